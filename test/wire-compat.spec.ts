@@ -1,0 +1,135 @@
+// Proves our .proto files are wire-compatible with upstream ZITADEL by
+// comparing our generated descriptors with the ones @zitadel/proto embeds.
+import { getOption, hasOption } from "@bufbuild/protobuf";
+import type { DescField, DescMessage, DescMethod, DescService } from "@bufbuild/protobuf";
+import { describe, expect, it } from "vitest";
+import { AuthService as UpstreamAuth } from "@zitadel/proto/zitadel/auth_pb.js";
+import { ManagementService as UpstreamManagement } from "@zitadel/proto/zitadel/management_pb.js";
+import { ErrorDetailSchema as UpstreamErrorDetail } from "@zitadel/proto/zitadel/message_pb.js";
+import { http } from "../gen/google/api/annotations_pb.js";
+import { AuthService } from "../gen/zitadel/auth_pb.js";
+import { ManagementService } from "../gen/zitadel/management_pb.js";
+import { ErrorDetailSchema } from "../gen/zitadel/message_pb.js";
+
+interface FieldShape {
+  name: string;
+  jsonName: string;
+  number: number;
+  kind: string;
+  scalar?: number;
+  typeName?: string;
+  label: "repeated" | "optional" | "singular";
+  oneof?: string;
+}
+
+function fieldShape(f: DescField): FieldShape {
+  const shape: FieldShape = {
+    name: f.name,
+    jsonName: f.jsonName,
+    number: f.number,
+    kind: f.fieldKind,
+    label: f.fieldKind === "list" ? "repeated" : f.proto.proto3Optional ? "optional" : "singular",
+  };
+  if (f.fieldKind === "scalar") shape.scalar = f.scalar;
+  if (f.fieldKind === "list") {
+    shape.kind = `list:${f.listKind}`;
+    if (f.listKind === "scalar") shape.scalar = f.scalar;
+    if (f.listKind === "message") shape.typeName = f.message.typeName;
+    if (f.listKind === "enum") shape.typeName = f.enum.typeName;
+  }
+  if (f.fieldKind === "message") shape.typeName = f.message.typeName;
+  if (f.fieldKind === "enum") shape.typeName = f.enum.typeName;
+  if (f.oneof) shape.oneof = f.oneof.name;
+  return shape;
+}
+
+/** Every message reachable from the given roots, keyed by full name. */
+function reachable(roots: DescMessage[]): Map<string, DescMessage> {
+  const seen = new Map<string, DescMessage>();
+  const visit = (m: DescMessage) => {
+    if (seen.has(m.typeName)) return;
+    seen.set(m.typeName, m);
+    for (const f of m.fields) {
+      if (f.fieldKind === "message") visit(f.message);
+      if (f.fieldKind === "list" && f.listKind === "message") visit(f.message);
+      if (f.fieldKind === "map" && f.mapKind === "message") visit(f.message);
+    }
+  };
+  roots.forEach(visit);
+  return seen;
+}
+
+function httpRule(m: DescMethod) {
+  if (!hasOption(m, http)) return undefined;
+  const rule = getOption(m, http);
+  return { pattern: rule.pattern.case, path: rule.pattern.value, body: rule.body };
+}
+
+const pairs: [string, DescService, DescService][] = [
+  ["ManagementService", ManagementService, UpstreamManagement],
+  ["AuthService", AuthService, UpstreamAuth],
+];
+
+describe("wire compatibility with upstream ZITADEL descriptors", () => {
+  for (const [label, ours, upstream] of pairs) {
+    describe(label, () => {
+      it("has the same full name", () => {
+        expect(ours.typeName).toBe(upstream.typeName);
+      });
+
+      it("declares exactly the metadata RPCs, each present upstream", () => {
+        const upstreamMetadata = upstream.methods
+          .map((m) => m.name)
+          .filter((n) => /^(Set|BulkSet|List|Get|Remove|BulkRemove)(User|Org|My)Metadata$/.test(n))
+          .sort();
+        expect(ours.methods.map((m) => m.name).sort()).toEqual(upstreamMetadata);
+        expect(ours.methods.length).toBe(label === "ManagementService" ? 12 : 2);
+      });
+
+      for (const method of ours.methods) {
+        it(`${method.name}: same kind, types and HTTP rule`, () => {
+          const theirs = upstream.methods.find((m) => m.name === method.name);
+          expect(theirs, `${method.name} missing upstream`).toBeDefined();
+          if (!theirs) return;
+          expect(method.methodKind).toBe(theirs.methodKind);
+          expect(method.input.typeName).toBe(theirs.input.typeName);
+          expect(method.output.typeName).toBe(theirs.output.typeName);
+          expect(httpRule(method)).toBeDefined();
+          expect(httpRule(method)).toEqual(httpRule(theirs));
+        });
+      }
+
+      it("every reachable message has identical fields in both directions", () => {
+        const oursMsgs = reachable(ours.methods.flatMap((m) => [m.input, m.output]));
+        const theirsMsgs = reachable(
+          upstream.methods
+            .filter((m) => ours.methods.some((o) => o.name === m.name))
+            .flatMap((m) => [m.input, m.output]),
+        );
+        expect([...oursMsgs.keys()].sort()).toEqual([...theirsMsgs.keys()].sort());
+        for (const [name, mine] of oursMsgs) {
+          const theirs = theirsMsgs.get(name)!;
+          const a = mine.fields.map(fieldShape).sort((x, y) => x.number - y.number);
+          const b = theirs.fields.map(fieldShape).sort((x, y) => x.number - y.number);
+          expect(a, name).toEqual(b);
+          expect(mine.oneofs.map((o) => o.name), name).toEqual(theirs.oneofs.map((o) => o.name));
+          for (const f of mine.fields) {
+            if (f.fieldKind === "enum") {
+              const theirsField = theirs.fields.find((x) => x.number === f.number);
+              const values = (e: typeof f.enum) => e.values.map((v) => [v.name, v.number]);
+              expect(theirsField?.fieldKind).toBe("enum");
+              if (theirsField?.fieldKind === "enum") {
+                expect(values(f.enum), f.enum.typeName).toEqual(values(theirsField.enum));
+              }
+            }
+          }
+        }
+      });
+    });
+  }
+
+  it("ErrorDetail, which travels in error details, matches too", () => {
+    expect(ErrorDetailSchema.typeName).toBe(UpstreamErrorDetail.typeName);
+    expect(ErrorDetailSchema.fields.map(fieldShape)).toEqual(UpstreamErrorDetail.fields.map(fieldShape));
+  });
+});
