@@ -1,0 +1,16 @@
+import { assertHeaderSafe } from "../header-value.js";
+import type { TokenSource } from "./token-source.js";
+
+/**
+ * A fixed bearer token, such as a personal access token (PAT). The token is
+ * checked now, so a pasted line break fails here rather than on the first call.
+ * The returned function hides the token from `JSON.stringify` and `util.inspect`.
+ */
+export function accessToken(token: string): TokenSource {
+  assertHeaderSafe(token, "accessToken(token)", "token");
+  const source: TokenSource = () => token;
+  return Object.defineProperties(source, {
+    toJSON: { value: () => "accessToken([redacted])" },
+    [Symbol.for("nodejs.util.inspect.custom")]: { value: () => "accessToken([redacted])" },
+  });
+}

@@ -1,0 +1,165 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { AuthService } from "../../gen/zitadel/auth_pb.js";
+import { ManagementService } from "../../gen/zitadel/management_pb.js";
+import type { Metadata, MetadataQuery } from "../../gen/zitadel/metadata_pb.js";
+import { MetadataSchema } from "../../gen/zitadel/metadata_pb.js";
+import type { ListDetails, ListQuery, ObjectDetails } from "../../gen/zitadel/object_pb.js";
+import { ListDetailsSchema, ObjectDetailsSchema } from "../../gen/zitadel/object_pb.js";
+import { authorize } from "./authz.js";
+import type { Details, ListOptions, ListResult, StoredMetadata, Store } from "./store.js";
+import { requireEach, requireEachKey, requireIdOrKey, requireQueries, requireValue } from "./validate.js";
+
+/** The two services' implementations; shared by the gRPC/Connect router and the REST gateway. */
+export interface Services {
+  management: ServiceImpl<typeof ManagementService>;
+  auth: ServiceImpl<typeof AuthService>;
+}
+
+
+export function createServices(store: Store): Services {
+  const can = (ctx: HandlerContext, permission: Parameters<typeof authorize>[2]) =>
+    authorize(store, ctx.requestHeader, permission);
+
+  const management: ServiceImpl<typeof ManagementService> = {
+    setUserMetadata(req, ctx) {
+      const { orgId } = can(ctx, "user.write");
+      const m = "SetUserMetadataRequest";
+      requireIdOrKey(m, "Id", req.id);
+      requireIdOrKey(m, "Key", req.key);
+      requireValue(m, "Value", req.value);
+      return { id: "", details: objectDetails(store.setUserMetadata(orgId, req.id, req.key, req.value)) };
+    },
+    bulkSetUserMetadata(req, ctx) {
+      const { orgId } = can(ctx, "user.write");
+      const m = "BulkSetUserMetadataRequest";
+      requireIdOrKey(m, "Id", req.id);
+      requireEach(m, "Metadata", req.metadata, (e) => {
+        requireIdOrKey(`${m}_Metadata`, "Key", e.key);
+        requireValue(`${m}_Metadata`, "Value", e.value);
+      });
+      return { details: objectDetails(store.bulkSetUserMetadata(orgId, req.id, req.metadata)) };
+    },
+    listUserMetadata(req, ctx) {
+      const { orgId } = can(ctx, "user.read");
+      requireIdOrKey("ListUserMetadataRequest", "Id", req.id);
+      requireQueries("ListUserMetadataRequest", req.queries);
+      return listResponse(store.listUserMetadata(orgId, req.id, listOptions(req.query, req.queries)));
+    },
+    getUserMetadata(req, ctx) {
+      const { orgId } = can(ctx, "user.read");
+      requireIdOrKey("GetUserMetadataRequest", "Id", req.id);
+      requireIdOrKey("GetUserMetadataRequest", "Key", req.key);
+      const found = store.getUserMetadata(orgId, req.id, req.key);
+      return { metadata: metadata(found.entry, found.resourceOwner) };
+    },
+    removeUserMetadata(req, ctx) {
+      const { orgId } = can(ctx, "user.write");
+      requireIdOrKey("RemoveUserMetadataRequest", "Id", req.id);
+      requireIdOrKey("RemoveUserMetadataRequest", "Key", req.key);
+      return { details: objectDetails(store.removeUserMetadata(orgId, req.id, req.key)) };
+    },
+    bulkRemoveUserMetadata(req, ctx) {
+      const { orgId } = can(ctx, "user.write");
+      requireIdOrKey("BulkRemoveUserMetadataRequest", "Id", req.id);
+      requireEachKey("BulkRemoveUserMetadataRequest", "Keys", req.keys);
+      return { details: objectDetails(store.bulkRemoveUserMetadata(orgId, req.id, req.keys)) };
+    },
+    setOrgMetadata(req, ctx) {
+      const { orgId } = can(ctx, "org.write");
+      requireIdOrKey("SetOrgMetadataRequest", "Key", req.key);
+      requireValue("SetOrgMetadataRequest", "Value", req.value);
+      return { details: objectDetails(store.setOrgMetadata(orgId, req.key, req.value)) };
+    },
+    bulkSetOrgMetadata(req, ctx) {
+      const { orgId } = can(ctx, "org.write");
+      const m = "BulkSetOrgMetadataRequest";
+      requireEach(m, "Metadata", req.metadata, (e) => {
+        requireIdOrKey(`${m}_Metadata`, "Key", e.key);
+        requireValue(`${m}_Metadata`, "Value", e.value);
+      });
+      return { details: objectDetails(store.bulkSetOrgMetadata(orgId, req.metadata)) };
+    },
+    listOrgMetadata(req, ctx) {
+      const { orgId } = can(ctx, "org.read");
+      requireQueries("ListOrgMetadataRequest", req.queries);
+      return listResponse(store.listOrgMetadata(orgId, listOptions(req.query, req.queries)));
+    },
+    getOrgMetadata(req, ctx) {
+      const { orgId } = can(ctx, "org.read");
+      requireIdOrKey("GetOrgMetadataRequest", "Key", req.key);
+      const found = store.getOrgMetadata(orgId, req.key);
+      return { metadata: metadata(found.entry, found.resourceOwner) };
+    },
+    removeOrgMetadata(req, ctx) {
+      const { orgId } = can(ctx, "org.write");
+      requireIdOrKey("RemoveOrgMetadataRequest", "Key", req.key);
+      return { details: objectDetails(store.removeOrgMetadata(orgId, req.key)) };
+    },
+    bulkRemoveOrgMetadata(req, ctx) {
+      const { orgId } = can(ctx, "org.write");
+      requireEachKey("BulkRemoveOrgMetadataRequest", "Keys", req.keys);
+      return { details: objectDetails(store.bulkRemoveOrgMetadata(orgId, req.keys)) };
+    },
+  };
+
+  const auth: ServiceImpl<typeof AuthService> = {
+    listMyMetadata(req, ctx) {
+      const { user } = can(ctx, "authenticated");
+      requireQueries("ListMyMetadataRequest", req.queries);
+      // The caller's own user lives in its own organization, whatever the context org.
+      return listResponse(store.listUserMetadata(user.orgId, user.id, listOptions(req.query, req.queries)));
+    },
+    getMyMetadata(req, ctx) {
+      const { user } = can(ctx, "authenticated");
+      requireIdOrKey("GetMyMetadataRequest", "Key", req.key);
+      const found = store.getUserMetadata(user.orgId, user.id, req.key);
+      return { metadata: metadata(found.entry, found.resourceOwner) };
+    },
+  };
+
+  return { management, auth };
+}
+
+function listOptions(query: ListQuery | undefined, queries: MetadataQuery[]): ListOptions {
+  return {
+    offset: query?.offset ?? 0n,
+    limit: query?.limit ?? 0,
+    asc: query?.asc ?? false,
+    keyFilters: queries.flatMap((q) => (q.query.case === "keyQuery" ? [q.query.value] : [])),
+  };
+}
+
+function objectDetails(d: Details): ObjectDetails {
+  return create(ObjectDetailsSchema, {
+    sequence: d.sequence,
+    creationDate: d.creationDate && timestampFromDate(d.creationDate),
+    changeDate: d.changeDate && timestampFromDate(d.changeDate),
+    resourceOwner: d.resourceOwner,
+  });
+}
+
+function metadata(entry: StoredMetadata, resourceOwner: string): Metadata {
+  return create(MetadataSchema, {
+    key: entry.key,
+    value: entry.value,
+    details: objectDetails({
+      sequence: entry.sequence,
+      creationDate: entry.creationDate,
+      changeDate: entry.changeDate,
+      resourceOwner,
+    }),
+  });
+}
+
+function listResponse(list: ListResult): { details: ListDetails; result: Metadata[] } {
+  return {
+    details: create(ListDetailsSchema, {
+      totalResult: list.totalResult,
+      processedSequence: list.processedSequence,
+      viewTimestamp: timestampFromDate(list.viewTimestamp),
+    }),
+    result: list.result.map((r) => metadata(r.entry, r.resourceOwner)),
+  };
+}

@@ -1,0 +1,49 @@
+import type * as http from "node:http";
+import type * as http2 from "node:http2";
+import type * as https from "node:https";
+import type { Transport } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import type { CommonZitadelTransportOptions, NodeOnlyTransportOptions } from "./options.js";
+import { validateCommonOptions } from "./options.js";
+
+export interface ZitadelTransportOptions extends CommonZitadelTransportOptions, NodeOnlyTransportOptions {
+  /**
+   * Passed to Node's http/https request (HTTP/1.1) or http2.connect (HTTP/2),
+   * e.g. `{ ca }` for a private certificate authority.
+   */
+  nodeOptions?:
+    | Omit<http.RequestOptions, "signal">
+    | Omit<https.RequestOptions, "signal">
+    | http2.ClientSessionOptions
+    | http2.SecureClientSessionOptions;
+}
+
+/**
+ * A Connect transport to ZITADEL for Node: gRPC (HTTP/2), gRPC-web or the
+ * Connect protocol, with the bearer token and organization header on every call.
+ *
+ * @example
+ * const transport = createZitadelTransport({
+ *   baseUrl: "https://acme.zitadel.cloud",
+ *   protocol: "grpc",
+ *   auth: accessToken(process.env.ZITADEL_TOKEN!),
+ *   orgId: "69629023906488334",
+ * });
+ */
+export function createZitadelTransport(options: ZitadelTransportOptions): Transport {
+  const interceptors = validateCommonOptions(options, "createZitadelTransport");
+  const { auth: _auth, orgId: _orgId, protocol, httpVersion, ...rest } = options;
+  if (httpVersion !== undefined && httpVersion !== "1.1" && httpVersion !== "2") {
+    throw new TypeError('createZitadelTransport: option "httpVersion" must be "1.1" or "2".');
+  }
+  if (protocol === "grpc") {
+    if (httpVersion === "1.1") {
+      throw new TypeError('createZitadelTransport: gRPC needs HTTP/2; drop httpVersion or use protocol "grpc-web".');
+    }
+    return createGrpcTransport({ ...rest, interceptors } as Parameters<typeof createGrpcTransport>[0]);
+  }
+  const shared = { ...rest, interceptors, httpVersion: httpVersion ?? "1.1" };
+  return protocol === "grpc-web"
+    ? createGrpcWebTransport(shared as Parameters<typeof createGrpcWebTransport>[0])
+    : createConnectTransport(shared as Parameters<typeof createConnectTransport>[0]);
+}

@@ -1,0 +1,75 @@
+import type { BinaryReadOptions, BinaryWriteOptions, JsonReadOptions, JsonWriteOptions } from "@bufbuild/protobuf";
+import type { Interceptor } from "@connectrpc/connect";
+import type { Compression } from "@connectrpc/connect/protocol";
+import type { Auth } from "../auth/token-source.js";
+import { createZitadelInterceptor } from "../interceptor.js";
+
+/** The wire protocols a transport can speak. */
+export type ZitadelProtocol = "grpc" | "grpc-web" | "connect";
+
+/** Options shared by the Node and browser transports. */
+export interface CommonZitadelTransportOptions {
+  /** The ZITADEL instance, e.g. "https://acme.zitadel.cloud". */
+  baseUrl: string;
+  /**
+   * "grpc" and "grpc-web" reach every ZITADEL; "connect" reaches the emulator
+   * and ZITADEL's v2 services (ZITADEL does not serve Connect for v1).
+   */
+  protocol: ZitadelProtocol;
+  /** A token (e.g. a personal access token) or a function that returns one per call. */
+  auth: Auth;
+  /** Default organization (`x-zitadel-orgid`); override per call with `withOrgId()`. */
+  orgId?: string;
+  /** More interceptors; they run inside ours, so they see the auth and org headers. */
+  interceptors?: Interceptor[];
+  /** Deadline for calls that set none themselves, in milliseconds. */
+  defaultTimeoutMs?: number;
+  /** Use the binary format of the Connect protocol instead of JSON (Connect only). */
+  useBinaryFormat?: boolean;
+  jsonOptions?: Partial<JsonReadOptions & JsonWriteOptions>;
+  binaryOptions?: Partial<BinaryReadOptions & BinaryWriteOptions>;
+}
+
+/** Options that only the Node transports understand. */
+export interface NodeOnlyTransportOptions {
+  /** "1.1" or "2" for gRPC-web and Connect (default "1.1"); gRPC always uses HTTP/2. */
+  httpVersion?: "1.1" | "2";
+  readMaxBytes?: number;
+  writeMaxBytes?: number;
+  sendCompression?: Compression;
+  acceptCompression?: Compression[];
+  compressMinBytes?: number;
+  /** HTTP/2 keep-alive and idle settings. */
+  pingIntervalMs?: number;
+  pingIdleConnection?: boolean;
+  pingTimeoutMs?: number;
+  idleConnectionTimeoutMs?: number;
+}
+
+const protocols: readonly ZitadelProtocol[] = ["grpc", "grpc-web", "connect"];
+
+/**
+ * Checks the options every transport shares and returns the interceptor
+ * chain: ours first, so the caller's interceptors see our headers.
+ */
+export function validateCommonOptions(options: CommonZitadelTransportOptions, entry: string): Interceptor[] {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`${entry}: expected an options object such as { baseUrl, protocol, auth }.`);
+  }
+  let url: URL;
+  try {
+    url = new URL(options.baseUrl);
+  } catch {
+    throw new TypeError(`${entry}: option "baseUrl" must be an absolute URL such as "https://acme.zitadel.cloud".`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TypeError(`${entry}: option "baseUrl" must start with https:// (or http:// for a local emulator).`);
+  }
+  if (!protocols.includes(options.protocol)) {
+    throw new TypeError(`${entry}: option "protocol" must be one of ${protocols.map((p) => `"${p}"`).join(", ")}.`);
+  }
+  if (options.auth === undefined) {
+    throw new TypeError(`${entry}: option "auth" is missing: pass a personal access token or a token source.`);
+  }
+  return [createZitadelInterceptor({ auth: options.auth, orgId: options.orgId }), ...(options.interceptors ?? [])];
+}
