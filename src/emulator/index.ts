@@ -5,12 +5,15 @@ import { AuthService } from "../../gen/zitadel/auth_pb.js";
 import { ManagementService } from "../../gen/zitadel/management_pb.js";
 import type { EmulatorSeed, SeededOrg, SeededUser } from "./seed.js";
 import { applySeed, defaultSeed } from "./seed.js";
+import type { Faults } from "./faults.js";
+import { faultInterceptor } from "./faults.js";
 import { listen } from "./server.js";
 import { createServices } from "./services.js";
 import { Store } from "./store.js";
 
 export type { EmulatorSeed, SeedOrg, SeedUser, SeededOrg, SeededUser } from "./seed.js";
 export { defaultSeed } from "./seed.js";
+export type { Faults } from "./faults.js";
 
 export interface EmulatorOptions {
   /** Interface to bind. Defaults to 127.0.0.1; anything else exposes the emulator's tokens to the network. */
@@ -36,6 +39,8 @@ export interface Emulator {
   org(name: string): SeededOrg;
   /** What the CLI prints as its ready line: {"url","orgs","users"}. */
   readyInfo(): { url: string; orgs: SeededOrg[]; users: SeededUser[] };
+  /** Switchable misbehaviour (latency) for tests of deadlines and cancellation. */
+  readonly faults: Faults;
   /** Stops the server and ends open connections. */
   close(): Promise<void>;
   /** The emulator's state, for tests that need to reach past the API. @private */
@@ -53,7 +58,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const store = new Store();
   const seeded = applySeed(store, options.seed ?? defaultSeed);
   const services = createServices(store);
-  const interceptors: Interceptor[] = options.log ? [logCalls(options.log)] : [];
+  const faults: Faults = { latencyMs: 0 };
+  const interceptors: Interceptor[] = [...(options.log ? [logCalls(options.log)] : []), faultInterceptor(faults)];
   const handler = connectNodeAdapter({
     readMaxBytes,
     interceptors,
@@ -77,6 +83,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     orgs: seeded.orgs,
     users: seeded.users,
     store,
+    faults,
     user: (userName) => find(seeded.users, (u) => u.userName === userName, `user "${userName}"`),
     org: (name) => find(seeded.orgs, (o) => o.name === name, `org "${name}"`),
     readyInfo: () => ({ url, orgs: seeded.orgs, users: seeded.users }),

@@ -1,0 +1,116 @@
+// The happy path of all 14 metadata RPCs, over every protocol.
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { describe, expect, it } from "vitest";
+import { TextQueryMethod } from "../gen/zitadel/object_pb.js";
+import { useEmulator } from "./support/emulator.js";
+import { clientsAs, expectBytes, protocols, utf8 } from "./support/protocols.js";
+
+const keyQuery = (key: string, method = TextQueryMethod.EQUALS) => ({
+  query: { case: "keyQuery" as const, value: { key, method } },
+});
+
+describe.each(protocols)("metadata RPCs over %s", (protocol) => {
+  const emulator = useEmulator();
+
+  it("SetUserMetadata, GetUserMetadata, ListUserMetadata, RemoveUserMetadata", async () => {
+    const { mgmt } = clientsAs(emulator(), protocol, "acme-admin");
+    const alice = emulator().user("alice");
+    const before = Date.now();
+    const set = await mgmt.setUserMetadata({ id: alice.id, key: "plan", value: utf8("pro") });
+    expect(set.id).toBe("");
+    expect(set.details?.resourceOwner).toBe(alice.orgId);
+    expect(set.details?.sequence).toBeGreaterThan(0n);
+    expect(timestampDate(set.details!.creationDate!).getTime()).toBeGreaterThanOrEqual(before - 1);
+
+    const got = await mgmt.getUserMetadata({ id: alice.id, key: "plan" });
+    expect(got.metadata?.key).toBe("plan");
+    expectBytes(got.metadata?.value, utf8("pro"));
+    expect(got.metadata?.details?.sequence).toBe(set.details?.sequence);
+    expect(got.metadata?.details?.resourceOwner).toBe(alice.orgId);
+
+    const list = await mgmt.listUserMetadata({ id: alice.id, queries: [keyQuery("plan")] });
+    expect(list.details?.totalResult).toBe(1n);
+    expect(list.result.map((m) => [m.key, new TextDecoder().decode(m.value)])).toEqual([["plan", "pro"]]);
+
+    const removed = await mgmt.removeUserMetadata({ id: alice.id, key: "plan" });
+    expect(removed.details?.sequence).toBeGreaterThan(set.details!.sequence);
+    expect(removed.details?.changeDate).toBeDefined();
+    expect((await mgmt.listUserMetadata({ id: alice.id, queries: [keyQuery("plan")] })).result).toEqual([]);
+  });
+
+  it("BulkSetUserMetadata and BulkRemoveUserMetadata", async () => {
+    const { mgmt } = clientsAs(emulator(), protocol, "acme-admin");
+    const alice = emulator().user("alice");
+    const bulk = await mgmt.bulkSetUserMetadata({
+      id: alice.id,
+      metadata: [
+        { key: "bulk.a", value: utf8("1") },
+        { key: "bulk.b", value: utf8("2") },
+        { key: "bulk.c", value: utf8("3") },
+      ],
+    });
+    expect(bulk.details?.resourceOwner).toBe(alice.orgId);
+    const listed = await mgmt.listUserMetadata({
+      id: alice.id,
+      query: { asc: true },
+      queries: [keyQuery("bulk.", TextQueryMethod.STARTS_WITH)],
+    });
+    expect(listed.result.map((m) => m.key)).toEqual(["bulk.a", "bulk.b", "bulk.c"]);
+    // Three events, one per key: the last one's sequence is the bulk's.
+    expect(listed.result.map((m) => m.details!.sequence)).toEqual([
+      bulk.details!.sequence - 2n,
+      bulk.details!.sequence - 1n,
+      bulk.details!.sequence,
+    ]);
+
+    const removed = await mgmt.bulkRemoveUserMetadata({ id: alice.id, keys: ["bulk.a", "bulk.c"] });
+    expect(removed.details?.sequence).toBeGreaterThan(bulk.details!.sequence);
+    const rest = await mgmt.listUserMetadata({ id: alice.id, queries: [keyQuery("bulk.", TextQueryMethod.STARTS_WITH)] });
+    expect(rest.result.map((m) => m.key)).toEqual(["bulk.b"]);
+  });
+
+  it("SetOrgMetadata, GetOrgMetadata, ListOrgMetadata, RemoveOrgMetadata", async () => {
+    const { mgmt } = clientsAs(emulator(), protocol, "acme-admin");
+    const acme = emulator().org("acme");
+    const set = await mgmt.setOrgMetadata({ key: "tier", value: utf8("gold") });
+    expect(set.details?.resourceOwner).toBe(acme.id);
+    const got = await mgmt.getOrgMetadata({ key: "tier" });
+    expectBytes(got.metadata?.value, utf8("gold"));
+    expect(got.metadata?.details?.resourceOwner).toBe(acme.id);
+    const list = await mgmt.listOrgMetadata({});
+    expect(list.result.map((m) => m.key)).toContain("tier");
+    await mgmt.removeOrgMetadata({ key: "tier" });
+    expect((await mgmt.listOrgMetadata({})).result.map((m) => m.key)).not.toContain("tier");
+  });
+
+  it("BulkSetOrgMetadata and BulkRemoveOrgMetadata", async () => {
+    const { mgmt } = clientsAs(emulator(), protocol, "acme-admin");
+    await mgmt.bulkSetOrgMetadata({
+      metadata: [
+        { key: "org.x", value: utf8("x") },
+        { key: "org.y", value: utf8("y") },
+      ],
+    });
+    const listed = await mgmt.listOrgMetadata({ queries: [keyQuery("org.", TextQueryMethod.STARTS_WITH)] });
+    expect(listed.result.map((m) => m.key)).toEqual(["org.y", "org.x"]);
+    await mgmt.bulkRemoveOrgMetadata({ keys: ["org.x", "org.y"] });
+    const after = await mgmt.listOrgMetadata({ queries: [keyQuery("org.", TextQueryMethod.STARTS_WITH)] });
+    expect(after.details?.totalResult).toBe(0n);
+  });
+
+  it("ListMyMetadata and GetMyMetadata read the caller's own user", async () => {
+    const alice = emulator().user("alice");
+    await clientsAs(emulator(), protocol, "acme-admin").mgmt.setUserMetadata({
+      id: alice.id,
+      key: "mine",
+      value: utf8("for alice"),
+    });
+    const { auth } = clientsAs(emulator(), protocol, "alice");
+    const got = await auth.getMyMetadata({ key: "mine" });
+    expectBytes(got.metadata?.value, utf8("for alice"));
+    expect(got.metadata?.details?.resourceOwner).toBe(alice.orgId);
+    const list = await auth.listMyMetadata({ queries: [keyQuery("mine")] });
+    expect(list.result.map((m) => m.key)).toEqual(["mine"]);
+    expect(list.details?.totalResult).toBe(1n);
+  });
+});
