@@ -1,4 +1,6 @@
-import type { Interceptor } from "@connectrpc/connect";
+import type { HandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Services } from "./services.js";
 
 /**
  * Misbehaviour a test can switch on at run time to exercise client
@@ -9,11 +11,34 @@ export interface Faults {
   latencyMs: number;
 }
 
-export function faultInterceptor(faults: Faults): Interceptor {
-  return (next) => async (req) => {
-    if (faults.latencyMs > 0) await sleep(faults.latencyMs, req.signal);
-    return next(req);
+type AnyImpl = (req: unknown, ctx: HandlerContext) => unknown;
+
+/**
+ * Wraps every method of the services with the faults and a log line per
+ * call, so the gRPC/Connect router and the REST gateway behave alike.
+ */
+export function instrumentServices(services: Services, faults: Faults, log?: (line: string) => void): Services {
+  const wrap = <T extends object>(impl: T): T => {
+    const wrapped: Record<string, AnyImpl> = {};
+    for (const [name, fn] of Object.entries(impl) as [string, AnyImpl][]) {
+      wrapped[name] = async (req, ctx) => {
+        const started = performance.now();
+        const ms = () => `${(performance.now() - started).toFixed(1)}ms`;
+        try {
+          if (faults.latencyMs > 0) await sleep(faults.latencyMs, ctx.signal);
+          const res = await fn(req, ctx);
+          log?.(`${ctx.method.name} ${ctx.protocolName} ok ${ms()}`);
+          return res;
+        } catch (e) {
+          const err = ConnectError.from(e);
+          log?.(`${ctx.method.name} ${ctx.protocolName} ${Code[err.code]} ${err.rawMessage} ${ms()}`);
+          throw e;
+        }
+      };
+    }
+    return wrapped as T;
   };
+  return { management: wrap(services.management), auth: wrap(services.auth) };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,12 +1,11 @@
-import type { Interceptor } from "@connectrpc/connect";
-import { Code, ConnectError } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { AuthService } from "../../gen/zitadel/auth_pb.js";
 import { ManagementService } from "../../gen/zitadel/management_pb.js";
 import type { EmulatorSeed, SeededOrg, SeededUser } from "./seed.js";
 import { applySeed, defaultSeed } from "./seed.js";
 import type { Faults } from "./faults.js";
-import { faultInterceptor } from "./faults.js";
+import { instrumentServices } from "./faults.js";
+import { createRestGateway } from "./rest-gateway.js";
 import { listen } from "./server.js";
 import { createServices } from "./services.js";
 import { Store } from "./store.js";
@@ -52,21 +51,29 @@ const readMaxBytes = 4 * 1024 * 1024;
 
 /**
  * Starts an in-process stand-in for ZITADEL's metadata API: gRPC (h2c),
- * gRPC-web and Connect on one port, over HTTP/1.1 and HTTP/2.
+ * gRPC-web, Connect and the REST gateway (/management/v1, /auth/v1) on one
+ * port, over HTTP/1.1 and HTTP/2.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const store = new Store();
   const seeded = applySeed(store, options.seed ?? defaultSeed);
-  const services = createServices(store);
   const faults: Faults = { latencyMs: 0 };
-  const interceptors: Interceptor[] = [...(options.log ? [logCalls(options.log)] : []), faultInterceptor(faults)];
+  const services = instrumentServices(createServices(store), faults, options.log);
+  const restGateway = createRestGateway({
+    readMaxBytes,
+    services: [
+      { service: ManagementService, impl: services.management },
+      { service: AuthService, impl: services.auth },
+    ],
+  });
   const handler = connectNodeAdapter({
     readMaxBytes,
-    interceptors,
     routes(router) {
       router.service(ManagementService, services.management);
       router.service(AuthService, services.auth);
     },
+    // Anything that is not a gRPC, gRPC-web or Connect call is for the REST gateway.
+    fallback: restGateway,
   });
   const host = options.host ?? "127.0.0.1";
   const server = await listen(handler, host, options.port ?? 0);
@@ -88,21 +95,5 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     org: (name) => find(seeded.orgs, (o) => o.name === name, `org "${name}"`),
     readyInfo: () => ({ url, orgs: seeded.orgs, users: seeded.users }),
     close: () => server.close(),
-  };
-}
-
-function logCalls(log: (line: string) => void): Interceptor {
-  return (next) => async (req) => {
-    const started = performance.now();
-    const ms = () => `${(performance.now() - started).toFixed(1)}ms`;
-    try {
-      const res = await next(req);
-      log(`${req.method.name} ok ${ms()}`);
-      return res;
-    } catch (e) {
-      const err = ConnectError.from(e);
-      log(`${req.method.name} ${Code[err.code]} ${err.rawMessage} ${ms()}`);
-      throw e;
-    }
   };
 }
