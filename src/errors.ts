@@ -1,4 +1,4 @@
-import { ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { ErrorDetail } from "../gen/zitadel/message_pb.js";
 import { ErrorDetailSchema } from "../gen/zitadel/message_pb.js";
 
@@ -10,4 +10,93 @@ import { ErrorDetailSchema } from "../gen/zitadel/message_pb.js";
 export function getErrorDetail(error: unknown): ErrorDetail | undefined {
   if (!(error instanceof ConnectError)) return undefined;
   return error.findDetails(ErrorDetailSchema)[0];
+}
+
+/** The ErrorDetail ids that mean "this key does not exist". */
+const metadataNotFoundIds = new Set(["QUERY-Rgh32", "QUERY-Rph32", "META-ncnw3", "META-mcnw3", "META-2nnds", "META-2npds"]);
+
+/**
+ * One error shape on every protocol: the gRPC code, ZITADEL's error id, its
+ * message, and the HTTP status when the call went over REST. The original
+ * ConnectError is its `cause`. The high-level API throws only these.
+ */
+export class ZitadelError extends Error {
+  override name = "ZitadelError";
+  /** The gRPC status code (connect's Code enum). */
+  readonly code: Code;
+  /** ZITADEL's stable error id, e.g. "QUERY-Rgh32"; undefined when the error carries none. */
+  readonly id: string | undefined;
+  /** The server's message, e.g. "Metadata not found (QUERY-Rgh32)". */
+  readonly rawMessage: string;
+  /** The HTTP status of a REST response; undefined for gRPC, gRPC-web and Connect. */
+  readonly httpStatus: number | undefined;
+  /** Response headers and trailers that came with the error. */
+  readonly metadata: Headers;
+  override readonly cause: ConnectError;
+
+  private constructor(source: ConnectError, hint: string | undefined) {
+    const codeName = (Code[source.code] ?? "unknown").replace(/[A-Z]/g, (c, i: number) => (i ? "_" : "") + c.toLowerCase());
+    super(`[${codeName}] ${source.rawMessage}${hint ? ` — ${hint}` : ""}`, { cause: source });
+    this.code = source.code;
+    this.id = getErrorDetail(source)?.id;
+    this.rawMessage = source.rawMessage;
+    this.httpStatus = httpStatusOf(source);
+    this.metadata = source.metadata;
+    this.cause = source;
+  }
+
+  /** Wraps any error (a ConnectError, an abort, a network failure) without losing its details. */
+  static from(reason: unknown): ZitadelError {
+    if (reason instanceof ZitadelError) return reason;
+    const source = ConnectError.from(reason);
+    // The most common cause by far of COMMAND-uXHNj: the user lives in another organization.
+    const hint =
+      getErrorDetail(source)?.id === "COMMAND-uXHNj"
+        ? "if the user belongs to another organization, pass its id as orgId (sent as x-zitadel-orgid)"
+        : undefined;
+    return new ZitadelError(source, hint);
+  }
+}
+
+/** Set by the REST transport on the errors it creates. @private */
+export const httpStatusKey = Symbol.for("zitadel-metadata.httpStatus");
+
+function httpStatusOf(error: ConnectError): number | undefined {
+  const value = (error as unknown as Record<symbol, unknown>)[httpStatusKey];
+  return typeof value === "number" ? value : undefined;
+}
+
+function idOf(error: unknown): string | undefined {
+  return error instanceof ZitadelError ? error.id : getErrorDetail(error)?.id;
+}
+
+function codeOf(error: unknown): Code | undefined {
+  return error instanceof ZitadelError || error instanceof ConnectError ? error.code : undefined;
+}
+
+/** The key (or, for bulk removes, one of the keys) does not exist. Not every NotFound means this. */
+export function isMetadataNotFound(error: unknown): boolean {
+  return codeOf(error) === Code.NotFound && metadataNotFoundIds.has(idOf(error) ?? "");
+}
+
+/**
+ * The user does not exist in the context organization (COMMAND-uXHNj). Usually
+ * the user belongs to another organization and the call lacks x-zitadel-orgid.
+ */
+export function isUserNotFound(error: unknown): boolean {
+  return idOf(error) === "COMMAND-uXHNj";
+}
+
+/**
+ * The caller may not do this in the context organization: no matching
+ * permission (AUTH-5mWD2), no membership there at all (AUTHZ-cdgFk, which
+ * ZITADEL sends as NotFound), or an organization header naming an unknown org.
+ */
+export function isPermissionDenied(error: unknown): boolean {
+  return codeOf(error) === Code.PermissionDenied || idOf(error) === "AUTHZ-cdgFk";
+}
+
+/** The token is missing, malformed, unknown or expired. */
+export function isUnauthenticated(error: unknown): boolean {
+  return codeOf(error) === Code.Unauthenticated;
 }

@@ -4,7 +4,7 @@
  * the header, a space or control character would corrupt it). The message
  * names the option and the problem, never the value, because it may be a secret.
  */
-export function assertHeaderSafe(value: unknown, option: string, what: "token" | "organization id"): asserts value is string {
+export function assertHeaderSafe(value: unknown, option: string, what: "token" | "organization id" | "user id"): asserts value is string {
   if (typeof value !== "string") {
     throw new TypeError(`${option}: expected the ${what} as a string, got ${value === null ? "null" : typeof value}.`);
   }
@@ -25,7 +25,7 @@ export function assertHeaderSafe(value: unknown, option: string, what: "token" |
         ? value.startsWith("Bearer ")
           ? ' Pass the token without the "Bearer " prefix; it is added for you.'
           : " Trim the token (e.g. the newline at the end of a file or an environment variable)."
-        : " ZITADEL organization ids are decimal strings such as 69629023906488334.";
+        : ` ZITADEL ${what}s are decimal strings such as 69629023906488334.`;
     throw new TypeError(`${option}: the ${what} contains ${problem} at position ${i}; it cannot be sent as a header.${hint}`);
   }
 }

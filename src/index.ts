@@ -4,6 +4,8 @@
 export { createZitadelTransport } from "./transport/node.js";
 export type { ZitadelTransportOptions } from "./transport/node.js";
 export type { ZitadelProtocol, CommonZitadelTransportOptions } from "./transport/options.js";
+export { createRestTransport } from "./transport/rest.js";
+export type { RestTransportOptions } from "./transport/rest.js";
 export { createManagementClient, createAuthClient } from "./clients.js";
 export type { ManagementClient, AuthClient } from "./clients.js";
 

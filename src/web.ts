@@ -5,6 +5,8 @@
 export { createZitadelTransport } from "./transport/web.js";
 export type { WebZitadelTransportOptions as ZitadelTransportOptions } from "./transport/web.js";
 export type { ZitadelProtocol, CommonZitadelTransportOptions } from "./transport/options.js";
+export { createRestTransport } from "./transport/rest.js";
+export type { RestTransportOptions } from "./transport/rest.js";
 export { createManagementClient, createAuthClient } from "./clients.js";
 export type { ManagementClient, AuthClient } from "./clients.js";
 

@@ -115,7 +115,6 @@ function matchRoute(routes: Route[], verb: string, parts: string[]) {
         literals++;
         return segment.literal === part;
       }
-      if (part === "") return false;
       bound.set(segment.field, part);
       return true;
     });

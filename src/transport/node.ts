@@ -5,6 +5,7 @@ import type { Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import type { CommonZitadelTransportOptions, NodeOnlyTransportOptions } from "./options.js";
 import { validateCommonOptions } from "./options.js";
+import { createRestTransport } from "./rest.js";
 
 export interface ZitadelTransportOptions extends CommonZitadelTransportOptions, NodeOnlyTransportOptions {
   /**
@@ -18,9 +19,25 @@ export interface ZitadelTransportOptions extends CommonZitadelTransportOptions, 
     | http2.SecureClientSessionOptions;
 }
 
+// Settings of Node's http/http2 clients; "rest" goes through fetch, which has none of them.
+const connectionOptions = [
+  "httpVersion",
+  "nodeOptions",
+  "readMaxBytes",
+  "writeMaxBytes",
+  "sendCompression",
+  "acceptCompression",
+  "compressMinBytes",
+  "pingIntervalMs",
+  "pingIdleConnection",
+  "pingTimeoutMs",
+  "idleConnectionTimeoutMs",
+] as const satisfies readonly (keyof ZitadelTransportOptions)[];
+
 /**
- * A Connect transport to ZITADEL for Node: gRPC (HTTP/2), gRPC-web or the
- * Connect protocol, with the bearer token and organization header on every call.
+ * A Connect transport to ZITADEL for Node: gRPC (HTTP/2), gRPC-web, the
+ * Connect protocol or the REST gateway (fetch), with the bearer token and
+ * organization header on every call.
  *
  * @example
  * const transport = createZitadelTransport({
@@ -33,6 +50,17 @@ export interface ZitadelTransportOptions extends CommonZitadelTransportOptions, 
 export function createZitadelTransport(options: ZitadelTransportOptions): Transport {
   const interceptors = validateCommonOptions(options, "createZitadelTransport");
   const { auth: _auth, orgId: _orgId, protocol, httpVersion, ...rest } = options;
+  if (protocol === "rest") {
+    // Refused rather than ignored: a CA in nodeOptions that silently did nothing would surface as a TLS error later.
+    const unsupported = connectionOptions.filter((name) => options[name] !== undefined);
+    if (unsupported.length > 0) {
+      throw new TypeError(
+        `createZitadelTransport: protocol "rest" uses the global fetch, so ${unsupported.map((n) => `"${n}"`).join(", ")} cannot apply; drop ${unsupported.length === 1 ? "it" : "them"}, or call createRestTransport({ fetch }) with a fetch configured as you need.`,
+      );
+    }
+    const { baseUrl, defaultTimeoutMs, jsonOptions } = options;
+    return createRestTransport({ baseUrl, interceptors, defaultTimeoutMs, jsonOptions });
+  }
   if (httpVersion !== undefined && httpVersion !== "1.1" && httpVersion !== "2") {
     throw new TypeError('createZitadelTransport: option "httpVersion" must be "1.1" or "2".');
   }

@@ -5,15 +5,17 @@ import type { Auth } from "../auth/token-source.js";
 import { createZitadelInterceptor } from "../interceptor.js";
 
 /** The wire protocols a transport can speak. */
-export type ZitadelProtocol = "grpc" | "grpc-web" | "connect";
+export type ZitadelProtocol = "grpc" | "grpc-web" | "connect" | "rest";
 
 /** Options shared by the Node and browser transports. */
 export interface CommonZitadelTransportOptions {
   /** The ZITADEL instance, e.g. "https://acme.zitadel.cloud". */
   baseUrl: string;
   /**
-   * "grpc" and "grpc-web" reach every ZITADEL; "connect" reaches the emulator
-   * and ZITADEL's v2 services (ZITADEL does not serve Connect for v1).
+   * "grpc", "grpc-web" and "rest" reach every ZITADEL ("rest" is the JSON
+   * gateway under /management/v1 and /auth/v1, plain fetch, handy behind
+   * proxies that do not pass gRPC); "connect" reaches the emulator and
+   * ZITADEL's v2 services (ZITADEL does not serve Connect for v1).
    */
   protocol: ZitadelProtocol;
   /** A token (e.g. a personal access token) or a function that returns one per call. */
@@ -24,7 +26,7 @@ export interface CommonZitadelTransportOptions {
   interceptors?: Interceptor[];
   /** Deadline for calls that set none themselves, in milliseconds. */
   defaultTimeoutMs?: number;
-  /** Use the binary format of the Connect protocol instead of JSON (Connect only). */
+  /** Use the binary format of the Connect protocol instead of JSON (Connect only; "rest" refuses it). */
   useBinaryFormat?: boolean;
   jsonOptions?: Partial<JsonReadOptions & JsonWriteOptions>;
   binaryOptions?: Partial<BinaryReadOptions & BinaryWriteOptions>;
@@ -46,7 +48,7 @@ export interface NodeOnlyTransportOptions {
   idleConnectionTimeoutMs?: number;
 }
 
-const protocols: readonly ZitadelProtocol[] = ["grpc", "grpc-web", "connect"];
+const protocols: readonly ZitadelProtocol[] = ["grpc", "grpc-web", "connect", "rest"];
 
 /**
  * Checks the options every transport shares and returns the interceptor
@@ -67,6 +69,9 @@ export function validateCommonOptions(options: CommonZitadelTransportOptions, en
   }
   if (!protocols.includes(options.protocol)) {
     throw new TypeError(`${entry}: option "protocol" must be one of ${protocols.map((p) => `"${p}"`).join(", ")}.`);
+  }
+  if (options.protocol === "rest" && options.useBinaryFormat === true) {
+    throw new TypeError(`${entry}: protocol "rest" speaks JSON only; drop "useBinaryFormat" or use protocol "connect".`);
   }
   if (options.auth === undefined) {
     throw new TypeError(`${entry}: option "auth" is missing: pass a personal access token or a token source.`);

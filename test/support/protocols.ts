@@ -5,10 +5,16 @@ import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } f
 import { expect } from "vitest";
 import type { Emulator } from "../../src/emulator/index.js";
 import type { ZitadelProtocol, ZitadelTransportOptions } from "../../src/index.js";
-import { createAuthClient, createManagementClient, createZitadelTransport, getErrorDetail } from "../../src/index.js";
+import {
+  createAuthClient,
+  createManagementClient,
+  createRestTransport,
+  createZitadelTransport,
+  getErrorDetail,
+} from "../../src/index.js";
 
 /** Every protocol a behaviour test runs over. */
-export const protocols: readonly ZitadelProtocol[] = ["grpc", "grpc-web", "connect"];
+export const protocols: readonly ZitadelProtocol[] = ["grpc", "grpc-web", "connect", "rest"];
 
 /** Clients acting as one seeded user over one protocol. */
 export function clientsAs(
@@ -66,6 +72,8 @@ export function rawTransport(emulator: Emulator, protocol: ZitadelProtocol): Tra
       return createGrpcWebTransport({ baseUrl, httpVersion: "1.1" });
     case "connect":
       return createConnectTransport({ baseUrl, httpVersion: "1.1" });
+    case "rest":
+      return createRestTransport({ baseUrl });
   }
 }
 
