@@ -10,6 +10,26 @@ export type { RestTransportOptions } from "./transport/rest.js";
 export { createManagementClient, createAuthClient } from "./clients.js";
 export type { ManagementClient, AuthClient } from "./clients.js";
 
+// --- the high-level metadata API ---
+export { createMetadataClient } from "./metadata/create-web.js";
+export type { MetadataClient } from "./metadata/client.js";
+export type {
+  MetadataScope,
+  ReadonlyMetadataScope,
+  MetadataList,
+  ListOptions,
+  KeyMatch,
+  WriteResult,
+  BulkResult,
+  BulkCallOptions,
+} from "./metadata/scope.js";
+export type { BulkOptions } from "./metadata/bulk.js";
+export type { MetadataCallOptions } from "./metadata/call-options.js";
+export { MetadataEntry } from "./metadata/entry.js";
+export type { Details } from "./metadata/entry.js";
+export { json } from "./metadata/value.js";
+export type { MetadataValue, JsonMetadataValue } from "./metadata/value.js";
+
 // --- authentication and organization context ---
 export { createZitadelInterceptor, withOrgId } from "./interceptor.js";
 export type { ZitadelInterceptorOptions } from "./interceptor.js";
@@ -17,4 +37,11 @@ export { accessToken } from "./auth/access-token.js";
 export type { Auth, TokenSource } from "./auth/token-source.js";
 
 // --- errors ---
-export { getErrorDetail } from "./errors.js";
+export {
+  ZitadelError,
+  getErrorDetail,
+  isMetadataNotFound,
+  isUserNotFound,
+  isPermissionDenied,
+  isUnauthenticated,
+} from "./errors.js";

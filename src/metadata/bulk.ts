@@ -1,0 +1,72 @@
+import { ConnectError } from "@connectrpc/connect";
+
+/** Limits for splitting a bulk operation into requests. */
+export interface BulkOptions {
+  /** Most entries in one request. Default 500. */
+  maxEntriesPerRequest?: number;
+  /**
+   * Most bytes (keys + values + framing) in one request. Default 3 MiB,
+   * leaving headroom under gRPC's default 4 MiB message limit.
+   */
+  maxBytesPerRequest?: number;
+  /** Requests in flight at once. Default 4. */
+  concurrency?: number;
+}
+
+export const bulkDefaults = { maxEntriesPerRequest: 500, maxBytesPerRequest: 3 * 1024 * 1024, concurrency: 4 } as const;
+
+/**
+ * Splits items into batches so that no batch has more than maxEntries items or
+ * more than maxBytes bytes by `sizeOf`. An item larger than maxBytes on its
+ * own still gets a batch of its own (the server will judge it).
+ */
+export function splitIntoBatches<T>(items: readonly T[], sizeOf: (item: T) => number, maxEntries: number, maxBytes: number): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (current.length > 0 && (current.length >= maxEntries || bytes + size > maxBytes)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
+ * Runs task over every batch with at most `concurrency` in flight. On the
+ * first failure no new batch starts; the error is thrown once the batches in
+ * flight have settled, so the caller knows exactly which ones completed.
+ */
+export async function runBatches<T, R>(
+  batches: readonly T[],
+  concurrency: number,
+  task: (batch: T, index: number) => Promise<R>,
+  signal?: AbortSignal,
+): Promise<R[]> {
+  const results: R[] = new Array(batches.length);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (failure === undefined && next < batches.length) {
+      if (signal?.aborted) {
+        failure = { error: ConnectError.from(signal.reason) };
+        return;
+      }
+      const index = next++;
+      try {
+        results[index] = await task(batches[index]!, index);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, batches.length)) }, worker));
+  if (failure) throw failure.error;
+  return results;
+}

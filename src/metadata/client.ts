@@ -1,0 +1,42 @@
+import type { Transport } from "@connectrpc/connect";
+import { createAuthClient, createManagementClient } from "../clients.js";
+import { assertHeaderSafe } from "../header-value.js";
+import type { MetadataScope, ReadonlyMetadataScope } from "./scope.js";
+import { createReadonlyScope, createScope, myRpcs, orgRpcs, userRpcs } from "./scope.js";
+
+/** The high-level metadata API. */
+export interface MetadataClient {
+  /** A user's metadata, in the context organization (or per call `{ orgId }`). */
+  user(userId: string): MetadataScope;
+  /**
+   * An organization's metadata: the context organization (the transport's
+   * orgId, else the caller's own), or the one named here (sent as x-zitadel-orgid).
+   */
+  org(orgId?: string): MetadataScope;
+  /** The caller's own metadata, read-only (ZITADEL's auth API has no writes). */
+  me(): ReadonlyMetadataScope;
+}
+
+/** Builds the high-level API on a transport (see createZitadelTransport). */
+export function metadataClientFor(transport: Transport): MetadataClient {
+  const mgmt = createManagementClient(transport);
+  const auth = createAuthClient(transport);
+  return {
+    user(userId) {
+      assertHeaderSafe(userId, "user(userId)", "user id");
+      return createScope(userRpcs(mgmt, userId), undefined);
+    },
+    org(orgId) {
+      if (orgId !== undefined) assertHeaderSafe(orgId, "org(orgId)", "organization id");
+      return createScope(orgRpcs(mgmt), orgId);
+    },
+    me() {
+      return createReadonlyScope(myRpcs(auth), undefined);
+    },
+  };
+}
+
+/** A Transport, as opposed to transport options. */
+export function isTransport(value: unknown): value is Transport {
+  return typeof value === "object" && value !== null && typeof (value as Transport).unary === "function";
+}

@@ -1,0 +1,287 @@
+import type { CallOptions } from "@connectrpc/connect";
+import type { Metadata, MetadataQuery } from "../../gen/zitadel/metadata_pb.js";
+import type { ListDetails, ObjectDetails } from "../../gen/zitadel/object_pb.js";
+import { TextQueryMethod } from "../../gen/zitadel/object_pb.js";
+import type { AuthClient, ManagementClient } from "../clients.js";
+import { isMetadataNotFound, ZitadelError } from "../errors.js";
+import type { BulkOptions } from "./bulk.js";
+import { bulkDefaults, runBatches, splitIntoBatches } from "./bulk.js";
+import type { MetadataCallOptions } from "./call-options.js";
+import { toCallOptions } from "./call-options.js";
+import type { Details } from "./entry.js";
+import { MetadataEntry, toDetails } from "./entry.js";
+import type { MetadataValue } from "./value.js";
+import { encodeValue } from "./value.js";
+
+/** How a key filter compares. */
+export type KeyMatch =
+  | "equals"
+  | "equalsIgnoreCase"
+  | "startsWith"
+  | "startsWithIgnoreCase"
+  | "contains"
+  | "containsIgnoreCase"
+  | "endsWith"
+  | "endsWithIgnoreCase";
+
+const keyMatchMethods: Record<KeyMatch, TextQueryMethod> = {
+  equals: TextQueryMethod.EQUALS,
+  equalsIgnoreCase: TextQueryMethod.EQUALS_IGNORE_CASE,
+  startsWith: TextQueryMethod.STARTS_WITH,
+  startsWithIgnoreCase: TextQueryMethod.STARTS_WITH_IGNORE_CASE,
+  contains: TextQueryMethod.CONTAINS,
+  containsIgnoreCase: TextQueryMethod.CONTAINS_IGNORE_CASE,
+  endsWith: TextQueryMethod.ENDS_WITH,
+  endsWithIgnoreCase: TextQueryMethod.ENDS_WITH_IGNORE_CASE,
+};
+
+export interface ListOptions extends MetadataCallOptions {
+  /** Only keys that start with this text. */
+  prefix?: string;
+  /** Only keys that match this filter (combined with prefix, both must match). */
+  query?: { key: string; match: KeyMatch };
+  /** Entries per request. Default 500. */
+  pageSize?: number;
+  /** By key; default "asc" (ZITADEL's own default is descending). */
+  order?: "asc" | "desc";
+}
+
+/** Entries fetched page by page as you iterate. */
+export interface MetadataList extends AsyncIterable<MetadataEntry> {
+  /** Fetches every page and returns the entries keyed by key. */
+  toObject(): Promise<Record<string, MetadataEntry>>;
+  /** Fetches every page and returns the entries in order. */
+  toArray(): Promise<MetadataEntry[]>;
+}
+
+/** What a single write reports. */
+export interface WriteResult {
+  details: Details;
+}
+
+/** What a bulk write reports. */
+export interface BulkResult {
+  /** How many requests it took. */
+  requests: number;
+  /** How many entries (or keys) were written. */
+  count: number;
+  /** The details of the request that finished last in sequence order (undefined for an empty input). */
+  details: Details | undefined;
+}
+
+export type BulkCallOptions = MetadataCallOptions & BulkOptions;
+
+/** Reading metadata: every scope can. */
+export interface ReadonlyMetadataScope {
+  /** The entry, or undefined when the key does not exist. Every other failure throws a ZitadelError. */
+  get(key: string, options?: MetadataCallOptions): Promise<MetadataEntry | undefined>;
+  /** Entries, fetched lazily page by page. */
+  list(options?: ListOptions): MetadataList;
+}
+
+/** Reading and writing the metadata of one user or organization. */
+export interface MetadataScope extends ReadonlyMetadataScope {
+  /** Stores a value: a string (UTF-8), bytes, or json(x). */
+  set(key: string, value: MetadataValue, options?: MetadataCallOptions): Promise<WriteResult>;
+  /** Removes a key; throws a ZitadelError (isMetadataNotFound) if it does not exist. */
+  remove(key: string, options?: MetadataCallOptions): Promise<WriteResult>;
+  /**
+   * Stores many entries with the bulk RPC, split into requests that stay
+   * under gRPC's message limit and run with bounded concurrency. Each
+   * request is atomic; the whole is not: on failure, earlier requests stay written.
+   */
+  setMany(entries: Record<string, MetadataValue> | Iterable<readonly [string, MetadataValue]>, options?: BulkCallOptions): Promise<BulkResult>;
+  /** Removes many keys in bulk requests; a request with a missing key fails whole (nothing of it is removed). */
+  removeMany(keys: Iterable<string>, options?: BulkCallOptions): Promise<BulkResult>;
+}
+
+/** The RPCs one scope maps to. */
+interface ScopeRpcs {
+  get(key: string, call: CallOptions): Promise<{ metadata?: Metadata }>;
+  list(query: { offset: bigint; limit: number; asc: boolean }, queries: MetadataQuery[], call: CallOptions): Promise<{ details?: ListDetails; result: Metadata[] }>;
+  set?(key: string, value: Uint8Array, call: CallOptions): Promise<{ details?: ObjectDetails }>;
+  remove?(key: string, call: CallOptions): Promise<{ details?: ObjectDetails }>;
+  setMany?(entries: { key: string; value: Uint8Array }[], call: CallOptions): Promise<{ details?: ObjectDetails }>;
+  removeMany?(keys: string[], call: CallOptions): Promise<{ details?: ObjectDetails }>;
+}
+
+export function userRpcs(mgmt: ManagementClient, id: string): Required<ScopeRpcs> {
+  return {
+    get: (key, call) => mgmt.getUserMetadata({ id, key }, call),
+    list: (query, queries, call) => mgmt.listUserMetadata({ id, query, queries }, call),
+    set: (key, value, call) => mgmt.setUserMetadata({ id, key, value }, call),
+    remove: (key, call) => mgmt.removeUserMetadata({ id, key }, call),
+    setMany: (metadata, call) => mgmt.bulkSetUserMetadata({ id, metadata }, call),
+    removeMany: (keys, call) => mgmt.bulkRemoveUserMetadata({ id, keys }, call),
+  };
+}
+
+export function orgRpcs(mgmt: ManagementClient): Required<ScopeRpcs> {
+  return {
+    get: (key, call) => mgmt.getOrgMetadata({ key }, call),
+    list: (query, queries, call) => mgmt.listOrgMetadata({ query, queries }, call),
+    set: (key, value, call) => mgmt.setOrgMetadata({ key, value }, call),
+    remove: (key, call) => mgmt.removeOrgMetadata({ key }, call),
+    setMany: (metadata, call) => mgmt.bulkSetOrgMetadata({ metadata }, call),
+    removeMany: (keys, call) => mgmt.bulkRemoveOrgMetadata({ keys }, call),
+  };
+}
+
+export function myRpcs(auth: AuthClient): ScopeRpcs {
+  return {
+    get: (key, call) => auth.getMyMetadata({ key }, call),
+    list: (query, queries, call) => auth.listMyMetadata({ query, queries }, call),
+  };
+}
+
+/** Runs an RPC and turns whatever it throws into a ZitadelError. */
+async function zitadel<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw ZitadelError.from(e);
+  }
+}
+
+export function createReadonlyScope(rpcs: ScopeRpcs, scopeOrgId: string | undefined): ReadonlyMetadataScope {
+  return {
+    async get(key, options) {
+      checkKey(key);
+      try {
+        const { metadata } = await rpcs.get(key, toCallOptions(options, scopeOrgId));
+        return metadata && new MetadataEntry(metadata);
+      } catch (e) {
+        if (isMetadataNotFound(e)) return undefined;
+        throw ZitadelError.from(e);
+      }
+    },
+    list(options = {}) {
+      return createList(rpcs, options, scopeOrgId);
+    },
+  };
+}
+
+export function createScope(rpcs: Required<ScopeRpcs>, scopeOrgId: string | undefined): MetadataScope {
+  return {
+    ...createReadonlyScope(rpcs, scopeOrgId),
+    async set(key, value, options) {
+      checkKey(key);
+      const bytes = checkValue(key, encodeValue(key, value));
+      const res = await zitadel(() => rpcs.set(key, bytes, toCallOptions(options, scopeOrgId)));
+      return { details: toDetails(res.details) };
+    },
+    async remove(key, options) {
+      checkKey(key);
+      const res = await zitadel(() => rpcs.remove(key, toCallOptions(options, scopeOrgId)));
+      return { details: toDetails(res.details) };
+    },
+    async setMany(entries, options = {}) {
+      const pairs = Symbol.iterator in entries ? [...(entries as Iterable<readonly [string, MetadataValue]>)] : Object.entries(entries);
+      // Everything is checked before the first request, so bad input writes nothing.
+      const metadata = pairs.map(([key, value]) => {
+        checkKey(key);
+        return { key, value: checkValue(key, encodeValue(key, value)) };
+      });
+      const batches = splitIntoBatches(
+        metadata,
+        (e) => utf8Length(e.key) + e.value.length + 16,
+        options.maxEntriesPerRequest ?? bulkDefaults.maxEntriesPerRequest,
+        options.maxBytesPerRequest ?? bulkDefaults.maxBytesPerRequest,
+      );
+      return bulk(batches, options, (batch, call) => rpcs.setMany(batch, call), scopeOrgId);
+    },
+    async removeMany(keys, options = {}) {
+      const list = [...keys];
+      list.forEach(checkKey);
+      const batches = splitIntoBatches(
+        list,
+        (k) => utf8Length(k) + 8,
+        options.maxEntriesPerRequest ?? bulkDefaults.maxEntriesPerRequest,
+        options.maxBytesPerRequest ?? bulkDefaults.maxBytesPerRequest,
+      );
+      return bulk(batches, options, (batch, call) => rpcs.removeMany(batch, call), scopeOrgId);
+    },
+  };
+}
+
+async function bulk<T>(
+  batches: T[][],
+  options: BulkCallOptions,
+  send: (batch: T[], call: CallOptions) => Promise<{ details?: ObjectDetails }>,
+  scopeOrgId: string | undefined,
+): Promise<BulkResult> {
+  const call = toCallOptions(options, scopeOrgId);
+  const results = await zitadel(() =>
+    runBatches(batches, options.concurrency ?? bulkDefaults.concurrency, (batch) => send(batch, call), options.signal),
+  );
+  const details = results
+    .map((r) => toDetails(r.details))
+    .reduce<Details | undefined>((last, d) => (last === undefined || d.sequence > last.sequence ? d : last), undefined);
+  return { requests: batches.length, count: batches.reduce((n, b) => n + b.length, 0), details };
+}
+
+function createList(rpcs: ScopeRpcs, options: ListOptions, scopeOrgId: string | undefined): MetadataList {
+  const pageSize = options.pageSize ?? 500;
+  if (!Number.isInteger(pageSize) || pageSize < 1) {
+    throw new TypeError(`list(): pageSize must be a positive integer, got ${String(options.pageSize)}.`);
+  }
+  const queries: MetadataQuery[] = [];
+  const keyQuery = (key: string, method: TextQueryMethod) =>
+    ({ query: { case: "keyQuery", value: { key, method } } }) as MetadataQuery;
+  if (options.prefix !== undefined) queries.push(keyQuery(options.prefix, TextQueryMethod.STARTS_WITH));
+  if (options.query !== undefined) {
+    const method = keyMatchMethods[options.query.match];
+    if (method === undefined) {
+      throw new TypeError(`list(): query.match must be one of ${Object.keys(keyMatchMethods).join(", ")}.`);
+    }
+    queries.push(keyQuery(options.query.key, method));
+  }
+  const asc = (options.order ?? "asc") === "asc";
+  const call = toCallOptions(options, scopeOrgId);
+
+  async function* pages(): AsyncGenerator<MetadataEntry> {
+    let offset = 0n;
+    for (;;) {
+      const page = await zitadel(() => rpcs.list({ offset, limit: pageSize, asc }, queries, call));
+      for (const m of page.result) yield new MetadataEntry(m);
+      offset += BigInt(page.result.length);
+      const total = page.details?.totalResult ?? 0n;
+      if (page.result.length < pageSize || offset >= total) return;
+    }
+  }
+  const toArray = async () => {
+    const all: MetadataEntry[] = [];
+    for await (const entry of pages()) all.push(entry);
+    return all;
+  };
+  return {
+    [Symbol.asyncIterator]: () => pages(),
+    toArray,
+    async toObject() {
+      return Object.fromEntries((await toArray()).map((e) => [e.key, e]));
+    },
+  };
+}
+
+function utf8Length(s: string): number {
+  return new TextEncoder().encode(s).length;
+}
+
+/** ZITADEL's rule, checked before sending so a bulk operation fails before its first request. */
+function checkKey(key: string): void {
+  if (typeof key !== "string") throw new TypeError(`metadata key: expected a string, got ${typeof key}.`);
+  const length = [...key].length;
+  if (length < 1 || length > 200) {
+    throw new TypeError(`metadata key "${key.slice(0, 40)}${key.length > 40 ? "…" : ""}": keys must be 1 to 200 characters, this one has ${length}.`);
+  }
+}
+
+function checkValue(key: string, value: Uint8Array): Uint8Array {
+  if (value.length < 1 || value.length > 500_000) {
+    throw new TypeError(
+      `metadata "${key}": values must be 1 to 500000 bytes, this one has ${value.length}.` +
+        (value.length === 0 ? " To delete a key, use remove()." : ""),
+    );
+  }
+  return value;
+}
