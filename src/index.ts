@@ -33,7 +33,12 @@ export type { MetadataValue, JsonMetadataValue } from "./metadata/value.js";
 export { createZitadelInterceptor, withOrgId } from "./interceptor.js";
 export type { ZitadelInterceptorOptions } from "./interceptor.js";
 export { accessToken } from "./auth/access-token.js";
-export type { Auth, TokenSource } from "./auth/token-source.js";
+export { serviceAccountKey } from "./auth/service-account-key-file.js";
+export type { ServiceAccountKeyJson, ServiceAccountKeyOptions } from "./auth/service-account-key.js";
+export { clientCredentials } from "./auth/client-credentials.js";
+export type { ClientCredentialsOptions } from "./auth/client-credentials.js";
+export { TokenRequestError } from "./auth/token-request-error.js";
+export type { Auth, TokenSource, TokenContext } from "./auth/token-source.js";
 
 // --- errors ---
 export {

@@ -1,6 +1,9 @@
-import type { ContextValues, Interceptor } from "@connectrpc/connect";
+import type { ContextValues, Interceptor, UnaryRequest, StreamRequest } from "@connectrpc/connect";
 import { Code, ConnectError, createContextKey, createContextValues } from "@connectrpc/connect";
-import type { Auth } from "./auth/token-source.js";
+import { insecureUrlProblem } from "./auth/secure-url.js";
+import { TokenRequestError } from "./auth/token-request-error.js";
+import type { Auth, TokenContext, TokenSource } from "./auth/token-source.js";
+import { getErrorDetail } from "./errors.js";
 import { assertHeaderSafe } from "./header-value.js";
 
 const orgIdKey = createContextKey<string | undefined>(undefined, {
@@ -26,33 +29,135 @@ export interface ZitadelInterceptorOptions {
   auth?: Auth;
   /** Default `x-zitadel-orgid`; a call's {@link withOrgId} wins over it. */
   orgId?: string;
+  /**
+   * The ZITADEL instance, e.g. "https://acme.zitadel.cloud". Token sources
+   * such as serviceAccountKey find the token endpoint from it. Default: each
+   * call's URL without the RPC path. When given, a plain-http URL is refused
+   * at once rather than on the first call.
+   */
+  baseUrl?: string;
+  /**
+   * Send the bearer token over plain http:// to hosts other than loopback.
+   * Default false: anyone on the network path could read it. Loopback
+   * (127.0.0.0/8, ::1, localhost) is always allowed, for a local emulator.
+   */
+  allowInsecure?: boolean;
 }
 
 /**
  * The interceptor every ZITADEL call needs: it sets `authorization` and, when
  * an organization is known, `x-zitadel-orgid`. Headers the caller set
  * explicitly on a call are left as they are. Put it on any Connect transport.
+ *
+ * It refuses to send a token over plain http:// to a host that is not
+ * loopback unless `allowInsecure` is set. When ZITADEL rejects a token from a
+ * source that can refresh (serviceAccountKey, clientCredentials) as invalid
+ * or expired (AUTH-7fs1e), it gets a new token and retries the call once.
  */
 export function createZitadelInterceptor(options: ZitadelInterceptorOptions): Interceptor {
   const { auth, orgId } = options;
+  const allowInsecure = options.allowInsecure === true;
   if (typeof auth === "string") assertHeaderSafe(auth, 'option "auth"', "token");
   else if (auth !== undefined && typeof auth !== "function") {
     throw new TypeError('option "auth": expected a token string or a function that returns one.');
+  } else if (auth?.invalidate !== undefined && typeof auth.invalidate !== "function") {
+    throw new TypeError('option "auth": its "invalidate" must be a function (token) => void.');
   }
   if (orgId !== undefined) assertHeaderSafe(orgId, 'option "orgId"', "organization id");
-  return (next) => async (req) => {
-    if (auth !== undefined && !req.header.has("authorization")) {
-      const token = typeof auth === "string" ? auth : await auth(req.signal);
-      try {
-        assertHeaderSafe(token, 'the token returned by option "auth"', "token");
-      } catch (e) {
-        // Fail the call before anything is sent; the message never includes the token.
-        throw new ConnectError((e as Error).message, Code.InvalidArgument);
-      }
-      req.header.set("authorization", `Bearer ${token}`);
+  if (options.allowInsecure !== undefined && typeof options.allowInsecure !== "boolean") {
+    throw new TypeError('option "allowInsecure" must be true or false.');
+  }
+  let baseUrl: string | undefined;
+  if (options.baseUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(options.baseUrl);
+    } catch {
+      throw new TypeError('option "baseUrl" must be an absolute URL such as "https://acme.zitadel.cloud".');
     }
+    const problem = auth === undefined ? undefined : insecureUrlProblem(url, allowInsecure, "a bearer token");
+    if (problem) throw new TypeError(`option "baseUrl": ${problem}`);
+    baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+  }
+  return (next) => async (req) => {
     const org = req.contextValues.get(orgIdKey) ?? orgId;
     if (org !== undefined && !req.header.has("x-zitadel-orgid")) req.header.set("x-zitadel-orgid", org);
-    return next(req);
+    if (auth === undefined || req.header.has("authorization")) return next(req);
+
+    const problem = insecureUrlProblem(new URL(req.url), allowInsecure, "a bearer token");
+    if (problem) throw new ConnectError(problem, Code.InvalidArgument);
+    if (typeof auth === "string") {
+      req.header.set("authorization", `Bearer ${auth}`);
+      return next(req);
+    }
+    const context: TokenContext = { baseUrl: baseUrl ?? baseUrlOf(req), allowInsecure };
+    const token = await tokenFrom(auth, req.signal, context);
+    req.header.set("authorization", `Bearer ${token}`);
+    if (!auth.invalidate || req.stream) return next(req);
+    try {
+      return await next(req);
+    } catch (e) {
+      if (!isTokenInvalid(e)) throw e;
+      // The token was revoked or expired early: fetch a new one and try once more.
+      auth.invalidate(token);
+      const fresh = await tokenFrom(auth, req.signal, context);
+      if (fresh === token) throw e;
+      req.header.set("authorization", `Bearer ${fresh}`);
+      return next(req);
+    }
   };
+}
+
+/** Asks the source for a token; its failures become ConnectErrors that say what went wrong, never the secret. */
+async function tokenFrom(source: TokenSource, signal: AbortSignal, context: TokenContext): Promise<string> {
+  let token: unknown;
+  try {
+    token = await source(signal, context);
+  } catch (e) {
+    throw tokenFailure(e, signal);
+  }
+  try {
+    assertHeaderSafe(token, 'the token returned by option "auth"', "token");
+  } catch (e) {
+    // Fail the call before anything is sent; the message never includes the token.
+    throw new ConnectError((e as Error).message, Code.InvalidArgument);
+  }
+  return token;
+}
+
+function tokenFailure(e: unknown, signal: AbortSignal): ConnectError {
+  if (e instanceof ConnectError) return e;
+  // Cancelled or timed out while waiting for the token: report it as the call's own abort.
+  if (signal.aborted) return ConnectError.from(signal.reason);
+  const message = `could not get an access token: ${e instanceof Error ? e.message : String(e)}`;
+  if (e instanceof TokenRequestError) {
+    // The endpoint answered and refused: the credential is wrong. No answer: try again later.
+    const refused = e.oauthError !== undefined || (e.status !== undefined && e.status >= 400 && e.status < 500);
+    return new ConnectError(message, refused ? Code.Unauthenticated : Code.Unavailable, undefined, undefined, e);
+  }
+  return new ConnectError(message, e instanceof TypeError ? Code.InvalidArgument : Code.Unauthenticated, undefined, undefined, e);
+}
+
+/** ZITADEL's "Errors.Token.Invalid (AUTH-7fs1e)": unknown, revoked or expired token. */
+function isTokenInvalid(e: unknown): boolean {
+  if (!(e instanceof ConnectError) || e.code !== Code.Unauthenticated) return false;
+  return getErrorDetail(e)?.id === "AUTH-7fs1e" || e.rawMessage.includes("(AUTH-7fs1e)");
+}
+
+/**
+ * The call's URL up to the RPC: without `/<service>/<method>` (gRPC, gRPC-web,
+ * Connect) or from the REST prefix on (`/management/v1/…`), else its origin.
+ */
+function baseUrlOf(req: UnaryRequest | StreamRequest): string {
+  const url = new URL(req.url);
+  const rpcPath = `/${req.service.typeName}/${req.method.name}`;
+  let path = "";
+  if (url.pathname.endsWith(rpcPath)) {
+    path = url.pathname.slice(0, -rpcPath.length);
+  } else {
+    const rest = /^zitadel\.(\w+)\.(v\d+\w*)\.\w+$/.exec(req.service.typeName);
+    const at = rest ? url.pathname.indexOf(`/${rest[1]}/${rest[2]}/`) : -1;
+    if (at > 0) path = url.pathname.slice(0, at);
+  }
+  return `${url.origin}${path.replace(/\/+$/, "")}`;
 }

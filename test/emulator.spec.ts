@@ -3,7 +3,7 @@
 import { connect } from "node:net";
 import { request } from "node:http";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { Code } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { TextQueryMethod } from "../gen/zitadel/object_pb.js";
 import { startEmulator } from "../src/emulator/index.js";
@@ -68,6 +68,22 @@ describe.each(protocols)("emulator semantics over %s", (protocol) => {
     const beyond = await list({ offset: 10n, limit: 2 });
     expect(beyond.result).toEqual([]);
     expect(beyond.details?.totalResult).toBe(5n);
+  });
+
+  it("a request over gRPC's 4 MiB message limit is refused with ResourceExhausted and writes nothing", async () => {
+    const metadata = Array.from({ length: 9 }, (_, i) => ({ key: `huge.${i}`, value: new Uint8Array(500_000).fill(i) }));
+    const err = await admin()
+      .bulkSetUserMetadata({ id: alice(), metadata })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as ConnectError).code).toBe(Code.ResourceExhausted);
+    const listed = await admin().listUserMetadata({
+      id: alice(),
+      queries: [{ query: { case: "keyQuery", value: { key: "huge.", method: TextQueryMethod.STARTS_WITH } } }],
+    });
+    expect(listed.details?.totalResult).toBe(0n);
+    // Just under the limit passes, even over REST where base64 makes the body larger than 4 MiB.
+    await admin().bulkSetUserMetadata({ id: alice(), metadata: metadata.slice(0, 8) });
   });
 
   it("all eight TextQueryMethods on keys", async () => {

@@ -1,4 +1,5 @@
 import { assertHeaderSafe } from "../header-value.js";
+import { conceal } from "./conceal.js";
 import type { TokenSource } from "./token-source.js";
 
 /**
@@ -8,9 +9,5 @@ import type { TokenSource } from "./token-source.js";
  */
 export function accessToken(token: string): TokenSource {
   assertHeaderSafe(token, "accessToken(token)", "token");
-  const source: TokenSource = () => token;
-  return Object.defineProperties(source, {
-    toJSON: { value: () => "accessToken([redacted])" },
-    [Symbol.for("nodejs.util.inspect.custom")]: { value: () => "accessToken([redacted])" },
-  });
+  return conceal(() => token, "accessToken([redacted])");
 }

@@ -1,3 +1,4 @@
+import { toBinary } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Services } from "./services.js";
@@ -13,9 +14,13 @@ export interface Faults {
 
 type AnyImpl = (req: unknown, ctx: HandlerContext) => unknown;
 
+/** ZITADEL's gRPC server takes messages of at most 4 MiB (grpc-go's default). */
+export const maxMessageBytes = 4 * 1024 * 1024;
+
 /**
- * Wraps every method of the services with the faults and a log line per
- * call, so the gRPC/Connect router and the REST gateway behave alike.
+ * Wraps every method of the services with the message size limit, the faults
+ * and a log line per call, so that every protocol behaves alike. The limit is
+ * on the binary message, as behind ZITADEL's gateway, not on a JSON body.
  */
 export function instrumentServices(services: Services, faults: Faults, log?: (line: string) => void): Services {
   const wrap = <T extends object>(impl: T): T => {
@@ -25,6 +30,10 @@ export function instrumentServices(services: Services, faults: Faults, log?: (li
         const started = performance.now();
         const ms = () => `${(performance.now() - started).toFixed(1)}ms`;
         try {
+          const size = toBinary(ctx.method.input, req as never).length;
+          if (size > maxMessageBytes) {
+            throw new ConnectError(`grpc: received message larger than max (${size} vs. ${maxMessageBytes})`, Code.ResourceExhausted);
+          }
           if (faults.latencyMs > 0) await sleep(faults.latencyMs, ctx.signal);
           const res = await fn(req, ctx);
           log?.(`${ctx.method.name} ${ctx.protocolName} ok ${ms()}`);

@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { AuthService } from "../../gen/zitadel/auth_pb.js";
 import { ManagementService } from "../../gen/zitadel/management_pb.js";
@@ -6,11 +9,13 @@ import { applySeed, defaultSeed } from "./seed.js";
 import type { Faults } from "./faults.js";
 import { instrumentServices } from "./faults.js";
 import { createRestGateway } from "./rest-gateway.js";
+import type { OAuthCounters } from "./oauth.js";
+import { createOAuthHandler } from "./oauth.js";
 import { listen } from "./server.js";
 import { createServices } from "./services.js";
 import { Store } from "./store.js";
 
-export type { EmulatorSeed, SeedOrg, SeedUser, SeededOrg, SeededUser } from "./seed.js";
+export type { EmulatorSeed, SeedOrg, SeedUser, SeedMachine, SeededOrg, SeededUser } from "./seed.js";
 export { defaultSeed } from "./seed.js";
 export type { Faults } from "./faults.js";
 
@@ -23,6 +28,14 @@ export interface EmulatorOptions {
   seed?: EmulatorSeed;
   /** Receives one line per call (method, outcome, milliseconds); never tokens. */
   log?: (line: string) => void;
+  /** Lifetime of access tokens issued by /oauth/v2/token, in whole seconds. Default 43200 (12 h, as ZITADEL). */
+  tokenTtlSeconds?: number;
+  /**
+   * Where machine users' key files are written (created if missing). Default:
+   * a new temporary directory, removed by close(). Files written here are
+   * removed by close() too: their keys are valid only while this emulator runs.
+   */
+  keyDir?: string;
 }
 
 /** A running emulator. */
@@ -36,8 +49,17 @@ export interface Emulator {
   user(userName: string): SeededUser;
   /** The seeded organization with this name; throws if there is none. */
   org(name: string): SeededOrg;
-  /** What the CLI prints as its ready line: {"url","orgs","users"}. */
+  /** What the CLI prints as its ready line: {"url","orgs","users"}; machine users carry keyFile, clientId, clientSecret. */
   readyInfo(): { url: string; orgs: SeededOrg[]; users: SeededUser[] };
+  /** Requests to /oauth/v2/token so far, successful or not. */
+  readonly tokenRequests: number;
+  /** Requests for /.well-known/openid-configuration so far. */
+  readonly discoveryRequests: number;
+  /**
+   * Makes an access token invalid at once, as revoking it in ZITADEL does:
+   * calls with it fail with AUTH-7fs1e. Returns whether the token was known.
+   */
+  revokeToken(token: string): boolean;
   /** Switchable misbehaviour (latency) for tests of deadlines and cancellation. */
   readonly faults: Faults;
   /** Stops the server and ends open connections. */
@@ -46,8 +68,8 @@ export interface Emulator {
   readonly store: Store;
 }
 
-/** Maximum request message size, as ZITADEL's gRPC server (4 MiB). */
-const readMaxBytes = 4 * 1024 * 1024;
+/** Largest request body read at all; the 4 MiB message limit itself is checked per message by instrumentServices (faults.ts). */
+const readMaxBytes = 16 * 1024 * 1024;
 
 /**
  * Starts an in-process stand-in for ZITADEL's metadata API: gRPC (h2c),
@@ -55,8 +77,56 @@ const readMaxBytes = 4 * 1024 * 1024;
  * port, over HTTP/1.1 and HTTP/2.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const tokenTtlSeconds = options.tokenTtlSeconds ?? 43_200;
+  if (!Number.isInteger(tokenTtlSeconds) || tokenTtlSeconds < 1) {
+    throw new TypeError("startEmulator: tokenTtlSeconds must be a whole number of seconds, at least 1.");
+  }
+  const seed = options.seed ?? defaultSeed;
+  const keyFiles = await prepareKeyFiles(seed, options.keyDir);
+  try {
+    return await start({ options, seed, tokenTtlSeconds, keyFiles });
+  } catch (e) {
+    await keyFiles.remove();
+    throw e;
+  }
+}
+
+/** Where machine users' key files go, and the cleanup close() runs. */
+interface KeyFiles {
+  /** Undefined when the seed has no machine users. */
+  readonly dir: string | undefined;
+  readonly written: string[];
+  /** Removes a directory we created, or just the files we wrote into the caller's. */
+  remove(): Promise<void>;
+}
+
+async function prepareKeyFiles(seed: EmulatorSeed, keyDir: string | undefined): Promise<KeyFiles> {
+  const written: string[] = [];
+  const hasMachines = Array.isArray(seed.users) && seed.users.some((u) => u.machine !== undefined && u.machine !== false);
+  if (!hasMachines) return { dir: undefined, written, remove: async () => {} };
+  if (keyDir === undefined) {
+    const dir = await mkdtemp(join(tmpdir(), "zmeta-emulator-"));
+    return { dir, written, remove: () => rm(dir, { recursive: true, force: true }) };
+  }
+  await mkdir(keyDir, { recursive: true });
+  return {
+    dir: keyDir,
+    written,
+    remove: async () => {
+      await Promise.all(written.map((file) => rm(file, { force: true })));
+    },
+  };
+}
+
+async function start(init: {
+  options: EmulatorOptions;
+  seed: EmulatorSeed;
+  tokenTtlSeconds: number;
+  keyFiles: KeyFiles;
+}): Promise<Emulator> {
+  const { options, seed, tokenTtlSeconds, keyFiles } = init;
   const store = new Store();
-  const seeded = applySeed(store, options.seed ?? defaultSeed);
+  const seeded = await applySeed(store, seed, { keyDir: keyFiles.dir, onKeyFile: (file) => keyFiles.written.push(file) });
   const faults: Faults = { latencyMs: 0 };
   const services = instrumentServices(createServices(store), faults, options.log);
   const restGateway = createRestGateway({
@@ -75,10 +145,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     // Anything that is not a gRPC, gRPC-web or Connect call is for the REST gateway.
     fallback: restGateway,
   });
+  const counters: OAuthCounters = { token: 0, discovery: 0 };
+  let url = "";
+  const oauth = createOAuthHandler({ store, issuer: () => url, tokenTtlSeconds, counters, log: options.log });
   const host = options.host ?? "127.0.0.1";
-  const server = await listen(handler, host, options.port ?? 0);
+  const server = await listen(
+    // The OAuth endpoints are plain HTTP routes in front of the RPC handlers.
+    (req, res) => {
+      if (!oauth(req, res)) handler(req, res);
+    },
+    host,
+    options.port ?? 0,
+  );
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-  const url = `http://${urlHost}:${server.port}`;
+  url = `http://${urlHost}:${server.port}`;
   const find = <T>(list: T[], pick: (t: T) => boolean, what: string): T => {
     const found = list.find(pick);
     if (!found) throw new Error(`emulator: no seeded ${what}`);
@@ -94,6 +174,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     user: (userName) => find(seeded.users, (u) => u.userName === userName, `user "${userName}"`),
     org: (name) => find(seeded.orgs, (o) => o.name === name, `org "${name}"`),
     readyInfo: () => ({ url, orgs: seeded.orgs, users: seeded.users }),
-    close: () => server.close(),
+    get tokenRequests() {
+      return counters.token;
+    },
+    get discoveryRequests() {
+      return counters.discovery;
+    },
+    revokeToken: (token) => store.tokens.delete(token),
+    close: async () => {
+      await server.close();
+      await keyFiles.remove();
+    },
   };
 }

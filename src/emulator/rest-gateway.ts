@@ -59,7 +59,7 @@ export function restPrefixOf(service: DescService): string {
 export interface RestGatewayOptions {
   /** The services to expose, with their implementations keyed by local method name. */
   services: { service: DescService; impl: object }[];
-  /** Largest body accepted, like the gRPC server behind the gateway. */
+  /** Largest request body read; the message size limit is the services' concern. */
   readMaxBytes: number;
 }
 

@@ -1,4 +1,7 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, generateKeyPair, randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { rolePermissions, isInstanceRole } from "./permissions.js";
 import type { Store } from "./store.js";
 
@@ -26,6 +29,17 @@ export interface SeedUser {
   id?: string;
   /** A fixed personal access token; defaults to a random one per start. */
   token?: string;
+  /**
+   * A machine user (service account): it gets a key file for the JWT profile
+   * grant and a client secret for client credentials. `true`, or an object
+   * that fixes the client secret.
+   */
+  machine?: boolean | SeedMachine;
+}
+
+export interface SeedMachine {
+  /** A fixed client secret; defaults to a random one per start. */
+  clientSecret?: string;
 }
 
 /** The default seed of DESIGN.md. */
@@ -37,6 +51,7 @@ export const defaultSeed: EmulatorSeed = {
     { userName: "alice", org: "acme", roles: [] },
     { userName: "globex-admin", org: "globex", roles: ["ORG_OWNER"] },
     { userName: "bob", org: "globex", roles: [] },
+    { userName: "acme-bot", org: "acme", roles: ["ORG_OWNER"], machine: true },
   ],
 };
 
@@ -53,6 +68,19 @@ export interface SeededUser {
   roles: string[];
   /** A personal access token of this user. Treat it as a secret outside tests. */
   token: string;
+  /** Machine users: the path of their service account key file (JSON, as ZITADEL hands it out). */
+  keyFile?: string;
+  /** Machine users: the client id for client credentials (the user name, as in ZITADEL). */
+  clientId?: string;
+  /** Machine users: the client secret for client credentials. */
+  clientSecret?: string;
+}
+
+export interface ApplySeedOptions {
+  /** Where machine users' key files are written; needed only when the seed has machine users. */
+  keyDir?: string;
+  /** Told of each key file once it is written, so a failed start can remove what it wrote. */
+  onKeyFile?: (path: string) => void;
 }
 
 /** ZITADEL ids are 18-digit decimal strings; ours are stable per name so examples stay valid. */
@@ -61,8 +89,15 @@ export function stableId(kind: string, name: string): string {
   return (200000000000000000n + (digest.readBigUInt64BE(0) % 100000000000000000n)).toString();
 }
 
-/** Fills the store; throws an error naming the bad entry when the seed is inconsistent. */
-export function applySeed(store: Store, seed: EmulatorSeed): { orgs: SeededOrg[]; users: SeededUser[] } {
+/**
+ * Fills the store and writes machine users' key files; throws an error naming
+ * the bad entry when the seed is inconsistent.
+ */
+export async function applySeed(
+  store: Store,
+  seed: EmulatorSeed,
+  options: ApplySeedOptions = {},
+): Promise<{ orgs: SeededOrg[]; users: SeededUser[] }> {
   if (!Array.isArray(seed.orgs) || !Array.isArray(seed.users)) {
     throw new Error('seed: expected {"orgs": [...], "users": [...]}');
   }
@@ -108,7 +143,56 @@ export function applySeed(store: Store, seed: EmulatorSeed): { orgs: SeededOrg[]
     }
     const token = u.token ?? randomBytes(30).toString("base64url");
     store.tokens.set(token, { userId: id });
-    return { id, userName: u.userName, orgId, roles, token };
+    const seeded: SeededUser = { id, userName: u.userName, orgId, roles, token };
+    if (u.machine !== undefined && u.machine !== false) {
+      const fixed = typeof u.machine === "object" && u.machine !== null ? u.machine.clientSecret : undefined;
+      if (fixed !== undefined && (typeof fixed !== "string" || fixed === "")) {
+        throw new Error(`seed: ${where}.machine.clientSecret must be a non-empty string`);
+      }
+      const clientSecret = fixed ?? randomBytes(32).toString("base64url");
+      store.clients.set(u.userName, { clientId: u.userName, userId: id, clientSecret });
+      // keyFile is filled in once the key is written; listed first so the ready line reads in that order.
+      Object.assign(seeded, { keyFile: "", clientId: u.userName, clientSecret });
+    }
+    return seeded;
   });
+  const machines = users.filter((u) => u.clientId !== undefined);
+  if (machines.length > 0 && options.keyDir === undefined) throw new Error("seed: machine users need a directory for their key files");
+  // Generated in parallel off the main thread: RSA key generation takes a while.
+  await Promise.all(machines.map((u) => issueMachineKey(store, u, options.keyDir!, options.onKeyFile)));
   return { orgs, users };
+}
+
+const generateRsaKeyPair = promisify(generateKeyPair);
+
+/**
+ * Gives a machine user a new RSA key, as ZITADEL's "add key" does: the public
+ * half is registered, the private half is written to a key file of
+ * ZITADEL's format (readable by the owner only), whose path goes on the user.
+ */
+async function issueMachineKey(
+  store: Store,
+  user: SeededUser,
+  keyDir: string,
+  onKeyFile: ((path: string) => void) | undefined,
+): Promise<void> {
+  const { publicKey, privateKey } = await generateRsaKeyPair("rsa", { modulusLength: 2048 });
+  const keyId = randomDecimalId();
+  store.machineKeys.set(keyId, { keyId, userId: user.id, publicKey });
+  const keyFile = join(keyDir, `${user.userName.replace(/[^\w.-]/g, "_")}-${keyId}.json`);
+  const content = {
+    type: "serviceaccount",
+    keyId,
+    key: privateKey.export({ type: "pkcs1", format: "pem" }),
+    expirationDate: "9999-01-01T00:00:00Z",
+    userId: user.id,
+  };
+  onKeyFile?.(keyFile);
+  await writeFile(keyFile, JSON.stringify(content), { mode: 0o600 });
+  user.keyFile = keyFile;
+}
+
+/** An 18-digit decimal id, like ZITADEL's. */
+function randomDecimalId(): string {
+  return (100000000000000000n + (randomBytes(8).readBigUInt64BE(0) % 900000000000000000n)).toString();
 }

@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import { TextQueryMethod } from "../../gen/zitadel/object_pb.js";
 import { errors } from "./zitadel-error.js";
 
@@ -64,6 +65,21 @@ export interface TokenGrant {
   readonly expiresAt?: number;
 }
 
+/** A machine user's public key, registered for the JWT profile grant. */
+export interface MachineKey {
+  readonly keyId: string;
+  readonly userId: string;
+  readonly publicKey: KeyObject;
+}
+
+/** A machine user's client secret, for the client credentials grant. */
+export interface MachineClient {
+  /** In ZITADEL, the machine user's user name. */
+  readonly clientId: string;
+  readonly userId: string;
+  readonly clientSecret: string;
+}
+
 /** The owner of a metadata map and the organization reported as its resource owner. */
 interface Owner {
   metadata: Map<string, StoredMetadata>;
@@ -82,6 +98,10 @@ export class Store {
   readonly memberships: Membership[] = [];
   /** Bearer tokens the emulator accepts, and whose they are. */
   readonly tokens = new Map<string, TokenGrant>();
+  /** Service account public keys by key id. */
+  readonly machineKeys = new Map<string, MachineKey>();
+  /** Client secrets of machine users by client id. */
+  readonly clients = new Map<string, MachineClient>();
   private sequence = 0n;
 
   constructor(private readonly clock: () => Date = () => new Date()) {}

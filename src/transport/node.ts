@@ -49,7 +49,7 @@ const connectionOptions = [
  */
 export function createZitadelTransport(options: ZitadelTransportOptions): Transport {
   const interceptors = validateCommonOptions(options, "createZitadelTransport");
-  const { auth: _auth, orgId: _orgId, protocol, httpVersion, ...rest } = options;
+  const { auth: _auth, orgId: _orgId, allowInsecure: _allowInsecure, protocol, httpVersion, ...rest } = options;
   if (protocol === "rest") {
     // Refused rather than ignored: a CA in nodeOptions that silently did nothing would surface as a TLS error later.
     const unsupported = connectionOptions.filter((name) => options[name] !== undefined);

@@ -22,6 +22,12 @@ export interface CommonZitadelTransportOptions {
   auth: Auth;
   /** Default organization (`x-zitadel-orgid`); override per call with `withOrgId()`. */
   orgId?: string;
+  /**
+   * Send the bearer token over plain http:// to hosts other than loopback.
+   * Default false: anyone on the network path could read it. Loopback is
+   * always allowed, for a local emulator.
+   */
+  allowInsecure?: boolean;
   /** More interceptors; they run inside ours, so they see the auth and org headers. */
   interceptors?: Interceptor[];
   /** Deadline for calls that set none themselves, in milliseconds. */
@@ -76,5 +82,11 @@ export function validateCommonOptions(options: CommonZitadelTransportOptions, en
   if (options.auth === undefined) {
     throw new TypeError(`${entry}: option "auth" is missing: pass a personal access token or a token source.`);
   }
-  return [createZitadelInterceptor({ auth: options.auth, orgId: options.orgId }), ...(options.interceptors ?? [])];
+  const zitadel = createZitadelInterceptor({
+    auth: options.auth,
+    orgId: options.orgId,
+    baseUrl: options.baseUrl,
+    allowInsecure: options.allowInsecure,
+  });
+  return [zitadel, ...(options.interceptors ?? [])];
 }

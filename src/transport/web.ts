@@ -26,7 +26,7 @@ export function createZitadelTransport(options: WebZitadelTransportOptions): Tra
     throw new TypeError('createZitadelTransport: browsers cannot speak gRPC over HTTP/2; use protocol "grpc-web" or "rest".');
   }
   const interceptors = validateCommonOptions(options as CommonZitadelTransportOptions, "createZitadelTransport");
-  const { auth: _auth, orgId: _orgId, protocol, ...rest } = options;
+  const { auth: _auth, orgId: _orgId, allowInsecure: _allowInsecure, protocol, ...rest } = options;
   if (protocol === "rest") {
     const { baseUrl, defaultTimeoutMs, jsonOptions, fetch, credentials } = options;
     return createRestTransport({ baseUrl, interceptors, defaultTimeoutMs, jsonOptions, fetch, credentials });

@@ -1,0 +1,52 @@
+import type { FetchFn } from "./http.js";
+import { readJsonObject, send } from "./http.js";
+import { displayUrl } from "./secure-url.js";
+import { TokenRequestError } from "./token-request-error.js";
+
+/** The parts of an OpenID Provider's configuration that token sources need. */
+export interface OAuthEndpoints {
+  /** The issuer identifier; a JWT profile assertion's audience. */
+  issuer: string;
+  tokenEndpoint: URL;
+}
+
+/** `<base>/.well-known/openid-configuration`, keeping a path the base may have. */
+export function discoveryUrl(base: string): URL {
+  return new URL(`${base.replace(/\/+$/, "")}/.well-known/openid-configuration`);
+}
+
+/**
+ * Fetches `/.well-known/openid-configuration` (OpenID Connect Discovery 1.0)
+ * and checks the two fields we rely on.
+ */
+export async function discover(base: string, fetchFn: FetchFn, signal: AbortSignal): Promise<OAuthEndpoints> {
+  const url = discoveryUrl(base);
+  const where = displayUrl(url);
+  const res = await send(fetchFn, url, { method: "GET", headers: { accept: "application/json" }, signal }, "OpenID discovery at");
+  const fail = (problem: string): never => {
+    throw new TokenRequestError({
+      message:
+        `OpenID discovery at ${where} failed: ${problem}. ` +
+        'Check that the base URL (or the "issuer" option) is your ZITADEL instance, e.g. "https://acme.zitadel.cloud".',
+      url: where,
+      status: res.status,
+    });
+  };
+  if (!res.ok) {
+    await res.body?.cancel();
+    return fail(`HTTP ${res.status}`);
+  }
+  const json = await readJsonObject(res);
+  if (!json) return fail("the response is not a JSON object");
+  const { issuer, token_endpoint: tokenEndpoint } = json;
+  if (typeof issuer !== "string" || issuer === "") return fail('the response has no "issuer"');
+  if (typeof tokenEndpoint !== "string") return fail('the response has no "token_endpoint"');
+  let endpoint: URL;
+  try {
+    endpoint = new URL(tokenEndpoint);
+  } catch {
+    return fail('"token_endpoint" is not an absolute URL');
+  }
+  if (endpoint.protocol !== "https:" && endpoint.protocol !== "http:") return fail('"token_endpoint" is not an http(s) URL');
+  return { issuer, tokenEndpoint: endpoint };
+}

@@ -1,0 +1,274 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type * as http from "node:http";
+import type * as http2 from "node:http2";
+import { compactVerify, decodeProtectedHeader } from "jose";
+import type { Store } from "./store.js";
+
+type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
+type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
+
+/** The handful of response methods both HTTP/1.1 and HTTP/2 responses share. */
+interface Response {
+  statusCode: number;
+  setHeader(name: string, value: string): unknown;
+  end(body?: string): unknown;
+}
+
+export const discoveryPath = "/.well-known/openid-configuration";
+export const tokenPath = "/oauth/v2/token";
+
+const jwtBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+const zitadelAudienceScope = "urn:zitadel:iam:org:project:id:zitadel:aud";
+const requiredScopes = ["openid", zitadelAudienceScope];
+const standardScopes = new Set(["openid", "profile", "email", "phone", "address", "offline_access"]);
+
+/** How far an assertion's iat may lie in the future (clock skew between client and server). */
+const clockSkewSeconds = 60;
+/** Longest validity an assertion may claim, as ZITADEL.md says (exp ≤ 1 h after iat). */
+const maxAssertionLifetimeSeconds = 3600;
+/** Larger request bodies are refused; a token request is a few kilobytes. */
+const maxBodyBytes = 64 * 1024;
+
+export interface OAuthCounters {
+  /** Requests to the token endpoint, successful or not. */
+  token: number;
+  /** Requests for the discovery document. */
+  discovery: number;
+}
+
+export interface OAuthHandlerOptions {
+  store: Store;
+  /** The emulator's base URL, known once it listens: the issuer and every assertion's audience. */
+  issuer: () => string;
+  /** Lifetime of issued access tokens in whole seconds. */
+  tokenTtlSeconds: number;
+  /** Incremented per request, so tests can assert how often clients asked. */
+  counters: OAuthCounters;
+  /** One line per token request: grant, outcome, user; never a secret, assertion or token. */
+  log?: (line: string) => void;
+}
+
+/** An OAuth error response (RFC 6749 §5.2). */
+class OAuthError extends Error {
+  constructor(
+    readonly error: string,
+    readonly description: string,
+    readonly status = 400,
+  ) {
+    super(description);
+  }
+}
+
+/**
+ * ZITADEL's OAuth endpoints, as far as machine users need them: OpenID
+ * discovery and the token endpoint with the JWT profile (RFC 7523) and client
+ * credentials (HTTP Basic) grants. Returns whether it handled the request;
+ * anything else is left for the RPC handlers.
+ */
+export function createOAuthHandler(options: OAuthHandlerOptions): (req: NodeRequest, res: NodeResponse) => boolean {
+  return (req, nodeRes) => {
+    const path = (req.url ?? "").split("?")[0];
+    if (path !== discoveryPath && path !== tokenPath) return false;
+    const res = nodeRes as unknown as Response;
+    allowCors(req, res);
+    if (req.method === "OPTIONS") {
+      res.statusCode = 204;
+      res.setHeader("access-control-allow-methods", path === tokenPath ? "POST, OPTIONS" : "GET, OPTIONS");
+      res.setHeader("access-control-allow-headers", "authorization, content-type, accept");
+      res.setHeader("access-control-max-age", "600");
+      res.end();
+      return true;
+    }
+    if (path === discoveryPath) {
+      if (req.method !== "GET" && req.method !== "HEAD") return methodNotAllowed(res, "GET, OPTIONS");
+      options.counters.discovery++;
+      writeJson(res, 200, discoveryDocument(options.issuer()));
+      return true;
+    }
+    if (req.method !== "POST") return methodNotAllowed(res, "POST, OPTIONS");
+    options.counters.token++;
+    const started = performance.now();
+    handleTokenRequest(req, options).then(
+      ({ body, grant, userName }) => {
+        options.log?.(`oauth token ${grant} ok ${userName} ${(performance.now() - started).toFixed(1)}ms`);
+        res.setHeader("cache-control", "no-store");
+        res.setHeader("pragma", "no-cache");
+        writeJson(res, 200, body);
+      },
+      (e: unknown) => {
+        const err = e instanceof OAuthError ? e : new OAuthError("server_error", "the token request could not be handled", 500);
+        options.log?.(`oauth token ${err.error}: ${err.description} ${(performance.now() - started).toFixed(1)}ms`);
+        if (err.error === "invalid_client") res.setHeader("www-authenticate", 'Basic realm="zitadel-emulator"');
+        res.setHeader("cache-control", "no-store");
+        writeJson(res, err.status, { error: err.error, error_description: err.description });
+      },
+    );
+    return true;
+  };
+}
+
+function discoveryDocument(issuer: string) {
+  return {
+    issuer,
+    token_endpoint: `${issuer}${tokenPath}`,
+    grant_types_supported: ["client_credentials", jwtBearerGrant],
+    token_endpoint_auth_methods_supported: ["client_secret_basic"],
+    scopes_supported: [...standardScopes, zitadelAudienceScope],
+    response_types_supported: [],
+    subject_types_supported: ["public"],
+  };
+}
+
+async function handleTokenRequest(
+  req: NodeRequest,
+  options: OAuthHandlerOptions,
+): Promise<{ body: object; grant: string; userName: string }> {
+  const contentType = String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (contentType !== "application/x-www-form-urlencoded") {
+    throw new OAuthError("invalid_request", "the request body must be application/x-www-form-urlencoded");
+  }
+  const form = new URLSearchParams(await readBody(req));
+  for (const name of new Set(form.keys())) {
+    if (form.getAll(name).length > 1) throw new OAuthError("invalid_request", `parameter "${name}" is given more than once`);
+  }
+  const grantType = form.get("grant_type");
+  let userId: string;
+  let grant: string;
+  if (grantType === jwtBearerGrant) {
+    grant = "jwt-bearer";
+    userId = await verifyAssertion(form.get("assertion"), options.store, options.issuer());
+  } else if (grantType === "client_credentials") {
+    grant = "client_credentials";
+    userId = authenticateClient(req.headers.authorization, options.store);
+  } else if (grantType === null) {
+    throw new OAuthError("invalid_request", 'parameter "grant_type" is missing');
+  } else {
+    throw new OAuthError(
+      "unsupported_grant_type",
+      `grant_type must be "${jwtBearerGrant}" or "client_credentials"`,
+    );
+  }
+  checkScope(form.get("scope"));
+  const user = options.store.users.get(userId);
+  if (!user) throw new OAuthError("invalid_grant", "the user of this credential does not exist");
+  const token = randomBytes(32).toString("base64url");
+  options.store.tokens.set(token, { userId, expiresAt: Date.now() + options.tokenTtlSeconds * 1000 });
+  return {
+    body: { access_token: token, token_type: "Bearer", expires_in: options.tokenTtlSeconds },
+    grant,
+    userName: user.userName,
+  };
+}
+
+/** Checks a JWT profile assertion and returns the id of the user it speaks for. */
+async function verifyAssertion(assertion: string | null, store: Store, issuer: string): Promise<string> {
+  const invalid = (description: string) => new OAuthError("invalid_grant", description);
+  if (!assertion) throw new OAuthError("invalid_request", 'parameter "assertion" is missing');
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(assertion);
+  } catch {
+    throw invalid("assertion is not a JWT");
+  }
+  if (header.alg !== "RS256") throw invalid("assertion must be signed with RS256");
+  if (typeof header.kid !== "string" || header.kid === "") throw invalid('assertion header has no "kid"');
+  const key = store.machineKeys.get(header.kid);
+  if (!key) throw invalid('no key with the assertion\'s "kid" is registered');
+  let payload: Uint8Array;
+  try {
+    payload = (await compactVerify(assertion, key.publicKey, { algorithms: ["RS256"] })).payload;
+  } catch {
+    throw invalid('assertion signature does not verify with the key its "kid" names');
+  }
+  let claims: Record<string, unknown>;
+  try {
+    claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
+  } catch {
+    throw invalid("assertion payload is not JSON");
+  }
+  if (claims === null || typeof claims !== "object") throw invalid("assertion payload is not a JSON object");
+  if (claims.iss !== key.userId || claims.sub !== key.userId) {
+    throw invalid("assertion iss and sub must both be the id of the user who owns the key");
+  }
+  const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (!audience.includes(issuer)) throw invalid(`assertion aud must be the issuer ${issuer}`);
+  const now = Math.floor(Date.now() / 1000);
+  const { iat, exp } = claims;
+  if (typeof iat !== "number") throw invalid('assertion has no "iat"');
+  if (typeof exp !== "number") throw invalid('assertion has no "exp"');
+  if (iat > now + clockSkewSeconds) throw invalid("assertion iat is in the future");
+  if (exp <= now) throw invalid("assertion has expired");
+  if (exp - iat > maxAssertionLifetimeSeconds) throw invalid("assertion may be valid for at most 1 hour (exp - iat)");
+  return key.userId;
+}
+
+/** HTTP Basic client authentication (RFC 6749 §2.3.1); returns the client's user id. */
+function authenticateClient(authorization: string | undefined, store: Store): string {
+  const invalid = (description: string) => new OAuthError("invalid_client", description, 401);
+  if (!authorization) throw invalid("client authentication is required: send the client id and secret with HTTP Basic");
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(authorization);
+  if (!match) throw invalid("the authorization header is not HTTP Basic");
+  const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon < 0) throw invalid("the HTTP Basic credentials have no ':' between client id and secret");
+  let clientId: string;
+  let secret: string;
+  try {
+    clientId = formDecode(decoded.slice(0, colon));
+    secret = formDecode(decoded.slice(colon + 1));
+  } catch {
+    throw invalid("the HTTP Basic credentials are not form-encoded");
+  }
+  const client = store.clients.get(clientId);
+  // Compare digests: equal length, so the comparison takes the same time whatever was sent.
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  if (!client || !timingSafeEqual(digest(client.clientSecret), digest(secret))) {
+    throw invalid("client id or secret is wrong");
+  }
+  return client.userId;
+}
+
+function checkScope(scope: string | null): void {
+  const scopes = (scope ?? "").split(" ").filter((s) => s !== "");
+  const missing = requiredScopes.filter((s) => !scopes.includes(s));
+  if (missing.length > 0) {
+    throw new OAuthError("invalid_scope", `scope must include ${requiredScopes.join(" and ")}; missing ${missing.join(", ")}`);
+  }
+  const unknown = scopes.find((s) => !standardScopes.has(s) && !s.startsWith("urn:zitadel:iam:"));
+  if (unknown !== undefined) throw new OAuthError("invalid_scope", `unknown scope "${unknown.slice(0, 100)}"`);
+}
+
+function formDecode(value: string): string {
+  return decodeURIComponent(value.replace(/\+/g, " "));
+}
+
+async function readBody(req: NodeRequest): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBodyBytes) throw new OAuthError("invalid_request", `the request body exceeds ${maxBodyBytes} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Browsers may call the token endpoint from any origin, as a single-page app would. */
+function allowCors(req: NodeRequest, res: Response): void {
+  const origin = req.headers.origin;
+  if (typeof origin !== "string") return;
+  res.setHeader("access-control-allow-origin", origin);
+  res.setHeader("vary", "origin");
+}
+
+function methodNotAllowed(res: Response, allow: string): true {
+  res.setHeader("allow", allow);
+  writeJson(res, 405, { error: "invalid_request", error_description: `method not allowed; use ${allow.split(",")[0]}` });
+  return true;
+}
+
+function writeJson(res: Response, status: number, body: object): void {
+  res.statusCode = status;
+  res.setHeader("content-type", "application/json");
+  res.end(JSON.stringify(body));
+}
