@@ -103,6 +103,8 @@ export class Store {
   /** Client secrets of machine users by client id. */
   readonly clients = new Map<string, MachineClient>();
   private sequence = 0n;
+  /** Entries sorted by key, per metadata map, until the map changes: paging a large list stays linear. */
+  private readonly byKey = new WeakMap<Map<string, StoredMetadata>, StoredMetadata[]>();
 
   constructor(private readonly clock: () => Date = () => new Date()) {}
 
@@ -208,6 +210,15 @@ export class Store {
     return this.list(org && { metadata: org.metadata, resourceOwner: org.id }, options);
   }
 
+  private sortedByKey(metadata: Map<string, StoredMetadata>): StoredMetadata[] {
+    let sorted = this.byKey.get(metadata);
+    if (!sorted) {
+      sorted = [...metadata.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      this.byKey.set(metadata, sorted);
+    }
+    return sorted;
+  }
+
   // --- shared mechanics ----------------------------------------------------
 
   /** A user is only visible through its own organization. */
@@ -240,6 +251,7 @@ export class Store {
       changeDate: now,
     };
     owner.metadata.set(key, entry);
+    this.byKey.delete(owner.metadata);
     return entry;
   }
 
@@ -251,6 +263,7 @@ export class Store {
 
   private remove(owner: Owner, key: string, missing: () => Error): Details {
     if (!owner.metadata.delete(key)) throw missing();
+    this.byKey.delete(owner.metadata);
     return { sequence: ++this.sequence, changeDate: this.clock(), resourceOwner: owner.resourceOwner };
   }
 
@@ -260,18 +273,16 @@ export class Store {
     if (unique.some((key) => !owner.metadata.has(key))) throw missing();
     for (const key of unique) {
       owner.metadata.delete(key);
+      this.byKey.delete(owner.metadata);
       this.sequence++;
     }
     return { sequence: this.sequence, changeDate: this.clock(), resourceOwner: owner.resourceOwner };
   }
 
   private list(owner: Owner | undefined, options: ListOptions): ListResult {
-    const matching = owner
-      ? [...owner.metadata.values()].filter((entry) =>
-          options.keyFilters.every((f) => matchesText(entry.key, f.key, f.method)),
-        )
-      : [];
-    matching.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) * (options.asc ? 1 : -1));
+    const sorted = owner ? this.sortedByKey(owner.metadata) : [];
+    const matching = sorted.filter((entry) => options.keyFilters.every((f) => matchesText(entry.key, f.key, f.method)));
+    if (!options.asc) matching.reverse();
     const start = Number(options.offset > BigInt(matching.length) ? BigInt(matching.length) : options.offset);
     const page = options.limit === 0 ? matching.slice(start) : matching.slice(start, start + options.limit);
     return {

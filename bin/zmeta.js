@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Launcher for the `zmeta` command. The CLI is TypeScript compiled into dist/
+// by `npm run build` (run by `prepare` on npm install).
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const entry = new URL("../dist/src/cli/main.js", import.meta.url);
+if (!existsSync(entry)) {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  process.stderr.write(`zmeta: ${fileURLToPath(entry)} is missing; run \`npm run build\` in ${root} first.\n`);
+  process.exit(1);
+}
+const { main } = await import(entry.href);
+// exitCode rather than exit(): stdout may still be draining into a pipe.
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,155 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { AuthClient, ManagementClient } from "../clients.js";
+import { getErrorDetail } from "../errors.js";
+import type { ZitadelProtocol } from "../transport/options.js";
+
+/** What every demo call of one protocol works with. */
+export interface DemoContext {
+  protocol: ZitadelProtocol;
+  /** Writes: a token allowed to write the target user's and the org's metadata. */
+  management: ManagementClient;
+  /** The "my" calls: the token of whoever they act on. */
+  auth: AuthClient;
+  userId: string;
+  key: string;
+  missingKey: string;
+  userValue: Uint8Array;
+  orgValue: Uint8Array;
+  /**
+   * Whether the "my" token belongs to the target user. Known for the
+   * emulator; for a real ZITADEL it is learnt from ListMyMetadata.
+   */
+  meIsTarget: boolean | undefined;
+}
+
+/** A call behaved differently from what the demo expects; the message is the short reason for the table. */
+export class UnexpectedResult extends Error {
+  override name = "UnexpectedResult";
+  /** The whole story for stderr, when it does not fit in a table cell. */
+  readonly detail: string;
+
+  constructor(message: string, detail?: string) {
+    super(message);
+    this.detail = detail ?? message;
+  }
+}
+
+export interface DemoCall {
+  /** Row label; the RPC name, plus what is special about this call. */
+  label: string;
+  /** Labels of calls whose success this one relies on; if any failed, this one is skipped. */
+  needs: string[];
+  /** Resolves when the call behaved as expected; throws a ConnectError or UnexpectedResult otherwise. */
+  run(ctx: DemoContext): Promise<void>;
+}
+
+const setUser = "SetUserMetadata";
+const setOrg = "SetOrgMetadata";
+const listMy = "ListMyMetadata";
+
+/** The calls of one protocol's column, in order: writes, reads, the expected failure, clean-up. */
+export const demoCalls: readonly DemoCall[] = [
+  {
+    label: setUser,
+    needs: [],
+    async run(ctx) {
+      const res = await ctx.management.setUserMetadata({ id: ctx.userId, key: ctx.key, value: ctx.userValue });
+      if (res.details === undefined || res.details.sequence === 0n) throw new UnexpectedResult("no details.sequence");
+    },
+  },
+  {
+    label: "GetUserMetadata",
+    needs: [setUser],
+    async run(ctx) {
+      const res = await ctx.management.getUserMetadata({ id: ctx.userId, key: ctx.key });
+      expectValue(res.metadata?.value, ctx.userValue);
+    },
+  },
+  {
+    label: setOrg,
+    needs: [],
+    async run(ctx) {
+      const res = await ctx.management.setOrgMetadata({ key: ctx.key, value: ctx.orgValue });
+      if (res.details === undefined || res.details.sequence === 0n) throw new UnexpectedResult("no details.sequence");
+    },
+  },
+  {
+    label: "GetOrgMetadata",
+    needs: [setOrg],
+    async run(ctx) {
+      const res = await ctx.management.getOrgMetadata({ key: ctx.key });
+      expectValue(res.metadata?.value, ctx.orgValue);
+    },
+  },
+  {
+    label: listMy,
+    needs: [setUser],
+    async run(ctx) {
+      const res = await ctx.auth.listMyMetadata({});
+      const entry = res.result.find((m) => m.key === ctx.key);
+      if (ctx.meIsTarget === undefined) {
+        ctx.meIsTarget = entry !== undefined;
+      } else if (ctx.meIsTarget && entry === undefined) {
+        throw new UnexpectedResult(`"${ctx.key}" not listed`);
+      }
+      if (entry !== undefined) expectValue(entry.value, ctx.userValue);
+    },
+  },
+  {
+    label: "GetMyMetadata",
+    needs: [setUser, listMy],
+    async run(ctx) {
+      if (ctx.meIsTarget) {
+        const res = await ctx.auth.getMyMetadata({ key: ctx.key });
+        expectValue(res.metadata?.value, ctx.userValue);
+      } else {
+        // The token's own user is someone else, who has no such key.
+        await expectMetadataNotFound(ctx.auth.getMyMetadata({ key: ctx.key }));
+      }
+    },
+  },
+  {
+    label: "GetUserMetadata (missing key: NotFound QUERY-Rgh32)",
+    needs: [],
+    async run(ctx) {
+      await expectMetadataNotFound(ctx.management.getUserMetadata({ id: ctx.userId, key: ctx.missingKey }));
+    },
+  },
+  {
+    label: "RemoveUserMetadata",
+    needs: [setUser],
+    async run(ctx) {
+      await ctx.management.removeUserMetadata({ id: ctx.userId, key: ctx.key });
+    },
+  },
+  {
+    label: "RemoveOrgMetadata",
+    needs: [setOrg],
+    async run(ctx) {
+      await ctx.management.removeOrgMetadata({ key: ctx.key });
+    },
+  },
+];
+
+function expectValue(got: Uint8Array | undefined, want: Uint8Array): void {
+  if (got === undefined) throw new UnexpectedResult("no metadata in the response");
+  if (got.length !== want.length || got.some((b, i) => b !== want[i])) {
+    throw new UnexpectedResult(`value differs: got ${got.length} bytes, sent ${want.length}`);
+  }
+}
+
+/** "Metadata missing" is NotFound with id QUERY-Rgh32; NotFound alone can mean a missing membership. */
+async function expectMetadataNotFound(call: Promise<unknown>): Promise<void> {
+  try {
+    await call;
+  } catch (e) {
+    const err = ConnectError.from(e);
+    const id = getErrorDetail(err)?.id;
+    if (err.code === Code.NotFound && id === "QUERY-Rgh32") return;
+    throw new UnexpectedResult(
+      `got ${Code[err.code]}${id === undefined ? "" : ` ${id}`}`,
+      `want NotFound QUERY-Rgh32, got ${Code[err.code]}: ${err.rawMessage}`,
+    );
+  }
+  throw new UnexpectedResult("succeeded; want NotFound QUERY-Rgh32");
+}

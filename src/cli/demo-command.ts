@@ -1,0 +1,215 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { accessToken } from "../auth/access-token.js";
+import { createAuthClient, createManagementClient } from "../clients.js";
+import type { Emulator } from "../emulator/index.js";
+import { startEmulator } from "../emulator/index.js";
+import { getErrorDetail } from "../errors.js";
+import { createZitadelTransport } from "../transport/node.js";
+import type { ZitadelProtocol } from "../transport/options.js";
+import type { DemoCommand } from "./args.js";
+import type { DemoContext } from "./demo-calls.js";
+import { UnexpectedResult, demoCalls } from "./demo-calls.js";
+import type { CallOutcome } from "./demo-table.js";
+import { formatCell, renderTable } from "./demo-table.js";
+import type { CliIo } from "./io.js";
+
+/** Who the demo acts as and on. Tokens stay in here and are never printed. */
+interface DemoSetup {
+  baseUrl: string;
+  /** Token for the management calls (writes on the user and the org). */
+  adminToken: string;
+  /** Token for the "my" calls. */
+  meToken: string;
+  userId: string;
+  orgId: string | undefined;
+  /** True when the "my" token is known to belong to userId. */
+  meIsTarget: boolean | undefined;
+  /** First stdout line: what is being called, with whose rights. */
+  intro: string;
+}
+
+/** Deadline per call, so an unreachable or silent server fails a cell instead of hanging the demo. */
+const callTimeoutMs = 10_000;
+
+/** Bytes that are not valid UTF-8 (a lone 0xff, a broken 2-byte sequence, a NUL) prove values travel as bytes. */
+const nonUtf8Tail = [0x00, 0xff, 0xfe, 0xc3, 0x28, 0x80];
+
+/**
+ * `zmeta demo`: runs {@link demoCalls} over each protocol and prints a table.
+ * Resolves to 0 when every call behaved as expected, else 1.
+ */
+export async function runDemoCommand(cmd: DemoCommand, io: CliIo): Promise<number> {
+  let emulator: Emulator | undefined;
+  let setup: DemoSetup;
+  if (cmd.target.kind === "emulator") {
+    try {
+      emulator = await startEmulator({ port: 0 });
+    } catch (e) {
+      io.err(`zmeta demo: could not start the in-process emulator: ${(e as Error).message}`);
+      return 1;
+    }
+    const admin = emulator.user("acme-admin");
+    const alice = emulator.user("alice");
+    setup = {
+      baseUrl: emulator.url,
+      adminToken: admin.token,
+      meToken: alice.token,
+      userId: alice.id,
+      orgId: undefined,
+      meIsTarget: true,
+      intro: `zmeta demo: emulator at ${emulator.url}; acme-admin writes metadata of alice (${alice.id}) and of org acme, alice reads her own`,
+    };
+  } else {
+    const { url, token, userId, orgId } = cmd.target;
+    try {
+      // Checked here so a pasted newline is one clear line, not a failure in every cell.
+      accessToken(token);
+    } catch (e) {
+      io.err(`zmeta demo: --token: ${(e as Error).message}`);
+      return 2;
+    }
+    setup = {
+      baseUrl: url,
+      adminToken: token,
+      meToken: token,
+      userId,
+      orgId,
+      meIsTarget: undefined,
+      intro:
+        `zmeta demo: ZITADEL at ${url}; writing metadata of user ${userId} and of ` +
+        (orgId === undefined ? "the token's organization" : `organization ${orgId}`) +
+        ", then removing it",
+    };
+    if (cmd.protocols.includes("connect")) {
+      io.err("zmeta demo: note: ZITADEL does not serve its v1 APIs over Connect; the connect column fails unless --url is an emulator");
+    }
+  }
+
+  try {
+    return await runAll(cmd.protocols, setup, io);
+  } finally {
+    await emulator?.close();
+  }
+}
+
+async function runAll(protocols: readonly ZitadelProtocol[], setup: DemoSetup, io: CliIo): Promise<number> {
+  const outcomes = new Map<ZitadelProtocol, CallOutcome[]>();
+  const failures: string[] = [];
+  let meIsTarget = setup.meIsTarget;
+  for (const protocol of protocols) {
+    const ctx = createContext(protocol, setup);
+    const column: CallOutcome[] = [];
+    const failed = new Set<string>();
+    for (const call of demoCalls) {
+      const blocker = call.needs.find((n) => failed.has(n));
+      let outcome: CallOutcome;
+      if (blocker !== undefined) {
+        outcome = { status: "skip", reason: `${blocker} failed` };
+      } else {
+        const started = performance.now();
+        try {
+          await call.run(ctx);
+          outcome = { status: "ok", ms: performance.now() - started };
+        } catch (e) {
+          const ms = performance.now() - started;
+          outcome = { status: "fail", ms, reason: shortReason(e) };
+          failures.push(`zmeta demo: ${protocol} ${call.label}: ${longReason(e)}`);
+        }
+      }
+      if (outcome.status !== "ok") failed.add(call.label);
+      column.push(outcome);
+    }
+    meIsTarget ??= ctx.meIsTarget;
+    outcomes.set(protocol, column);
+  }
+
+  const header = ["call", ...protocols];
+  const rows = demoCalls.map((call, i) => [
+    call.label,
+    ...protocols.map((p) => {
+      const outcome = outcomes.get(p)?.[i];
+      return outcome === undefined ? "" : formatCell(outcome);
+    }),
+  ]);
+  io.out(setup.intro);
+  for (const line of renderTable(header, rows)) io.out(line);
+  if (meIsTarget === false) {
+    io.out(
+      `note: the token's own user is not ${setup.userId}, so ListMyMetadata/GetMyMetadata were expected not to see the demo key`,
+    );
+  }
+
+  const all = [...outcomes.values()].flat();
+  const bad = all.filter((o) => o.status !== "ok");
+  const skipped = bad.filter((o) => o.status === "skip").length;
+  for (const line of failures) io.err(line);
+  if (bad.length === 0) {
+    io.out(`all ${all.length} calls behaved as expected over ${protocols.join(", ")}`);
+    return 0;
+  }
+  io.out(
+    `${bad.length} of ${all.length} calls did not behave as expected` +
+      (skipped > 0 ? ` (${bad.length - skipped} failed, ${skipped} skipped)` : "") +
+      "; reasons on stderr",
+  );
+  return 1;
+}
+
+function createContext(protocol: ZitadelProtocol, setup: DemoSetup): DemoContext {
+  const transport = (token: string, orgId: string | undefined) =>
+    createZitadelTransport({
+      baseUrl: setup.baseUrl,
+      protocol,
+      auth: accessToken(token),
+      orgId,
+      defaultTimeoutMs: callTimeoutMs,
+    });
+  const encoder = new TextEncoder();
+  return {
+    protocol,
+    management: createManagementClient(transport(setup.adminToken, setup.orgId)),
+    // The "my" calls act on the token's user wherever it belongs; an org header adds nothing there.
+    auth: createAuthClient(transport(setup.meToken, undefined)),
+    userId: setup.userId,
+    // One key per protocol, so no column can pass on a value another one wrote.
+    key: `zmeta.demo.${protocol}`,
+    missingKey: "zmeta.demo.no-such-key",
+    userValue: new Uint8Array([...encoder.encode(`zmeta demo over ${protocol} `), ...nonUtf8Tail]),
+    orgValue: encoder.encode(`zmeta demo over ${protocol}`),
+    meIsTarget: setup.meIsTarget,
+  };
+}
+
+/** The cell text: the code and ZITADEL's error id when there is one, since the id is what people search for. */
+function shortReason(e: unknown): string {
+  if (e instanceof UnexpectedResult) return e.message;
+  const err = ConnectError.from(e);
+  return `${Code[err.code]} ${getErrorDetail(err)?.id ?? err.rawMessage}`;
+}
+
+/** The stderr line: the full message, plus what usually fixes it. */
+function longReason(e: unknown): string {
+  if (e instanceof UnexpectedResult) return e.detail;
+  const err = ConnectError.from(e);
+  const id = getErrorDetail(err)?.id;
+  const hint = (id === undefined ? undefined : idHints[id]) ?? codeHints[err.code];
+  return `${Code[err.code]}: ${err.rawMessage}${hint === undefined ? "" : ` (${hint})`}`;
+}
+
+// ZITADEL's error ids pin the cause down where the code alone cannot:
+// NotFound, for one, also means "no membership in this organization".
+const idHints: Record<string, string> = {
+  "AUTHZ-cdgFk":
+    "the token's user has no role in this organization: grant it one such as ORG_USER_MANAGER, or pass --org-id of an organization where it has one",
+  "AUTH-5mWD2": "the token's user lacks a role such as ORG_OWNER or ORG_USER_MANAGER in this organization",
+  "COMMAND-uXHNj": "the user is not in the context organization: pass --org-id with the user's organization",
+  "AUTH-Bs7Ds": "no organization has the id given by --org-id",
+};
+
+const codeHints: Partial<Record<Code, string>> = {
+  [Code.Unauthenticated]: "check the token: it must be a valid personal access token or access token",
+  [Code.PermissionDenied]: "the token's user lacks a role such as ORG_OWNER or ORG_USER_MANAGER in that organization",
+  [Code.Unavailable]: "is the URL right and the server running?",
+  [Code.DeadlineExceeded]: `no answer within ${callTimeoutMs / 1000}s; is the URL right and the server running?`,
+  [Code.Unimplemented]: "this server does not serve the RPC over this protocol",
+};

@@ -1,0 +1,342 @@
+// The `zmeta` command as users run it: the built bin/zmeta.js in a child
+// process, talking over real sockets. `buf curl` plays an independent client,
+// so the emulator is checked against a gRPC/gRPC-web/Connect implementation
+// that shares no code with ours.
+import type { ChildProcess } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { fromBinary } from "@bufbuild/protobuf";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ErrorDetailSchema } from "../gen/zitadel/message_pb.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const zmeta = join(root, "bin", "zmeta.js");
+const buf = join(root, "node_modules", ".bin", "buf");
+const built = join(root, "dist", "src", "cli", "main.js");
+
+interface ReadyInfo {
+  url: string;
+  orgs: { id: string; name: string }[];
+  users: { id: string; userName: string; orgId: string; roles: string[]; token: string }[];
+}
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program to its end; a non-zero exit is a result to assert on, not an exception. */
+function run(file: string, args: string[], timeoutMs = 10_000): Promise<Finished> {
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd: root, timeout: timeoutMs, env: cleanEnv() }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Without this, a developer's exported ZITADEL_URL would point `zmeta demo` at a real server. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) if (name.startsWith("ZITADEL_")) delete env[name];
+  return env;
+}
+
+const lines = (text: string) => text.split("\n").filter((l) => l !== "");
+
+let emulator: ChildProcess | undefined;
+let emulatorStderr = "";
+let ready: ReadyInfo;
+
+beforeAll(async () => {
+  if (!existsSync(built)) {
+    throw new Error(`${built} is missing: run \`npm run build\` before vitest (\`npm test\` does it for you).`);
+  }
+  const child = spawn(process.execPath, [zmeta, "emulator", "--port", "0"], { cwd: root, env: cleanEnv() });
+  emulator = child;
+  child.stderr.setEncoding("utf8");
+  // Drained all along, or the emulator's log lines would fill the pipe and stall it.
+  child.stderr.on("data", (chunk: string) => (emulatorStderr += chunk));
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    let stdout = "";
+    const timer = setTimeout(() => reject(new Error(`no ready line within 10s; stderr: ${emulatorStderr}`)), 10_000);
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      stdout += chunk;
+      const end = stdout.indexOf("\n");
+      if (end >= 0) {
+        clearTimeout(timer);
+        resolve(stdout.slice(0, end));
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`zmeta emulator exited with ${code} before its ready line; stderr: ${emulatorStderr}`));
+    });
+  });
+  ready = JSON.parse(firstLine) as ReadyInfo;
+});
+
+afterAll(async () => {
+  if (emulator && emulator.exitCode === null && emulator.signalCode === null) {
+    const exited = new Promise((resolve) => emulator?.once("exit", resolve));
+    emulator.kill("SIGTERM");
+    await exited;
+  }
+});
+
+function user(userName: string) {
+  const found = ready.users.find((u) => u.userName === userName);
+  if (!found) throw new Error(`no user ${userName} in the ready line`);
+  return found;
+}
+
+describe("zmeta emulator", () => {
+  it("prints one JSON ready line with the default seed, bound to loopback", () => {
+    const url = new URL(ready.url);
+    expect(url.protocol).toBe("http:");
+    expect(url.hostname).toBe("127.0.0.1");
+    expect(Number(url.port)).toBeGreaterThan(0);
+    expect(Object.keys(ready).sort()).toEqual(["orgs", "url", "users"]);
+
+    expect(ready.orgs.map((o) => o.name)).toEqual(["acme", "globex"]);
+    for (const o of ready.orgs) expect(o.id).toMatch(/^\d{18}$/);
+    const orgId = (name: string) => ready.orgs.find((o) => o.name === name)?.id;
+
+    const expected = [
+      ["iam-admin", "acme", ["IAM_OWNER"]],
+      ["acme-admin", "acme", ["ORG_OWNER"]],
+      ["alice", "acme", []],
+      ["globex-admin", "globex", ["ORG_OWNER"]],
+      ["bob", "globex", []],
+    ] as const;
+    // The seed may hold more (machine users, say); these five are what DESIGN.md promises.
+    expect(ready.users.map((u) => u.userName)).toEqual(expect.arrayContaining(expected.map(([name]) => name)));
+    for (const [name, org, roles] of expected) {
+      const u = user(name);
+      expect(Object.keys(u).sort()).toEqual(["id", "orgId", "roles", "token", "userName"]);
+      expect(u.userName).toBe(name);
+      expect(u.id).toMatch(/^\d{18}$/);
+      expect(u.orgId).toBe(orgId(org));
+      expect(u.roles).toEqual(roles);
+      expect(u.token.length).toBeGreaterThan(0);
+    }
+    expect(new Set(ready.users.map((u) => u.token)).size).toBe(ready.users.length);
+  });
+
+  it("refuses a port that is taken, in one line suggesting --port", async () => {
+    const { port } = new URL(ready.url);
+    const res = await run(process.execPath, [zmeta, "emulator", "--port", port]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe("");
+    expect(lines(res.stderr)).toHaveLength(1);
+    expect(res.stderr).toContain(`port ${port}`);
+    expect(res.stderr).toContain("already in use");
+    expect(res.stderr).toContain("--port");
+  });
+
+  it("fails in one line naming a bad seed file, and serves nothing", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "zmeta-cli-spec-"));
+    try {
+      const cases: [name: string, content: string | undefined, problem: string][] = [
+        ["missing.json", undefined, "no such file"],
+        ["broken.json", "{ not json", "not valid JSON"],
+        ["shape.json", '{"orgs":[{"name":"acme"}],"users":[{"username":"x","org":"acme"}]}', 'unknown field "username"'],
+        ["org.json", '{"orgs":[{"name":"acme"}],"users":[{"userName":"x","org":"initech"}]}', 'no organization named "initech"'],
+        ["role.json", '{"orgs":[{"name":"acme"}],"users":[{"userName":"x","org":"acme","roles":["KING"]}]}', 'unknown role "KING"'],
+      ];
+      for (const [name, content, problem] of cases) {
+        const file = join(dir, name);
+        if (content !== undefined) await writeFile(file, content);
+        const res = await run(process.execPath, [zmeta, "emulator", "--port", "0", "--seed", file]);
+        expect(res.code, name).toBe(2);
+        expect(res.stdout, name).toBe("");
+        expect(lines(res.stderr), name).toHaveLength(1);
+        expect(res.stderr, name).toContain(file);
+        expect(res.stderr, name).toContain(problem);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the emulator through buf curl", () => {
+  const protocolFlags = {
+    grpc: ["--protocol", "grpc", "--http2-prior-knowledge"],
+    grpcweb: ["--protocol", "grpcweb"],
+    connect: ["--protocol", "connect"],
+  } as const;
+  const management = "zitadel.management.v1.ManagementService";
+
+  function curl(flags: readonly string[], method: string, token: string, body: object): Promise<Finished> {
+    return run(buf, [
+      "curl",
+      "--schema",
+      "proto",
+      ...flags,
+      "-H",
+      `authorization: Bearer ${token}`,
+      "-d",
+      JSON.stringify(body),
+      `${ready.url}/${management}/${method}`,
+    ]);
+  }
+
+  for (const [name, flags] of Object.entries(protocolFlags)) {
+    it(`sets and gets alice's metadata as acme-admin over ${name}`, async () => {
+      const admin = user("acme-admin");
+      const alice = user("alice");
+      const key = `cli-spec.${name}`;
+      // Not valid UTF-8, so only a bytes-clean path round-trips it.
+      const value = Buffer.from([0xff, 0x00, 0xfe, 0x7a, 0x6d, name.length]);
+
+      const set = await curl(flags, "SetUserMetadata", admin.token, { id: alice.id, key, value: value.toString("base64") });
+      expect(set.stderr).toBe("");
+      expect(set.code).toBe(0);
+      const setJson = JSON.parse(set.stdout) as { details?: { sequence?: string; resourceOwner?: string } };
+      expect(setJson.details?.sequence).toMatch(/^[1-9]\d*$/);
+      expect(setJson.details?.resourceOwner).toBe(alice.orgId);
+
+      const get = await curl(flags, "GetUserMetadata", admin.token, { id: alice.id, key });
+      expect(get.stderr).toBe("");
+      expect(get.code).toBe(0);
+      const getJson = JSON.parse(get.stdout) as {
+        metadata?: { key?: string; value?: string; details?: { sequence?: string } };
+      };
+      expect(getJson.metadata?.key).toBe(key);
+      expect(Buffer.from(getJson.metadata?.value ?? "", "base64")).toEqual(value);
+      expect(getJson.metadata?.details?.sequence).toBe(setJson.details?.sequence);
+    });
+
+    it(`reports a missing key as not_found with ErrorDetail QUERY-Rgh32 over ${name}`, async () => {
+      const res = await curl(flags, "GetUserMetadata", user("acme-admin").token, {
+        id: user("alice").id,
+        key: "cli-spec.no-such-key",
+      });
+      // buf curl exits with the gRPC code shifted left by three: NotFound (5) → 40.
+      expect(res.code).toBe(5 << 3);
+      expect(res.stdout).toBe("");
+      const error = JSON.parse(res.stderr) as {
+        code?: string;
+        message?: string;
+        details?: { type?: string; value?: string }[];
+      };
+      expect(error.code).toBe("not_found");
+      expect(error.message).toBe("Metadata not found (QUERY-Rgh32)");
+      expect(error.details).toHaveLength(1);
+      expect(error.details?.[0]?.type).toBe("zitadel.v1.ErrorDetail");
+      const detail = fromBinary(ErrorDetailSchema, Buffer.from(error.details?.[0]?.value ?? "", "base64"));
+      expect({ id: detail.id, message: detail.message }).toEqual({ id: "QUERY-Rgh32", message: "Metadata not found" });
+    });
+  }
+
+  it("logs one stderr line per call and never a token", () => {
+    expect(emulatorStderr).toMatch(/^SetUserMetadata\b.* ok \d/m);
+    expect(emulatorStderr).toMatch(/^GetUserMetadata\b.* NotFound .*\(QUERY-Rgh32\)/m);
+    for (const u of ready.users) expect(emulatorStderr).not.toContain(u.token);
+  });
+});
+
+describe("zmeta demo", () => {
+  const calls = [
+    "SetUserMetadata",
+    "GetUserMetadata",
+    "SetOrgMetadata",
+    "GetOrgMetadata",
+    "ListMyMetadata",
+    "GetMyMetadata",
+    "GetUserMetadata (missing key",
+    "RemoveUserMetadata",
+    "RemoveOrgMetadata",
+  ];
+
+  function expectAllOk(stdout: string, protocols: string[]): void {
+    const out = lines(stdout);
+    const header = out.find((l) => l.startsWith("call "));
+    expect(header?.split(/\s+/)).toEqual(["call", ...protocols]);
+    for (const call of calls) {
+      const row = out.find((l) => l.startsWith(`${call} `) || l.startsWith(`${call}:`));
+      expect(row, call).toBeDefined();
+      expect(row?.match(/ ok +\d+(\.\d)?ms/g), `${call}: ${row}`).toHaveLength(protocols.length);
+    }
+    expect(stdout).not.toContain("FAIL");
+    expect(stdout).not.toContain("skip");
+    expect(out.at(-1)).toBe(`all ${calls.length * protocols.length} calls behaved as expected over ${protocols.join(", ")}`);
+  }
+
+  it("runs every call over grpc, grpc-web, connect and rest against its own emulator", async () => {
+    const res = await run(process.execPath, [zmeta, "demo"], 15_000);
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    expectAllOk(res.stdout, ["grpc", "grpc-web", "connect", "rest"]);
+  });
+
+  it("runs against a given URL with a token and user id, and never prints the token", async () => {
+    const admin = user("acme-admin");
+    const alice = user("alice");
+    const res = await run(
+      process.execPath,
+      [zmeta, "demo", "--url", ready.url, "--token", admin.token, "--user", alice.id, "--protocol", "connect,grpc-web,grpc,rest"],
+      15_000,
+    );
+    // Asking for Connect by URL earns a warning, since a real ZITADEL does not serve v1 over it.
+    expect(lines(res.stderr)).toEqual([expect.stringContaining("does not serve its v1 APIs over Connect")]);
+    expect(res.code).toBe(0);
+    expectAllOk(res.stdout, ["grpc", "grpc-web", "connect", "rest"]);
+    // The token is acme-admin's but the user is alice, so the "my" calls see nothing, and say why.
+    expect(res.stdout).toContain(`the token's own user is not ${alice.id}`);
+    expect(res.stdout + res.stderr).not.toContain(admin.token);
+  });
+
+  it("exits 1 and explains when the token is rejected", async () => {
+    const res = await run(process.execPath, [
+      zmeta, "demo", "--url", ready.url, "--token", "not-a-valid-token", "--user", user("alice").id, "--protocol", "grpc",
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(/^SetUserMetadata +FAIL Unauthenticated/m);
+    expect(res.stderr).toContain("Errors.Token.Invalid (AUTH-7fs1e)");
+    expect(res.stdout + res.stderr).not.toContain("not-a-valid-token");
+  });
+});
+
+describe("zmeta usage", () => {
+  it("--help exits 0 and lists the commands", async () => {
+    for (const args of [["--help"], ["help"]]) {
+      const res = await run(process.execPath, [zmeta, ...args]);
+      expect(res.code).toBe(0);
+      expect(res.stderr).toBe("");
+      expect(res.stdout).toContain("emulator");
+      expect(res.stdout).toContain("demo");
+    }
+    const res = await run(process.execPath, [zmeta, "emulator", "--help"]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain("--seed");
+  });
+
+  it("an unknown command or option exits 2 with one line pointing at --help", async () => {
+    for (const args of [["frobnicate"], ["emulator", "--bogus"], ["demo", "--protocol", "carrier-pigeon"]]) {
+      const res = await run(process.execPath, [zmeta, ...args]);
+      expect(res.code, args.join(" ")).toBe(2);
+      expect(res.stdout).toBe("");
+      expect(lines(res.stderr), args.join(" ")).toHaveLength(1);
+      expect(res.stderr).toContain("--help");
+    }
+  });
+});
+
+describe("zmeta emulator shutdown", () => {
+  it("stops cleanly with exit code 0 on SIGTERM", async () => {
+    const child = emulator;
+    if (!child) throw new Error("the emulator did not start");
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(emulatorStderr).toContain("stopped (SIGTERM)");
+  });
+});
