@@ -2,7 +2,8 @@
 // The emulator runs in a child process, so the client's memory is measured alone.
 // Every result is reported next to a reference measured in the same run,
 // because absolute times on these shared machines are noise.
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +11,10 @@ import { createInterface } from "node:readline";
 import type { Interceptor } from "@connectrpc/connect";
 import type { ZitadelProtocol } from "../src/index.js";
 import { createManagementClient, createMetadataClient, createZitadelTransport } from "../src/index.js";
+
+import { measure } from "./measure.js";
+
+const run = promisify(execFile);
 
 interface Ready {
   url: string;
@@ -21,7 +26,7 @@ const entriesPerUser = 200; // 10,000 entries to import
 const listEntries = 100_000;
 
 async function startEmulatorProcess(seedFile: string) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "emulator", "--port", "0", "--seed", seedFile], {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/emulator-child.ts", seedFile], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const line = await new Promise<string>((resolve, reject) => {
@@ -43,20 +48,6 @@ function clientFor(url: string, token: string, protocol: ZitadelProtocol) {
 
 function entriesFor(user: number): [string, string][] {
   return Array.from({ length: entriesPerUser }, (_, i) => [`bench.${String(i).padStart(4, "0")}`, `value ${user}/${i} `.repeat(4)]);
-}
-
-/** Peak resident set size growth while `work` runs, sampled every 5 ms and at the end. */
-async function measure<T>(work: () => Promise<T>): Promise<{ ms: number; rssGrowthMb: number; result: T }> {
-  globalThis.gc?.();
-  const baseline = process.memoryUsage().rss;
-  let peak = baseline;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
-  const started = performance.now();
-  const result = await work();
-  const ms = performance.now() - started;
-  clearInterval(sampler);
-  peak = Math.max(peak, process.memoryUsage().rss);
-  return { ms, rssGrowthMb: (peak - baseline) / 2 ** 20, result };
 }
 
 async function main() {
@@ -117,28 +108,18 @@ async function main() {
     await loader.user(big.id).setMany(
       Array.from({ length: listEntries }, (_, i) => [`list.${String(i).padStart(6, "0")}`, `entry number ${i}`] as const),
     );
-    const stream = clientFor(url, admin.token, "grpc");
-    const streaming = await measure(async () => {
-      let n = 0;
-      for await (const entry of createMetadataClient(stream.transport).user(big.id).list({ prefix: "list.", pageSize: 1000 })) {
-        if (entry.key) n++;
-      }
-      return n;
-    });
-    const all = clientFor(url, admin.token, "grpc");
-    const oneShot = await measure(async () => {
-      const res = await createManagementClient(all.transport).listUserMetadata({
-        id: big.id,
-        query: { limit: 0, asc: true },
-        queries: [{ query: { case: "keyQuery", value: { key: "list.", method: 2 } } }],
-      });
-      return res.result.length;
-    });
+    const listIn = async (mode: "stream" | "one-shot") => {
+      const { stdout } = await run(process.execPath, ["--expose-gc", "--import", "tsx", "bench/list-child.ts", url, admin.token, big.id, mode]);
+      return JSON.parse(stdout) as { ms: number; rssGrowthMb: number; entries: number; requests: number };
+    };
+    const streaming = await listIn("stream");
+    const oneShot = await listIn("one-shot");
     lines.push(
-      `list 100,000 entries (grpc): streaming list() ${streaming.ms.toFixed(0)} ms, peak RSS +${streaming.rssGrowthMb.toFixed(1)} MB, ` +
-        `${stream.requests()} requests, ${streaming.result} entries; one ListUserMetadata with limit 0 ` +
-        `${oneShot.ms.toFixed(0)} ms, peak RSS +${oneShot.rssGrowthMb.toFixed(1)} MB, ${oneShot.result} entries; ` +
-        `time ×${(streaming.ms / oneShot.ms).toFixed(2)}, memory ×${(streaming.rssGrowthMb / Math.max(oneShot.rssGrowthMb, 0.1)).toFixed(2)} of the one-shot call`,
+      `list 100,000 entries (grpc, each in a fresh process): streaming list() ${streaming.ms.toFixed(0)} ms, ` +
+        `peak RSS +${streaming.rssGrowthMb.toFixed(1)} MB, ${streaming.requests} requests, ${streaming.entries} entries; ` +
+        `one ListUserMetadata with limit 0 ${oneShot.ms.toFixed(0)} ms, peak RSS +${oneShot.rssGrowthMb.toFixed(1)} MB, ` +
+        `${oneShot.entries} entries; streaming takes ×${(streaming.ms / oneShot.ms).toFixed(2)} the time and ` +
+        `×${(streaming.rssGrowthMb / oneShot.rssGrowthMb).toFixed(2)} the memory growth`,
     );
     console.log(lines.join("\n"));
   } finally {
