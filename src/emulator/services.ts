@@ -9,7 +9,7 @@ import type { ListDetails, ListQuery, ObjectDetails } from "../../gen/zitadel/ob
 import { ListDetailsSchema, ObjectDetailsSchema } from "../../gen/zitadel/object_pb.js";
 import { authorize } from "./authz.js";
 import type { Details, ListOptions, ListResult, StoredMetadata, Store } from "./store.js";
-import { requireEach, requireEachKey, requireIdOrKey, requireQueries, requireValue } from "./validate.js";
+import { requireBulkEntries, requireEachKey, requireIdOrKey, requireQueries, requireValue } from "./validate.js";
 
 /** The two services' implementations; shared by the gRPC/Connect router and the REST gateway. */
 export interface Services {
@@ -33,12 +33,8 @@ export function createServices(store: Store): Services {
     },
     bulkSetUserMetadata(req, ctx) {
       const { orgId } = can(ctx, "user.write");
-      const m = "BulkSetUserMetadataRequest";
-      requireIdOrKey(m, "Id", req.id);
-      requireEach(m, "Metadata", req.metadata, (e) => {
-        requireIdOrKey(`${m}_Metadata`, "Key", e.key);
-        requireValue(`${m}_Metadata`, "Value", e.value);
-      });
+      requireIdOrKey("BulkSetUserMetadataRequest", "Id", req.id);
+      requireBulkEntries("BulkSetUserMetadataRequest", req.metadata);
       return { details: objectDetails(store.bulkSetUserMetadata(orgId, req.id, req.metadata)) };
     },
     listUserMetadata(req, ctx) {
@@ -74,11 +70,7 @@ export function createServices(store: Store): Services {
     },
     bulkSetOrgMetadata(req, ctx) {
       const { orgId } = can(ctx, "org.write");
-      const m = "BulkSetOrgMetadataRequest";
-      requireEach(m, "Metadata", req.metadata, (e) => {
-        requireIdOrKey(`${m}_Metadata`, "Key", e.key);
-        requireValue(`${m}_Metadata`, "Value", e.value);
-      });
+      requireBulkEntries("BulkSetOrgMetadataRequest", req.metadata);
       return { details: objectDetails(store.bulkSetOrgMetadata(orgId, req.metadata)) };
     },
     listOrgMetadata(req, ctx) {

@@ -46,6 +46,14 @@ export function requireEach<T>(message: string, field: string, items: T[], check
   });
 }
 
+/** The nested <Request>.Metadata entries of the bulk set requests: key and value rules per entry. */
+export function requireBulkEntries(message: string, entries: { key: string; value: Uint8Array }[]): void {
+  requireEach(message, "Metadata", entries, (e) => {
+    requireIdOrKey(`${message}_Metadata`, "Key", e.key);
+    requireValue(`${message}_Metadata`, "Value", e.value);
+  });
+}
+
 /** Repeated strings, each 1 to 200 characters. */
 export function requireEachKey(message: string, field: string, keys: string[]): void {
   keys.forEach((key, i) => requireIdOrKey(message, `${field}[${i}]`, key));
