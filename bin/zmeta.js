@@ -4,12 +4,18 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const entry = new URL("../dist/src/cli/main.js", import.meta.url);
+const entry = new URL("../dist/esm/src/cli/main.js", import.meta.url);
 if (!existsSync(entry)) {
   const root = fileURLToPath(new URL("..", import.meta.url));
   process.stderr.write(`zmeta: ${fileURLToPath(entry)} is missing; run \`npm run build\` in ${root} first.\n`);
   process.exit(1);
 }
+// `zmeta list | head` closes the pipe early: that is the reader's choice, not
+// an error to report with a stack trace, so stop quietly as other tools do.
+process.stdout.on("error", (error) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
 const { main } = await import(entry.href);
 // exitCode rather than exit(): stdout may still be draining into a pipe.
 process.exitCode = await main(process.argv.slice(2));

@@ -8,8 +8,9 @@ import { ErrorDetailSchema } from "../gen/zitadel/message_pb.js";
  * validation error).
  */
 export function getErrorDetail(error: unknown): ErrorDetail | undefined {
-  if (!(error instanceof ConnectError)) return undefined;
-  return error.findDetails(ErrorDetailSchema)[0];
+  const source = error instanceof ZitadelError ? error.cause : error;
+  if (!(source instanceof ConnectError)) return undefined;
+  return source.findDetails(ErrorDetailSchema)[0];
 }
 
 /** The ErrorDetail ids that mean "this key does not exist". */

@@ -16,12 +16,21 @@ import { ErrorDetailSchema } from "../gen/zitadel/message_pb.js";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const zmeta = join(root, "bin", "zmeta.js");
 const buf = join(root, "node_modules", ".bin", "buf");
-const built = join(root, "dist", "src", "cli", "main.js");
+const built = join(root, "dist", "esm", "src", "cli", "main.js");
 
 interface ReadyInfo {
   url: string;
   orgs: { id: string; name: string }[];
-  users: { id: string; userName: string; orgId: string; roles: string[]; token: string }[];
+  users: {
+    id: string;
+    userName: string;
+    orgId: string;
+    roles: string[];
+    token: string;
+    keyFile?: string;
+    clientId?: string;
+    clientSecret?: string;
+  }[];
 }
 
 interface Finished {
@@ -31,9 +40,9 @@ interface Finished {
 }
 
 /** Runs a program to its end; a non-zero exit is a result to assert on, not an exception. */
-function run(file: string, args: string[], timeoutMs = 10_000): Promise<Finished> {
+function run(file: string, args: string[], timeoutMs = 10_000, env: Record<string, string> = {}): Promise<Finished> {
   return new Promise((resolve) => {
-    execFile(file, args, { cwd: root, timeout: timeoutMs, env: cleanEnv() }, (error, stdout, stderr) => {
+    execFile(file, args, { cwd: root, timeout: timeoutMs, env: { ...cleanEnv(), ...env } }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
       resolve({ code, stdout, stderr });
     });
@@ -294,6 +303,33 @@ describe("zmeta demo", () => {
     expect(res.stdout + res.stderr).not.toContain(admin.token);
   });
 
+  it("authenticates with a service account key file or client credentials instead of a token", async () => {
+    const bot = user("acme-bot");
+    const alice = user("alice");
+    expect(bot.keyFile).toBeDefined();
+    const byKey = await run(process.execPath, [zmeta, "demo", "--url", ready.url, "--key-file", bot.keyFile!, "--user", alice.id, "--protocol", "grpc,rest"], 15_000);
+    expect(byKey.stderr).toBe("");
+    expect(byKey.code).toBe(0);
+    expectAllOk(byKey.stdout, ["grpc", "rest"]);
+    const bySecret = await run(
+      process.execPath,
+      [zmeta, "demo", "--url", ready.url, "--client-id", bot.clientId!, "--user", alice.id, "--protocol", "grpc-web"],
+      15_000,
+      { ZITADEL_CLIENT_SECRET: bot.clientSecret! },
+    );
+    expect(bySecret.stderr).toBe("");
+    expect(bySecret.code).toBe(0);
+    expectAllOk(bySecret.stdout, ["grpc-web"]);
+    expect(byKey.stdout + bySecret.stdout).not.toContain(bot.clientSecret!);
+
+    const two = await run(process.execPath, [zmeta, "demo", "--url", ready.url, "--token", "t", "--key-file", bot.keyFile!, "--user", alice.id]);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain("one way to authenticate");
+    const missingKey = await run(process.execPath, [zmeta, "demo", "--url", ready.url, "--key-file", "/nonexistent/key.json", "--user", alice.id]);
+    expect(missingKey.code).toBe(2);
+    expect(lines(missingKey.stderr)).toEqual([expect.stringContaining("--key-file: cannot read the key file")]);
+  });
+
   it("exits 1 and explains when the token is rejected", async () => {
     const res = await run(process.execPath, [
       zmeta, "demo", "--url", ready.url, "--token", "not-a-valid-token", "--user", user("alice").id, "--protocol", "grpc",
@@ -326,6 +362,48 @@ describe("zmeta usage", () => {
       expect(res.stdout).toBe("");
       expect(lines(res.stderr), args.join(" ")).toHaveLength(1);
       expect(res.stderr).toContain("--help");
+    }
+  });
+});
+
+describe("zmeta emulator --token-ttl", () => {
+  it("issues OAuth tokens with the lifetime asked for", async () => {
+    const child = spawn(process.execPath, [zmeta, "emulator", "--port", "0", "--token-ttl", "15m"], { cwd: root, env: cleanEnv() });
+    try {
+      child.stderr.resume();
+      const line = await new Promise<string>((resolve, reject) => {
+        let stdout = "";
+        child.stdout.setEncoding("utf8");
+        child.stdout.on("data", (chunk: string) => {
+          stdout += chunk;
+          if (stdout.includes("\n")) resolve(stdout.slice(0, stdout.indexOf("\n")));
+        });
+        child.once("exit", (code) => reject(new Error(`exited with ${code} before its ready line`)));
+      });
+      const info = JSON.parse(line) as ReadyInfo;
+      const bot = info.users.find((u) => u.clientId !== undefined);
+      const res = await fetch(`${info.url}/oauth/v2/token`, {
+        method: "POST",
+        headers: {
+          authorization: `Basic ${Buffer.from(`${bot?.clientId}:${bot?.clientSecret}`).toString("base64")}`,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({ grant_type: "client_credentials", scope: "openid urn:zitadel:iam:org:project:id:zitadel:aud" }).toString(),
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { expires_in: number }).expires_in).toBe(900);
+    } finally {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
+  });
+
+  it("refuses a lifetime that is not a whole number of seconds", async () => {
+    for (const ttl of ["0", "1.5h", "90x", "1500ms"]) {
+      const res = await run(process.execPath, [zmeta, "emulator", "--port", "0", "--token-ttl", ttl]);
+      expect(res.code, ttl).toBe(2);
+      expect(lines(res.stderr), ttl).toEqual([expect.stringContaining("--token-ttl")]);
     }
   });
 });

@@ -6,6 +6,7 @@ import type { ZitadelProtocol } from "../src/index.js";
 import {
   createMetadataClient,
   createZitadelTransport,
+  getErrorDetail,
   isMetadataNotFound,
   isPermissionDenied,
   isUnauthenticated,
@@ -87,6 +88,7 @@ describe.each(protocols)("high-level metadata API over %s", (protocol) => {
     expect(isPermissionDenied(noMembership)).toBe(true);
     expect(isMetadataNotFound(noMembership)).toBe(false);
     expect(noMembership.httpStatus).toBe(protocol === "rest" ? 404 : undefined);
+    expect(getErrorDetail(noMembership)).toMatchObject({ id: "AUTHZ-cdgFk", message: "membership not found" });
 
     const bad = createMetadataClient(
       createZitadelTransport({ baseUrl: emulator().url, protocol, auth: "not-a-token" }),

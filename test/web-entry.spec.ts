@@ -2,6 +2,8 @@
 import { builtinModules } from "node:module";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
+import * as nodeEntry from "../src/index.js";
+import * as webEntry from "../src/web.js";
 
 const nodeBuiltins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
@@ -34,6 +36,28 @@ describe("zitadel-metadata/web", () => {
     expect(inputs).toContain("src/web.ts");
     expect(inputs.some((p) => p.includes("@connectrpc/connect-web"))).toBe(true);
     expect(inputs.some((p) => p.includes("@connectrpc/connect-node"))).toBe(false);
+  });
+
+  it("offers the same API as the Node entry: transports, clients, interceptor, high-level API, errors", () => {
+    expect(Object.keys(webEntry).sort()).toEqual(Object.keys(nodeEntry).sort());
+    for (const name of [
+      "createZitadelTransport",
+      "createRestTransport",
+      "createManagementClient",
+      "createAuthClient",
+      "createZitadelInterceptor",
+      "withOrgId",
+      "createMetadataClient",
+      "getErrorDetail",
+      "ZitadelError",
+    ]) {
+      expect(typeof (webEntry as Record<string, unknown>)[name], name).toBe("function");
+    }
+    // Each browser protocol builds a transport without touching the network.
+    for (const protocol of ["grpc-web", "connect", "rest"] as const) {
+      const transport = webEntry.createZitadelTransport({ baseUrl: "https://acme.zitadel.cloud", protocol, auth: "pat" });
+      expect(typeof transport.unary).toBe("function");
+    }
   });
 
   it("and the Node entry, bundled the same way, does import Node built-ins (the check can fail)", async () => {

@@ -1,4 +1,3 @@
-import { SignJWT } from "jose";
 import type { GrantRequest, OAuthSourceOptions } from "./oauth-source.js";
 import { createOAuthTokenSource } from "./oauth-source.js";
 import { rsaPrivateKeyToPkcs8 } from "./pem.js";
@@ -143,6 +142,8 @@ export function serviceAccountKeySource(
     secrets: [],
     async grant({ issuer, scope }): Promise<GrantRequest> {
       const key = await privateKey();
+      // Loaded on first use: jose is ESM-only, and import() works from the CommonJS build on every Node 20.
+      const { SignJWT } = await import("jose");
       const now = Math.floor(Date.now() / 1000);
       const assertion = await new SignJWT({})
         .setProtectedHeader({ alg: "RS256", kid: keyId })

@@ -1,16 +1,21 @@
-import { parseArgs } from "node:util";
-import type { ZitadelProtocol } from "../transport/options.js";
+import type { ZitadelProtocol } from "../index.js";
+import type { AuthSetting } from "./connection-args.js";
+import { authOptions, parseAuth, protocols } from "./connection-args.js";
+import type { MetadataCommand } from "./metadata-args.js";
+import { parseMetadataCommand } from "./metadata-args.js";
+import type { Env, OptionSpec } from "./parse-options.js";
+import { helpOption, nonEmpty, parseDuration, parseOptions, stringValue, usageError } from "./parse-options.js";
 
-/** Every command `zmeta` knows. */
-export const commandNames = ["emulator", "demo", "help"] as const;
+/** Every command `zmeta` knows, in the order the overview lists them. */
+export const commandNames = ["get", "set", "list", "rm", "export", "import", "emulator", "demo", "help"] as const;
 export type CommandName = (typeof commandNames)[number];
 
 /** The protocols the demo can exercise, in table order. */
-export const demoProtocols: readonly ZitadelProtocol[] = ["grpc", "grpc-web", "connect", "rest"];
+export const demoProtocols: readonly ZitadelProtocol[] = protocols;
 
 /**
- * A real ZITADEL serves its v1 APIs over gRPC and gRPC-web only, so the demo
- * leaves Connect out there unless the user asks for it.
+ * A real ZITADEL serves its v1 APIs over gRPC, gRPC-web and REST but not
+ * Connect, so the demo leaves Connect out there unless the user asks for it.
  */
 const zitadelDefaultProtocols: readonly ZitadelProtocol[] = ["grpc", "grpc-web", "rest"];
 
@@ -26,12 +31,14 @@ export interface EmulatorCommand {
   port: number;
   /** Path of a JSON file of type EmulatorSeed. */
   seedFile: string | undefined;
+  /** Lifetime of tokens from /oauth/v2/token; undefined keeps the emulator's default (12 h, as ZITADEL). */
+  tokenTtlSeconds: number | undefined;
 }
 
 /** Where the demo sends its calls. */
 export type DemoTarget =
   | { kind: "emulator" }
-  | { kind: "zitadel"; url: string; token: string; userId: string; orgId: string | undefined };
+  | { kind: "zitadel"; url: string; auth: AuthSetting; userId: string; orgId: string | undefined };
 
 export interface DemoCommand {
   command: "demo";
@@ -39,31 +46,26 @@ export interface DemoCommand {
   protocols: ZitadelProtocol[];
 }
 
-export type ParsedCommand = HelpCommand | EmulatorCommand | DemoCommand;
+export type ParsedCommand = HelpCommand | EmulatorCommand | DemoCommand | MetadataCommand;
 
 export type ParseResult = { ok: true; value: ParsedCommand } | { ok: false; errorMessage: string };
-
-type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
-
-const helpOption: OptionSpec = { help: { type: "boolean", short: "h" } };
 
 const emulatorOptions: OptionSpec = {
   ...helpOption,
   host: { type: "string" },
   port: { type: "string" },
   seed: { type: "string" },
+  "token-ttl": { type: "string" },
 };
 
 const demoOptions: OptionSpec = {
   ...helpOption,
   url: { type: "string" },
-  token: { type: "string" },
+  ...authOptions,
   user: { type: "string" },
   "org-id": { type: "string" },
   protocol: { type: "string" },
 };
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Turns `zmeta`'s arguments (without node and the script path) into a
@@ -76,7 +78,7 @@ export function parseCli(argv: readonly string[], env: Env = {}): ParseResult {
     return { ok: true, value: { command: "help", topic: undefined } };
   }
   if (first.startsWith("-")) {
-    return usageError(undefined, `unknown option "${first}"; options go after the command, e.g. "zmeta emulator --port 0"`);
+    return usageError(undefined, `unknown option "${first}"; options go after the command, e.g. "zmeta get --user ID KEY"`);
   }
   if (!isCommandName(first)) {
     return usageError(undefined, `unknown command "${first}"`);
@@ -88,11 +90,13 @@ export function parseCli(argv: readonly string[], env: Env = {}): ParseResult {
       return parseEmulator(rest);
     case "demo":
       return parseDemo(rest, env);
+    default:
+      return parseMetadataCommand(first, rest, env);
   }
 }
 
 function parseHelp(argv: string[]): ParseResult {
-  const parsed = parseOptions("help", argv, helpOption, 1);
+  const parsed = parseOptions("help", argv, helpOption, { maxPositionals: 1, echoPositionals: true, positionalsHint: "give one command name" });
   if (!parsed.ok) return parsed;
   const topic = parsed.positionals[0];
   if (topic === undefined) return { ok: true, value: { command: "help", topic: undefined } };
@@ -101,7 +105,11 @@ function parseHelp(argv: string[]): ParseResult {
 }
 
 function parseEmulator(argv: string[]): ParseResult {
-  const parsed = parseOptions("emulator", argv, emulatorOptions, 0);
+  const parsed = parseOptions("emulator", argv, emulatorOptions, {
+    maxPositionals: 0,
+    echoPositionals: true,
+    positionalsHint: "every input is a --flag",
+  });
   if (!parsed.ok) return parsed;
   const { values } = parsed;
   if (values.help === true) return { ok: true, value: { command: "help", topic: "emulator" } };
@@ -113,11 +121,25 @@ function parseEmulator(argv: string[]): ParseResult {
   if (!(port >= 0 && port <= 65535)) {
     return usageError("emulator", `--port must be a number from 0 to 65535 (0 picks a free port), got "${portText}"`);
   }
-  return { ok: true, value: { command: "emulator", host, port, seedFile: stringValue(values.seed) } };
+  const ttlText = stringValue(values["token-ttl"]);
+  let tokenTtlSeconds: number | undefined;
+  if (ttlText !== undefined) {
+    const ms = parseDuration(ttlText, "s");
+    if (ms === undefined || ms % 1000 !== 0) {
+      return usageError("emulator", `--token-ttl must be a whole number of seconds, or minutes or hours such as 90, 15m, 12h; got "${ttlText}"`);
+    }
+    tokenTtlSeconds = ms / 1000;
+  }
+  return { ok: true, value: { command: "emulator", host, port, seedFile: stringValue(values.seed), tokenTtlSeconds } };
 }
 
 function parseDemo(argv: string[], env: Env): ParseResult {
-  const parsed = parseOptions("demo", argv, demoOptions, 0);
+  // A stray word may well be a token whose flag was mistyped, so it is not echoed.
+  const parsed = parseOptions("demo", argv, demoOptions, {
+    maxPositionals: 0,
+    echoPositionals: false,
+    positionalsHint: "every input is a --flag",
+  });
   if (!parsed.ok) return parsed;
   const { values } = parsed;
   if (values.help === true) return { ok: true, value: { command: "help", topic: "demo" } };
@@ -127,7 +149,7 @@ function parseDemo(argv: string[], env: Env): ParseResult {
   if (url === undefined) {
     // Flags that only make sense against a real ZITADEL are a mistake here;
     // stray environment variables are not, so they are ignored.
-    const stray = ["token", "user", "org-id"].filter((name) => values[name] !== undefined);
+    const stray = ["token", "key-file", "client-id", "client-secret", "user", "org-id"].filter((name) => values[name] !== undefined);
     if (stray.length > 0) {
       const verb = stray.length === 1 ? "applies" : "apply";
       return usageError("demo", `${stray.map((s) => `--${s}`).join(", ")} only ${verb} together with --url (or ZITADEL_URL)`);
@@ -140,23 +162,24 @@ function parseDemo(argv: string[], env: Env): ParseResult {
     } catch {
       return usageError("demo", `--url must be an absolute http(s) URL such as "https://acme.zitadel.cloud", got "${url}"`);
     }
-    const token = stringValue(values.token) ?? nonEmpty(env.ZITADEL_TOKEN);
+    const auth = parseAuth(values, env);
+    if (!auth.ok) return usageError("demo", auth.problem);
     const userId = stringValue(values.user) ?? nonEmpty(env.ZITADEL_USER_ID);
     const missing = [
-      token === undefined ? "--token (or ZITADEL_TOKEN)" : undefined,
+      auth.value === undefined ? "--token (or ZITADEL_TOKEN), --key-file (or ZITADEL_KEY_FILE) or --client-id with --client-secret" : undefined,
       userId === undefined ? "--user (or ZITADEL_USER_ID)" : undefined,
     ].filter((m) => m !== undefined);
-    if (token === undefined || userId === undefined) {
+    if (auth.value === undefined || userId === undefined) {
       return usageError("demo", `with --url it also needs ${missing.join(" and ")}`);
     }
     const orgId = stringValue(values["org-id"]) ?? nonEmpty(env.ZITADEL_ORG_ID);
-    target = { kind: "zitadel", url, token, userId, orgId };
+    target = { kind: "zitadel", url, auth: auth.value, userId, orgId };
   }
 
   const protocolList = stringValue(values.protocol) ?? nonEmpty(env.ZITADEL_PROTOCOL);
-  let protocols: ZitadelProtocol[];
+  let chosen: ZitadelProtocol[];
   if (protocolList === undefined) {
-    protocols = [...(target.kind === "emulator" ? demoProtocols : zitadelDefaultProtocols)];
+    chosen = [...(target.kind === "emulator" ? demoProtocols : zitadelDefaultProtocols)];
   } else {
     const names = protocolList.split(",").map((p) => p.trim()).filter((p) => p !== "");
     const unknown = names.filter((p) => !demoProtocols.some((known) => known === p));
@@ -168,71 +191,11 @@ function parseDemo(argv: string[], env: Env): ParseResult {
       );
     }
     // Keep the table's column order fixed whatever order the user typed.
-    protocols = demoProtocols.filter((p) => names.includes(p));
+    chosen = demoProtocols.filter((p) => names.includes(p));
   }
-  return { ok: true, value: { command: "demo", target, protocols } };
-}
-
-type OptionValues = Record<string, string | boolean | undefined>;
-
-/**
- * Runs parseArgs in its lenient mode and does the strict checks here, so that
- * each mistake becomes one short line naming the flag instead of Node's
- * multi-sentence parser messages.
- */
-function parseOptions(
-  command: CommandName,
-  argv: string[],
-  spec: OptionSpec,
-  maxPositionals: number,
-): { ok: true; values: OptionValues; positionals: string[] } | { ok: false; errorMessage: string } {
-  const { values, positionals, tokens } = parseArgs({
-    args: argv,
-    options: spec,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  for (const token of tokens) {
-    if (token.kind !== "option") continue;
-    const def = spec[token.name];
-    if (def === undefined) return usageError(command, `unknown option "${token.rawName}"`);
-    if (def.type === "boolean" && token.value !== undefined) {
-      return usageError(command, `option "${token.rawName}" takes no value`);
-    }
-    if (def.type === "string") {
-      // parseArgs would take the next flag as the value ("--seed --port 0").
-      const swallowedFlag =
-        !token.inlineValue && token.value !== undefined && token.value.startsWith("--") &&
-        spec[token.value.slice(2).split("=")[0] ?? ""] !== undefined;
-      if (token.value === undefined || swallowedFlag) {
-        return usageError(command, `option "${token.rawName}" needs a value`);
-      }
-    }
-  }
-  if (positionals.length > maxPositionals) {
-    // The demo's stray word may well be a token whose flag was mistyped, so it is not echoed.
-    const shown = command === "demo" ? "" : ` "${positionals[maxPositionals]}"`;
-    const why = command === "help" ? "; give one command name" : "; every input is a --flag";
-    return usageError(command, `unexpected argument${shown}${why}`);
-  }
-  return { ok: true, values, positionals };
-}
-
-function stringValue(v: string | boolean | undefined): string | undefined {
-  return typeof v === "string" ? v : undefined;
-}
-
-function nonEmpty(v: string | undefined): string | undefined {
-  return v === undefined || v === "" ? undefined : v;
+  return { ok: true, value: { command: "demo", target, protocols: chosen } };
 }
 
 function isCommandName(name: string): name is CommandName {
   return commandNames.some((c) => c === name);
-}
-
-/** One line: what was wrong, and where the usage that fixes it is. */
-function usageError(command: CommandName | undefined, problem: string): { ok: false; errorMessage: string } {
-  const name = command === undefined || command === "help" ? "zmeta" : `zmeta ${command}`;
-  return { ok: false, errorMessage: `${name}: ${problem} (see "${name} --help")` };
 }

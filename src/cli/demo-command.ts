@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { accessToken } from "../auth/access-token.js";
+import type { TokenSource } from "../auth/token-source.js";
 import { createAuthClient, createManagementClient } from "../clients.js";
 import type { Emulator } from "../emulator/index.js";
 import { startEmulator } from "../emulator/index.js";
@@ -12,14 +13,15 @@ import { UnexpectedResult, demoCalls } from "./demo-calls.js";
 import type { CallOutcome } from "./demo-table.js";
 import { formatCell, renderTable } from "./demo-table.js";
 import type { CliIo } from "./io.js";
+import { tokenSourceFor } from "./open-client.js";
 
-/** Who the demo acts as and on. Tokens stay in here and are never printed. */
+/** Who the demo acts as and on. Credentials stay in here and are never printed. */
 interface DemoSetup {
   baseUrl: string;
-  /** Token for the management calls (writes on the user and the org). */
-  adminToken: string;
-  /** Token for the "my" calls. */
-  meToken: string;
+  /** Token source for the management calls (writes on the user and the org). */
+  adminAuth: TokenSource;
+  /** Token source for the "my" calls. */
+  meAuth: TokenSource;
   userId: string;
   orgId: string | undefined;
   /** True when the "my" token is known to belong to userId. */
@@ -52,26 +54,28 @@ export async function runDemoCommand(cmd: DemoCommand, io: CliIo): Promise<numbe
     const alice = emulator.user("alice");
     setup = {
       baseUrl: emulator.url,
-      adminToken: admin.token,
-      meToken: alice.token,
+      adminAuth: accessToken(admin.token),
+      meAuth: accessToken(alice.token),
       userId: alice.id,
       orgId: undefined,
       meIsTarget: true,
       intro: `zmeta demo: emulator at ${emulator.url}; acme-admin writes metadata of alice (${alice.id}) and of org acme, alice reads her own`,
     };
   } else {
-    const { url, token, userId, orgId } = cmd.target;
+    const { url, auth, userId, orgId } = cmd.target;
+    let source: TokenSource;
     try {
-      // Checked here so a pasted newline is one clear line, not a failure in every cell.
-      accessToken(token);
+      // Built here so a pasted newline or a missing key file is one clear line, not a failure in every cell.
+      source = await tokenSourceFor(auth);
     } catch (e) {
-      io.err(`zmeta demo: --token: ${(e as Error).message}`);
+      io.err(`zmeta demo: ${(e as Error).message}`);
       return 2;
     }
     setup = {
       baseUrl: url,
-      adminToken: token,
-      meToken: token,
+      // One source for both, so a key file or client secret costs one token request, not one per protocol.
+      adminAuth: source,
+      meAuth: source,
       userId,
       orgId,
       meIsTarget: undefined,
@@ -156,20 +160,20 @@ async function runAll(protocols: readonly ZitadelProtocol[], setup: DemoSetup, i
 }
 
 function createContext(protocol: ZitadelProtocol, setup: DemoSetup): DemoContext {
-  const transport = (token: string, orgId: string | undefined) =>
+  const transport = (auth: TokenSource, orgId: string | undefined) =>
     createZitadelTransport({
       baseUrl: setup.baseUrl,
       protocol,
-      auth: accessToken(token),
+      auth,
       orgId,
       defaultTimeoutMs: callTimeoutMs,
     });
   const encoder = new TextEncoder();
   return {
     protocol,
-    management: createManagementClient(transport(setup.adminToken, setup.orgId)),
+    management: createManagementClient(transport(setup.adminAuth, setup.orgId)),
     // The "my" calls act on the token's user wherever it belongs; an org header adds nothing there.
-    auth: createAuthClient(transport(setup.meToken, undefined)),
+    auth: createAuthClient(transport(setup.meAuth, undefined)),
     userId: setup.userId,
     // One key per protocol, so no column can pass on a value another one wrote.
     key: `zmeta.demo.${protocol}`,

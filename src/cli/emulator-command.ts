@@ -23,7 +23,13 @@ export async function runEmulatorCommand(cmd: EmulatorCommand, io: CliIo): Promi
   const stopped = nextStopSignal();
   let emulator: Emulator;
   try {
-    emulator = await startEmulator({ host: cmd.host, port: cmd.port, seed, log: (line) => io.err(line) });
+    emulator = await startEmulator({
+      host: cmd.host,
+      port: cmd.port,
+      seed,
+      tokenTtlSeconds: cmd.tokenTtlSeconds,
+      log: (line) => io.err(line),
+    });
   } catch (e) {
     stopped.cancel();
     const failure = describeStartFailure(e, cmd);
@@ -33,7 +39,7 @@ export async function runEmulatorCommand(cmd: EmulatorCommand, io: CliIo): Promi
 
   // The ready line is the only thing on stdout, so `| head -n1 | jq` works.
   io.out(JSON.stringify(emulator.readyInfo()));
-  io.err(`zmeta emulator: serving gRPC, gRPC-web and Connect at ${emulator.url} (Ctrl-C stops)`);
+  io.err(`zmeta emulator: serving gRPC, gRPC-web, Connect and REST at ${emulator.url} (Ctrl-C stops)`);
   if (!isLoopback(cmd.host)) {
     io.err(`zmeta emulator: warning: bound to ${cmd.host}, so anyone who can reach this port can use the seeded tokens`);
   }

@@ -1,87 +1,338 @@
 import type { CommandName } from "./args.js";
 
+const connection = `Connection (flag, or environment variable):
+  --url URL               ZITADEL_URL            e.g. https://acme.zitadel.cloud
+  --token TOKEN           ZITADEL_TOKEN          a personal access token
+  --key-file FILE|JSON    ZITADEL_KEY_FILE       a service account key file (JWT profile),
+                                                 its path or its JSON text
+  --client-id ID          ZITADEL_CLIENT_ID      a machine user's client credentials;
+  --client-secret SECRET  ZITADEL_CLIENT_SECRET  both are needed
+  --org-id ORG_ID         ZITADEL_ORG_ID         the context organization (x-zitadel-orgid);
+                                                 default: the token user's own
+  --protocol P            ZITADEL_PROTOCOL       grpc (default), grpc-web, rest, or connect
+                                                 (connect: the emulator and ZITADEL v2 only)
+  --allow-insecure        send credentials over http:// to hosts other than loopback
+  --timeout MS            deadline per request (default 30000; 30s and 2m work too)
+  Give one way to authenticate. From the environment, ZITADEL_TOKEN wins over
+  ZITADEL_KEY_FILE, which wins over the client credentials. Secrets are safer
+  in variables than in flags, which show up in shell history and ps.`;
+
 const overview = `zmeta - ZITADEL metadata from the command line
 
 Usage:
   zmeta <command> [options]
 
-Commands:
-  emulator   Run a local, ZITADEL-compatible metadata API (gRPC, gRPC-web, Connect on one port)
-  demo       Call every kind of metadata RPC over each protocol and print a table of results
-  help       Show this overview, or "zmeta help <command>" for one command
+Metadata commands:
+  get KEY           Print one value
+  set KEY [VALUE]   Store a value, from the argument, --file or stdin
+  list              List keys and values, page by page as they arrive
+  rm KEY...         Remove keys
+  export            Write users' and the organization's metadata as NDJSON
+  import [FILE]     Write NDJSON from export back: checks every line first,
+                    then sends only what is missing or different
+
+Other commands:
+  emulator          Run a local, ZITADEL-compatible metadata API (gRPC, gRPC-web,
+                    Connect and REST on one port)
+  demo              Call every kind of metadata RPC over each protocol and print
+                    a table of results
+  help              Show this overview, or "zmeta help <command>" for one command
+
+Whose metadata (get, set, list, rm):
+  --user ID         a user, in the context organization (see --org-id)
+  --org             the context organization itself
+  --me              the token's own user; read-only, as ZITADEL's auth API has no writes
+
+${connection}
 
 Examples:
+  export ZITADEL_URL=https://acme.zitadel.cloud ZITADEL_TOKEN=...
+  zmeta set --user 69629023906488334 plan pro
+  zmeta get --user 69629023906488334 plan
+  zmeta list --org --prefix feature.
+  zmeta export --user 69629023906488334 --org --out backup.ndjson
+  zmeta import backup.ndjson
   zmeta emulator --port 0
-  zmeta demo
-  zmeta demo --url https://acme.zitadel.cloud --user 69629023906488334
 
-Exit codes: 0 success, 1 failure, 2 bad usage or bad input (flags, seed file).
+Exit codes: 0 success, 1 failure, 2 bad usage or bad input (nothing was
+written), 3 no such key.
 Run "zmeta <command> --help" for the options of a command.`;
+
+const get = `zmeta get - print one metadata value
+
+Usage:
+  zmeta get (--user ID | --org | --me) KEY [--format FORMAT | --json] [connection]
+
+Options:
+  --user ID       a user's metadata, in the context organization (see --org-id)
+  --org           the context organization's metadata
+  --me            the token's own user's metadata
+  --format F      how to print the value:
+                    text    UTF-8 text and a newline (default); fails, rather than
+                            printing garbage, when the bytes are not UTF-8
+                    json    the value parsed as JSON, indented; fails if it is not JSON
+                    base64  standard base64 and a newline
+                    raw     the stored bytes exactly, nothing added
+  --json          the whole entry as one JSON object: {"key","value" (base64),
+                  "details":{"sequence","creationDate","changeDate","resourceOwner"}}
+  -h, --help      Show this help.
+
+${connection}
+
+A missing key exits 3 with one line on stderr. ZITADEL answers the same for a
+user outside the context organization, so check --org-id when the key should exist.
+
+Examples:
+  zmeta get --user 69629023906488334 plan
+  zmeta get --org --org-id 71234567890123456 settings --format json
+  zmeta get --me avatar --format raw > avatar.png
+  zmeta get --user 69629023906488334 plan --json | jq -r .details.changeDate`;
+
+const set = `zmeta set - store one metadata value
+
+Usage:
+  zmeta set (--user ID | --org) KEY VALUE [--format FORMAT] [connection]
+  zmeta set (--user ID | --org) KEY --file PATH [--format FORMAT] [connection]
+  ... | zmeta set (--user ID | --org) KEY [--format FORMAT] [connection]
+
+The value is the VALUE argument, the content of --file, or stdin when neither
+is given. --me cannot write: ZITADEL's auth API has no metadata writes.
+
+Options:
+  --user ID       a user's metadata, in the context organization (see --org-id)
+  --org           the context organization's metadata
+  --file PATH     read the value from a file ("-" for stdin)
+  --format F      how to read the value:
+                    text    UTF-8 text (default); from a file or stdin one trailing
+                            line break is dropped, as echo and editors add one
+                            and get prints one
+                    json    JSON text: checked, then stored as written
+                    base64  base64 text, decoded; line breaks in it are ignored
+                    raw     the bytes exactly as given (binary files)
+  -h, --help      Show this help.
+
+${connection}
+
+Values are 1 to 500000 bytes. The input is checked before anything is sent:
+a bad value exits 2 and writes nothing. A confirmation, never the value, goes to
+stderr. A VALUE that starts with "-" goes after "--".
+
+Examples:
+  zmeta set --user 69629023906488334 plan pro
+  echo '{"theme":"dark"}' | zmeta set --user 69629023906488334 prefs --format json
+  zmeta set --org logo --file logo.png --format raw
+  zmeta set --user 69629023906488334 balance -- -5`;
+
+const list = `zmeta list - list metadata keys and values
+
+Usage:
+  zmeta list (--user ID | --org | --me) [--prefix P] [--format FORMAT | --json] [connection]
+
+One line per entry, KEY<TAB>VALUE, written as the pages arrive. By default the
+value is a preview: text with line breaks, tabs, backslashes and control
+characters escaped (\\n, \\t, \\\\, \\u001b), cut at 80 characters; a value that
+is not UTF-8 shows as <N bytes, not UTF-8>.
+
+Options:
+  --user ID       a user's metadata, in the context organization (see --org-id)
+  --org           the context organization's metadata
+  --me            the token's own user's metadata
+  --prefix P      only keys that start with P
+  --format F      the whole value instead of a preview: text (escaped as above),
+                  json (compact, on one line) or base64
+  --json          NDJSON: one {"key","value" (base64),"details"} object per line
+  -h, --help      Show this help.
+
+${connection}
+
+An empty listing prints nothing on stdout and a note on stderr.
+
+Examples:
+  zmeta list --user 69629023906488334
+  zmeta list --org --prefix feature. --format base64
+  zmeta list --me --json | jq -r .key`;
+
+const rm = `zmeta rm - remove metadata keys
+
+Usage:
+  zmeta rm (--user ID | --org) KEY [KEY...] [connection]
+
+One key is removed with RemoveUserMetadata or RemoveOrgMetadata, several with
+ZITADEL's bulk remove, which removes all of them or, when any is missing, none.
+A missing key exits 3, naming it. --me cannot write: ZITADEL's auth API has no
+metadata writes.
+
+Options:
+  --user ID       a user's metadata, in the context organization (see --org-id)
+  --org           the context organization's metadata
+  -h, --help      Show this help.
+
+${connection}
+
+Examples:
+  zmeta rm --user 69629023906488334 plan
+  zmeta rm --org feature.a feature.b feature.c`;
+
+const exportHelp = `zmeta export - write metadata as NDJSON, for backups and zmeta import
+
+Usage:
+  zmeta export [--user ID]... [--users-file FILE] [--org] [--prefix P] [--out FILE] [connection]
+
+One line per entry:
+  {"scope":"user","id":"<user id>","key":"plan","value":"<base64>"}
+  {"scope":"org","id":"<organization id>","key":"theme","value":"<base64>"}
+
+ZITADEL's metadata API cannot list users, so there is no "all users": name
+them with --user (repeatable) or --users-file. Users are read in the context
+organization (--org-id); export the users of several organizations with one
+run per organization. A user with no metadata, or in another organization,
+adds no lines and is named in a note on stderr.
+
+Options:
+  --user ID           a user whose metadata to export; repeat it for more
+  --users-file FILE   user ids, one per line; blank lines and # comments are
+                      skipped; "-" reads them from stdin
+  --org               the context organization's metadata too
+  --prefix P          only keys that start with P
+  --out FILE          write to FILE instead of stdout; it is created readable by
+                      you only and replaced only once the export is complete
+  -h, --help          Show this help.
+
+${connection}
+
+Entries are written as they are read, never gathered in memory. A progress bar
+shows on stderr when it is a terminal; a summary line follows.
+
+Examples:
+  zmeta export --user 69629023906488334 --user 69629023906488335 --org --out backup.ndjson
+  zmeta export --users-file users.txt --org-id 71234567890123456 > globex.ndjson`;
+
+const importHelp = `zmeta import - write metadata from NDJSON, as zmeta export writes it
+
+Usage:
+  zmeta import [FILE | -] [--concurrency N] [--dry-run] [connection]
+
+Reads FILE, or stdin when it is "-" or not given. Each line is
+  {"scope":"user"|"org","id":"...","key":"...","value":"<base64>"}
+An org line's id is its organization, sent as x-zitadel-orgid. User lines are
+written in the context organization (--org-id).
+
+First every line is checked: JSON, the four fields and no others, scope, id,
+key of 1 to 200 characters, base64 value of 1 to 500000 bytes, no key twice for
+the same user or organization. If any line is bad, each is reported with its
+number, e.g.
+  zmeta import: line 17: "value" is not valid base64
+and nothing is written (exit 2).
+
+Then, per user and organization, it lists what is stored and sends only the
+entries that are missing or different, in bulk requests of up to 500 entries.
+Running the same import again therefore writes nothing, and says so. Keys that
+are stored but not in the input are left alone.
+
+Options:
+  --concurrency N   requests in flight at once, 1 to 64 (default 4)
+  --dry-run         compare only: print per user and organization how many
+                    entries would be written and how many are unchanged
+  -h, --help        Show this help.
+
+${connection}
+
+A progress bar shows on stderr when it is a terminal; a summary line follows.
+If a request fails, the entries written before it stay written; run the same
+import again to finish.
+
+Examples:
+  zmeta import backup.ndjson
+  zmeta import backup.ndjson --dry-run
+  gunzip -c backup.ndjson.gz | zmeta import -`;
 
 const emulator = `zmeta emulator - run a local, ZITADEL-compatible metadata API
 
 Usage:
-  zmeta emulator [--host 127.0.0.1] [--port 8080] [--seed FILE]
+  zmeta emulator [--host 127.0.0.1] [--port 8080] [--seed FILE] [--token-ttl 12h]
 
 Options:
-  --host HOST   Interface to bind (default 127.0.0.1). Anything else exposes
-                the seeded users' tokens to the network.
-  --port PORT   Port to bind (default 8080); 0 picks a free port.
-  --seed FILE   JSON of orgs and users to start with instead of the default
-                (orgs acme and globex; users iam-admin, acme-admin, alice,
-                globex-admin, bob), e.g.
-                {"orgs":[{"name":"acme"}],
-                 "users":[{"userName":"admin","org":"acme","roles":["ORG_OWNER"],"token":"dev-token"}]}
-  -h, --help    Show this help.
+  --host HOST        Interface to bind (default 127.0.0.1). Anything else exposes
+                     the seeded users' tokens to the network.
+  --port PORT        Port to bind (default 8080); 0 picks a free port.
+  --seed FILE        JSON of orgs and users to start with instead of the default
+                     (orgs acme and globex; users iam-admin, acme-admin, alice,
+                     globex-admin, bob, and the machine user acme-bot), e.g.
+                     {"orgs":[{"name":"acme"}],
+                      "users":[{"userName":"admin","org":"acme","roles":["ORG_OWNER"],"token":"dev-token"}]}
+  --token-ttl T      Lifetime of tokens from /oauth/v2/token: seconds (90), or
+                     with a unit (15m, 12h). Default 12h, as ZITADEL. Short
+                     lifetimes exercise a client's token refresh.
+  -h, --help         Show this help.
 
 When ready it prints exactly one JSON line to stdout:
   {"url":"http://127.0.0.1:8080","orgs":[{"id","name"}],"users":[{"id","userName","orgId","roles","token"}]}
 The tokens in it are the users' bearer tokens (random per start unless the
-seed fixes them). One log line per call goes to stderr. Ctrl-C stops it.
+seed fixes them); machine users also carry keyFile, clientId and clientSecret.
+One log line per call goes to stderr. Ctrl-C stops it.
 
 Examples:
   zmeta emulator
-  zmeta emulator --port 0 --seed ./seed.json
+  zmeta emulator --port 0 --seed ./seed.json --token-ttl 90
   zmeta emulator --port 0 | head -n1 | jq -r '.users[] | select(.userName=="acme-admin") | .token'`;
 
 const demo = `zmeta demo - call the metadata RPCs over each protocol and tabulate the results
 
 Usage:
   zmeta demo
-  zmeta demo --url URL --token TOKEN --user USER_ID [--org-id ORG_ID] [--protocol grpc,grpc-web]
+  zmeta demo --url URL (--token TOKEN | --key-file FILE | --client-id ID --client-secret SECRET)
+             --user USER_ID [--org-id ORG_ID] [--protocol grpc,grpc-web,rest]
 
-Without --url it starts an emulator in this process and, over gRPC, gRPC-web
-and Connect, lets acme-admin set and read alice's metadata (bytes that are not
-UTF-8 included) and the org's, lets alice list and read her own, checks that a
-missing key fails with NotFound QUERY-Rgh32, and removes what it wrote.
+Without --url it starts an emulator in this process and, over gRPC, gRPC-web,
+Connect and REST, lets acme-admin set and read alice's metadata (bytes that
+are not UTF-8 included) and the org's, lets alice list and read her own, checks
+that a missing key fails with NotFound QUERY-Rgh32, and removes what it wrote.
 
 With --url it makes the same calls against that ZITADEL: it writes keys named
 "zmeta.demo.<protocol>" on the user given by --user and on the organization,
-then removes them. ListMyMetadata/GetMyMetadata use the same token, so they
-see those keys only when --user is the token's own user.
+then removes them. ListMyMetadata/GetMyMetadata use the same credentials, so
+they see those keys only when --user is the caller's own user.
 
 Options (flag, or environment variable):
-  --url URL         ZITADEL_URL      e.g. https://acme.zitadel.cloud
-  --token TOKEN     ZITADEL_TOKEN    a personal access token allowed to write user
-                                     and org metadata; prefer the variable, so
-                                     the token stays out of shell history
-  --user USER_ID    ZITADEL_USER_ID  the user whose metadata to write
-  --org-id ORG_ID   ZITADEL_ORG_ID   organization context (x-zitadel-orgid);
-                                     default: the token user's organization
-  --protocol LIST   ZITADEL_PROTOCOL comma-separated: grpc, grpc-web, connect
-                                     (default: all three for the emulator; grpc,grpc-web
-                                     for a real ZITADEL, which serves v1 without Connect)
-  -h, --help        Show this help.
+  --url URL               ZITADEL_URL            e.g. https://acme.zitadel.cloud
+  --token TOKEN           ZITADEL_TOKEN          a personal access token allowed to write
+                                                 user and org metadata
+  --key-file FILE|JSON    ZITADEL_KEY_FILE       or a service account key file
+  --client-id ID          ZITADEL_CLIENT_ID      or a machine user's client credentials
+  --client-secret SECRET  ZITADEL_CLIENT_SECRET
+  --user USER_ID          ZITADEL_USER_ID        the user whose metadata to write
+  --org-id ORG_ID         ZITADEL_ORG_ID         organization context (x-zitadel-orgid);
+                                                 default: the caller's organization
+  --protocol LIST         ZITADEL_PROTOCOL       comma-separated: grpc, grpc-web, connect, rest
+                                                 (default: all four for the emulator;
+                                                 grpc,grpc-web,rest for a real ZITADEL,
+                                                 which serves v1 without Connect)
+  -h, --help              Show this help.
+Give one way to authenticate; prefer the variables for secrets, so they stay
+out of shell history.
 
 Exit code 0 when every call behaved as expected, 1 otherwise.
 
 Examples:
   zmeta demo
-  ZITADEL_TOKEN=... zmeta demo --url https://acme.zitadel.cloud --user 69629023906488334`;
+  ZITADEL_TOKEN=... zmeta demo --url https://acme.zitadel.cloud --user 69629023906488334
+  zmeta demo --url https://acme.zitadel.cloud --key-file ./bot.json --user 69629023906488334`;
 
 /** The help text of one command, or the overview. */
 export function usage(topic: CommandName | undefined): string {
   switch (topic) {
+    case "get":
+      return get;
+    case "set":
+      return set;
+    case "list":
+      return list;
+    case "rm":
+      return rm;
+    case "export":
+      return exportHelp;
+    case "import":
+      return importHelp;
     case "emulator":
       return emulator;
     case "demo":

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { AuthService } from "../../gen/zitadel/auth_pb.js";
 import { ManagementService } from "../../gen/zitadel/management_pb.js";
+import { createCorsHandler } from "./cors.js";
 import type { EmulatorSeed, SeededOrg, SeededUser } from "./seed.js";
 import { applySeed, defaultSeed } from "./seed.js";
 import type { Faults } from "./faults.js";
@@ -148,10 +149,13 @@ async function start(init: {
   const counters: OAuthCounters = { token: 0, discovery: 0 };
   let url = "";
   const oauth = createOAuthHandler({ store, issuer: () => url, tokenTtlSeconds, counters, log: options.log });
+  const cors = createCorsHandler({ log: options.log });
   const host = options.host ?? "127.0.0.1";
   const server = await listen(
-    // The OAuth endpoints are plain HTTP routes in front of the RPC handlers.
+    // CORS first, for every route (it answers preflights itself); then the
+    // OAuth endpoints, plain HTTP routes in front of the RPC handlers.
     (req, res) => {
+      if (cors(req, res)) return;
       if (!oauth(req, res)) handler(req, res);
     },
     host,

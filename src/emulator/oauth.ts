@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
-import { compactVerify, decodeProtectedHeader } from "jose";
+import type { ProtectedHeaderParameters } from "jose";
 import type { Store } from "./store.js";
 
 type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
@@ -70,15 +70,7 @@ export function createOAuthHandler(options: OAuthHandlerOptions): (req: NodeRequ
     const path = (req.url ?? "").split("?")[0];
     if (path !== discoveryPath && path !== tokenPath) return false;
     const res = nodeRes as unknown as Response;
-    allowCors(req, res);
-    if (req.method === "OPTIONS") {
-      res.statusCode = 204;
-      res.setHeader("access-control-allow-methods", path === tokenPath ? "POST, OPTIONS" : "GET, OPTIONS");
-      res.setHeader("access-control-allow-headers", "authorization, content-type, accept");
-      res.setHeader("access-control-max-age", "600");
-      res.end();
-      return true;
-    }
+    // CORS, preflights included, is cors.ts's job, in front of every route.
     if (path === discoveryPath) {
       if (req.method !== "GET" && req.method !== "HEAD") return methodNotAllowed(res, "GET, OPTIONS");
       options.counters.discovery++;
@@ -164,7 +156,9 @@ async function handleTokenRequest(
 async function verifyAssertion(assertion: string | null, store: Store, issuer: string): Promise<string> {
   const invalid = (description: string) => new OAuthError("invalid_grant", description);
   if (!assertion) throw new OAuthError("invalid_request", 'parameter "assertion" is missing');
-  let header: ReturnType<typeof decodeProtectedHeader>;
+  // Loaded on first use: jose is ESM-only, and import() works from the CommonJS build on every Node 20.
+  const { compactVerify, decodeProtectedHeader } = await import("jose");
+  let header: ProtectedHeaderParameters;
   try {
     header = decodeProtectedHeader(assertion);
   } catch {
@@ -251,14 +245,6 @@ async function readBody(req: NodeRequest): Promise<string> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
-}
-
-/** Browsers may call the token endpoint from any origin, as a single-page app would. */
-function allowCors(req: NodeRequest, res: Response): void {
-  const origin = req.headers.origin;
-  if (typeof origin !== "string") return;
-  res.setHeader("access-control-allow-origin", origin);
-  res.setHeader("vary", "origin");
 }
 
 function methodNotAllowed(res: Response, allow: string): true {

@@ -1,0 +1,179 @@
+import { isLoopbackHost } from "../auth/secure-url.js";
+import type { ZitadelProtocol } from "../index.js";
+import type { Env, OptionSpec, OptionValues } from "./parse-options.js";
+import { nonEmpty, parseDuration, stringValue } from "./parse-options.js";
+
+/**
+ * How the CLI gets its bearer token. `source` names the flag or environment
+ * variable the setting came from, so a message can point at it.
+ */
+export type AuthSetting =
+  | { kind: "token"; token: string; source: string }
+  | { kind: "key-file"; keyFile: string; source: string }
+  | { kind: "client-credentials"; clientId: string; clientSecret: string; source: string };
+
+/** Everything needed to reach ZITADEL, from flags or the environment. */
+export interface ConnectionSettings {
+  url: string;
+  auth: AuthSetting;
+  /** x-zitadel-orgid on every call; undefined means the token user's own organization. */
+  orgId: string | undefined;
+  protocol: ZitadelProtocol;
+  allowInsecure: boolean;
+  /** Deadline of each request. */
+  timeoutMs: number;
+}
+
+export const protocols: readonly ZitadelProtocol[] = ["grpc", "grpc-web", "connect", "rest"];
+
+/** Long enough for a 3 MiB bulk request over a slow link, short enough that a dead server does not hang a script. */
+export const defaultTimeoutMs = 30_000;
+
+export const authOptions: OptionSpec = {
+  token: { type: "string" },
+  "key-file": { type: "string" },
+  "client-id": { type: "string" },
+  "client-secret": { type: "string" },
+};
+
+export const connectionOptions: OptionSpec = {
+  url: { type: "string" },
+  ...authOptions,
+  "org-id": { type: "string" },
+  protocol: { type: "string" },
+  "allow-insecure": { type: "boolean" },
+  timeout: { type: "string" },
+};
+
+const credentialsHelp =
+  "--token (ZITADEL_TOKEN), --key-file (ZITADEL_KEY_FILE), or --client-id with --client-secret (ZITADEL_CLIENT_ID, ZITADEL_CLIENT_SECRET)";
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+/**
+ * The one way to authenticate. Flags: exactly one method (two is a mistake,
+ * not a precedence question). Environment, when no flag chose: a token beats
+ * a key file beats client credentials, so a shell that exports several still
+ * works. Undefined when nothing is set at all.
+ */
+export function parseAuth(values: OptionValues, env: Env): Parsed<AuthSetting | undefined> {
+  const token = stringValue(values.token);
+  const keyFile = stringValue(values["key-file"]);
+  const clientId = stringValue(values["client-id"]);
+  const clientSecret = stringValue(values["client-secret"]);
+  for (const [flag, value] of [
+    ["--token", token],
+    ["--key-file", keyFile],
+    ["--client-id", clientId],
+    ["--client-secret", clientSecret],
+  ] as const) {
+    if (value === "") return { ok: false, problem: `${flag} is empty` };
+  }
+
+  const chosen: string[] = [];
+  if (token !== undefined) chosen.push("--token");
+  if (keyFile !== undefined) chosen.push("--key-file");
+  if (clientId !== undefined || clientSecret !== undefined) chosen.push("--client-id/--client-secret");
+  if (chosen.length > 1) {
+    return {
+      ok: false,
+      problem: `give one way to authenticate, not ${chosen.join(" and ")}: --token, --key-file, or --client-id with --client-secret`,
+    };
+  }
+  if (token !== undefined) return { ok: true, value: { kind: "token", token, source: "--token" } };
+  if (keyFile !== undefined) return { ok: true, value: { kind: "key-file", keyFile, source: "--key-file" } };
+  if (clientId !== undefined || clientSecret !== undefined) {
+    // The secret may well come from the environment while the id is on the command line.
+    const id = clientId ?? nonEmpty(env.ZITADEL_CLIENT_ID);
+    const secret = clientSecret ?? nonEmpty(env.ZITADEL_CLIENT_SECRET);
+    if (id === undefined) return { ok: false, problem: "--client-secret needs --client-id (or ZITADEL_CLIENT_ID)" };
+    if (secret === undefined) return { ok: false, problem: "--client-id needs --client-secret (or ZITADEL_CLIENT_SECRET)" };
+    return { ok: true, value: { kind: "client-credentials", clientId: id, clientSecret: secret, source: "--client-id/--client-secret" } };
+  }
+
+  const envToken = nonEmpty(env.ZITADEL_TOKEN);
+  if (envToken !== undefined) return { ok: true, value: { kind: "token", token: envToken, source: "ZITADEL_TOKEN" } };
+  const envKeyFile = nonEmpty(env.ZITADEL_KEY_FILE);
+  if (envKeyFile !== undefined) return { ok: true, value: { kind: "key-file", keyFile: envKeyFile, source: "ZITADEL_KEY_FILE" } };
+  const envId = nonEmpty(env.ZITADEL_CLIENT_ID);
+  const envSecret = nonEmpty(env.ZITADEL_CLIENT_SECRET);
+  if (envId !== undefined || envSecret !== undefined) {
+    if (envId === undefined) return { ok: false, problem: "ZITADEL_CLIENT_SECRET is set but ZITADEL_CLIENT_ID is not; set both (or pass --client-id)" };
+    if (envSecret === undefined) return { ok: false, problem: "ZITADEL_CLIENT_ID is set but ZITADEL_CLIENT_SECRET is not; set both (or pass --client-secret)" };
+    return {
+      ok: true,
+      value: { kind: "client-credentials", clientId: envId, clientSecret: envSecret, source: "ZITADEL_CLIENT_ID/ZITADEL_CLIENT_SECRET" },
+    };
+  }
+  return { ok: true, value: undefined };
+}
+
+/** The connection settings of get, set, list, rm, export and import. */
+export function parseConnection(values: OptionValues, env: Env): Parsed<ConnectionSettings> {
+  const urlFlag = stringValue(values.url);
+  const url = urlFlag ?? nonEmpty(env.ZITADEL_URL);
+  const auth = parseAuth(values, env);
+  if (!auth.ok) return auth;
+  const missing = [
+    url === undefined ? "--url (or ZITADEL_URL)" : undefined,
+    auth.value === undefined ? `credentials: ${credentialsHelp}` : undefined,
+  ].filter((m) => m !== undefined);
+  if (url === undefined || auth.value === undefined) {
+    return { ok: false, problem: `missing connection settings: ${missing.join(" and ")}` };
+  }
+
+  const allowInsecure = values["allow-insecure"] === true;
+  const urlProblem = checkUrl(url, urlFlag !== undefined ? "--url" : "ZITADEL_URL", allowInsecure);
+  if (urlProblem !== undefined) return { ok: false, problem: urlProblem };
+
+  const protocolFlag = stringValue(values.protocol);
+  const protocolText = protocolFlag ?? nonEmpty(env.ZITADEL_PROTOCOL) ?? "grpc";
+  const protocol = protocols.find((p) => p === protocolText);
+  if (protocol === undefined) {
+    const source = protocolFlag !== undefined ? "--protocol" : "ZITADEL_PROTOCOL";
+    return { ok: false, problem: `${source} must be one of ${protocols.join(", ")}, got "${protocolText}"` };
+  }
+
+  const orgFlag = stringValue(values["org-id"]);
+  const orgId = orgFlag ?? nonEmpty(env.ZITADEL_ORG_ID);
+  if (orgId !== undefined && !isIdLike(orgId)) {
+    const source = orgFlag !== undefined ? "--org-id" : "ZITADEL_ORG_ID";
+    return { ok: false, problem: `${source} must be an organization id such as 69629023906488334, got "${orgId}"` };
+  }
+
+  const timeoutText = stringValue(values.timeout);
+  const timeoutMs = timeoutText === undefined ? defaultTimeoutMs : parseDuration(timeoutText, "ms");
+  if (timeoutMs === undefined) {
+    return { ok: false, problem: `--timeout must be a positive number of milliseconds (or 30s, 2m), got "${timeoutText}"` };
+  }
+
+  return { ok: true, value: { url, auth: auth.value, orgId, protocol, allowInsecure, timeoutMs } };
+}
+
+/** An id as ZITADEL uses them (decimal strings) or any other header-safe text of at most 200 characters. */
+export function isIdLike(id: string): boolean {
+  return /^[\x21-\x7e]{1,200}$/.test(id);
+}
+
+function checkUrl(url: string, source: string, allowInsecure: boolean): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `${source} must be an absolute http(s) URL such as "https://acme.zitadel.cloud", got "${url}"`;
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    return `${source} must start with https:// (or http:// for a local emulator), got "${parsed.protocol}//…"`;
+  }
+  if (parsed.username !== "" || parsed.password !== "") {
+    // Not echoed: it holds a password.
+    return `${source} must not hold a user name or password; authenticate with ${credentialsHelp}`;
+  }
+  if (parsed.protocol === "http:" && !allowInsecure && !isLoopbackHost(parsed.hostname)) {
+    return (
+      `refusing to send credentials over plain http:// to ${parsed.host}: anyone on the network path could read them; ` +
+      "use https://, or pass --allow-insecure if this network is trusted"
+    );
+  }
+  return undefined;
+}

@@ -1,0 +1,50 @@
+import type { MetadataEntry } from "../index.js";
+import type { CliIo } from "./io.js";
+import { exitCodes, write } from "./io.js";
+import type { GetCommand } from "./metadata-args.js";
+import { runWithClient } from "./run-with-client.js";
+import { describeScope, readScope } from "./scope.js";
+import { renderValue, toBase64 } from "./value-format.js";
+
+/** `zmeta get`: one value on stdout; exit 3 when the key does not exist. */
+export function runGetCommand(cmd: GetCommand, io: CliIo): Promise<number> {
+  return runWithClient("get", cmd.connection, io, async (md) => {
+    const entry = await readScope(md, cmd.scope).get(cmd.key);
+    if (entry === undefined) {
+      io.err(`zmeta get: ${missingKeyMessage(cmd)}`);
+      return exitCodes.notFound;
+    }
+    if (cmd.json) {
+      await write(io.stdout, `${JSON.stringify(entryJson(entry))}\n`);
+      return exitCodes.ok;
+    }
+    const rendered = renderValue(entry.key, entry.value, cmd.format);
+    if (!rendered.ok) {
+      io.err(`zmeta get: ${rendered.problem}`);
+      return exitCodes.failure;
+    }
+    await write(io.stdout, rendered.value);
+    return exitCodes.ok;
+  });
+}
+
+function missingKeyMessage(cmd: GetCommand): string {
+  const message = `${describeScope(cmd.scope, cmd.connection)} has no metadata "${cmd.key}"`;
+  // ZITADEL answers for a user outside the context organization exactly as for a missing key.
+  return cmd.scope.kind === "user" ? `${message} (or the user is in another organization: see --org-id)` : message;
+}
+
+/** An entry as JSON: the value in base64 (it is bytes), the sequence as a string (it is 64-bit). */
+export function entryJson(entry: MetadataEntry): object {
+  const { sequence, creationDate, changeDate, resourceOwner } = entry.details;
+  return {
+    key: entry.key,
+    value: toBase64(entry.value),
+    details: {
+      sequence: sequence.toString(),
+      creationDate: creationDate?.toISOString(),
+      changeDate: changeDate?.toISOString(),
+      resourceOwner,
+    },
+  };
+}

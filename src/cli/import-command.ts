@@ -1,0 +1,248 @@
+import { createReadStream } from "node:fs";
+import { once } from "node:events";
+import type { MetadataClient, MetadataScope } from "../index.js";
+import type { ConnectionSettings } from "./connection-args.js";
+import type { ImportEntry } from "./import-lines.js";
+import { parseImportLine } from "./import-lines.js";
+import type { CliIo } from "./io.js";
+import { exitCodes } from "./io.js";
+import { readLines } from "./line-reader.js";
+import type { ImportCommand } from "./metadata-args.js";
+import { mapWithConcurrency } from "./pool.js";
+import { startProgress } from "./progress.js";
+import { reportFailure } from "./report-error.js";
+import { runWithClient } from "./run-with-client.js";
+
+/** The longest line a valid entry can make: a 500000-byte value in base64, a 200-character key, an id, the JSON around them. */
+const maxLineBytes = 1024 * 1024;
+
+/** Entries per setMany call: the bulk API's request size, and the step the progress bar moves in. */
+const entriesPerWrite = 500;
+
+/** Everything the input holds for one user or organization. */
+interface Target {
+  scope: "user" | "org";
+  id: string;
+  /** Key → value and the line it came from, in input order. */
+  entries: Map<string, { value: Uint8Array; line: number }>;
+}
+
+/** What has to be written to one target. */
+interface Plan {
+  target: Target;
+  changed: [string, Uint8Array][];
+  unchanged: number;
+}
+
+/**
+ * `zmeta import`: reads NDJSON as `zmeta export` writes it, checks every
+ * line before writing anything, then per user and organization sends only
+ * the entries whose stored value differs (so running it again is a no-op),
+ * with bulk requests and bounded concurrency.
+ */
+export async function runImportCommand(cmd: ImportCommand, io: CliIo): Promise<number> {
+  const input = await openInput(cmd, io);
+  if (!input.ok) {
+    io.err(`zmeta import: ${input.problem}`);
+    return exitCodes.usage;
+  }
+  const read = await readTargets(input.stream);
+  if (!read.ok) {
+    for (const problem of read.problems) io.err(`zmeta import: ${problem}`);
+    return exitCodes.usage;
+  }
+  const { targets, entries } = read;
+  if (entries === 0) {
+    io.err(`zmeta import: ${cmd.file ?? "stdin"} holds no entries; nothing to do`);
+    return exitCodes.ok;
+  }
+  const what = `${entries} ${entries === 1 ? "entry" : "entries"} for ${describeTargets(targets)}`;
+
+  return runWithClient("import", cmd.connection, io, async (md) => {
+    const progress = startProgress(io, { label: cmd.dryRun ? "compare" : "import", unit: "entries", total: entries });
+    const failed = (target: Target | undefined, e: unknown) => {
+      progress.stop();
+      return reportFailure("import", e, cmd.connection, (line) => io.err(line), target === undefined ? "" : `${targetName(target, cmd.connection)}: `);
+    };
+
+    let plans: Plan[];
+    try {
+      plans = await mapWithConcurrency(targets, cmd.concurrency, async (target) => {
+        try {
+          const plan = await planTarget(scopeOf(md, target), target);
+          // Unchanged entries are done already; the rest move the bar as they are written.
+          progress.advance(cmd.dryRun ? target.entries.size : plan.unchanged);
+          return plan;
+        } catch (e) {
+          throw new TargetFailure(target, e);
+        }
+      });
+    } catch (e) {
+      return e instanceof TargetFailure ? failed(e.target, e.cause) : failed(undefined, e);
+    }
+    const toWrite = plans.reduce((n, p) => n + p.changed.length, 0);
+    const unchanged = entries - toWrite;
+
+    if (cmd.dryRun) {
+      progress.stop();
+      for (const plan of plans) {
+        io.out(
+          `${targetName(plan.target, cmd.connection)}: ${plan.target.entries.size} entries, ` +
+            `${plan.changed.length} to write, ${plan.unchanged} unchanged`,
+        );
+      }
+      io.err(`zmeta import: dry run: ${what}: ${toWrite} would be written, ${unchanged} unchanged; nothing was written`);
+      return exitCodes.ok;
+    }
+
+    const writes = plans.flatMap((plan) => chunk(plan.changed, entriesPerWrite).map((entries) => ({ plan, entries })));
+    let written = 0;
+    try {
+      await mapWithConcurrency(writes, cmd.concurrency, async ({ plan, entries: batch }) => {
+        try {
+          // One request at a time per call: the pool already bounds what is in flight.
+          await scopeOf(md, plan.target).setMany(batch, { concurrency: 1 });
+        } catch (e) {
+          throw new TargetFailure(plan.target, e);
+        }
+        written += batch.length;
+        progress.advance(batch.length);
+      });
+    } catch (e) {
+      const code = e instanceof TargetFailure ? failed(e.target, e.cause) : failed(undefined, e);
+      io.err(
+        `zmeta import: ${written} of ${toWrite} changed entries were written before the failure; ` +
+          "running the same import again writes only what is still missing or different",
+      );
+      return code;
+    }
+    progress.stop();
+    io.err(
+      toWrite === 0
+        ? `zmeta import: ${what}: all ${unchanged} unchanged, nothing to write`
+        : `zmeta import: ${what}: ${written} written, ${unchanged} unchanged`,
+    );
+    return exitCodes.ok;
+  });
+}
+
+/** A call for one target failed; carries the target so the message can name it. */
+class TargetFailure extends Error {
+  constructor(
+    readonly target: Target,
+    override readonly cause: unknown,
+  ) {
+    super("target failed");
+  }
+}
+
+type Input = { ok: true; stream: AsyncIterable<Buffer | string> } | { ok: false; problem: string };
+
+async function openInput(cmd: ImportCommand, io: CliIo): Promise<Input> {
+  if (cmd.file === undefined) {
+    if (io.stdinIsTTY) return { ok: false, problem: 'give a FILE, or pipe NDJSON into stdin (see "zmeta import --help")' };
+    return { ok: true, stream: io.stdin as AsyncIterable<Buffer | string> };
+  }
+  const stream = createReadStream(cmd.file);
+  try {
+    await once(stream, "open");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (e as Error).message;
+    return { ok: false, problem: `cannot read "${cmd.file}": ${why}` };
+  }
+  return { ok: true, stream };
+}
+
+type Read = { ok: true; targets: Target[]; entries: number } | { ok: false; problems: string[] };
+
+/** Reads and checks every line; any problem anywhere means nothing will be written. */
+async function readTargets(stream: AsyncIterable<Buffer | string>): Promise<Read> {
+  const targets = new Map<string, Target>();
+  const problems: string[] = [];
+  let entries = 0;
+  let lines = 0;
+  try {
+    for await (const line of readLines(stream, maxLineBytes)) {
+      if ("problem" in line) {
+        lines++;
+        problems.push(`line ${line.number}: ${line.problem}`);
+        continue;
+      }
+      const text = line.number === 1 ? line.text.replace(/^\uFEFF/, "") : line.text;
+      if (text.trim() === "") continue;
+      lines++;
+      const parsed = parseImportLine(text);
+      if (!parsed.ok) {
+        problems.push(`line ${line.number}: ${parsed.problems.join("; ")}`);
+        continue;
+      }
+      const entry: ImportEntry = parsed.entry;
+      const id = `${entry.scope}\u0000${entry.id}`;
+      let target = targets.get(id);
+      if (target === undefined) {
+        target = { scope: entry.scope, id: entry.id, entries: new Map() };
+        targets.set(id, target);
+      }
+      const earlier = target.entries.get(entry.key);
+      if (earlier !== undefined) {
+        // Which one should win is anyone's guess, so neither does.
+        problems.push(`line ${line.number}: ${entry.scope} ${entry.id} key ${JSON.stringify(entry.key)} is already on line ${earlier.line}`);
+        continue;
+      }
+      target.entries.set(entry.key, { value: entry.value, line: line.number });
+      entries++;
+    }
+  } catch (e) {
+    return { ok: false, problems: [`cannot read the input: ${(e as Error).message}`] };
+  }
+  if (problems.length > 0) {
+    const bad = problems.length;
+    problems.push(`${bad} of ${lines} ${lines === 1 ? "line is" : "lines are"} bad; nothing was written`);
+    return { ok: false, problems };
+  }
+  return { ok: true, targets: [...targets.values()], entries };
+}
+
+/** Lists what the target holds and keeps the entries that are missing or different. */
+async function planTarget(scope: MetadataScope, target: Target): Promise<Plan> {
+  const same = new Set<string>();
+  for await (const stored of scope.list()) {
+    const wanted = target.entries.get(stored.key);
+    if (wanted !== undefined && sameBytes(wanted.value, stored.value)) same.add(stored.key);
+  }
+  const changed: [string, Uint8Array][] = [];
+  for (const [key, { value }] of target.entries) if (!same.has(key)) changed.push([key, value]);
+  return { target, changed, unchanged: same.size };
+}
+
+function scopeOf(md: MetadataClient, target: Target): MetadataScope {
+  // An org line names its organization, which goes out as x-zitadel-orgid.
+  return target.scope === "user" ? md.user(target.id) : md.org(target.id);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+function targetName(target: Target, connection: ConnectionSettings): string {
+  if (target.scope === "org") return `organization ${target.id}`;
+  return connection.orgId === undefined ? `user ${target.id}` : `user ${target.id} (organization ${connection.orgId})`;
+}
+
+function describeTargets(targets: Target[]): string {
+  const users = targets.filter((t) => t.scope === "user").length;
+  const orgs = targets.length - users;
+  return [
+    users > 0 ? `${users} ${users === 1 ? "user" : "users"}` : undefined,
+    orgs > 0 ? `${orgs} ${orgs === 1 ? "organization" : "organizations"}` : undefined,
+  ]
+    .filter((p) => p !== undefined)
+    .join(" and ");
+}

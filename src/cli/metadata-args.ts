@@ -1,0 +1,261 @@
+import type { ConnectionSettings } from "./connection-args.js";
+import { connectionOptions, isIdLike, parseConnection } from "./connection-args.js";
+import type { Env, OptionSpec, OptionValues, UsageError } from "./parse-options.js";
+import { helpOption, parseOptions, stringList, stringValue, usageError } from "./parse-options.js";
+import type { ValueFormat } from "./value-format.js";
+import { valueFormats } from "./value-format.js";
+
+/** Whose metadata a command acts on. The organization of "org" is the connection's (--org-id), else the token's own. */
+export type ScopeSelector = { kind: "user"; userId: string } | { kind: "org" } | { kind: "me" };
+
+/** The scopes that can be written: ZITADEL's auth API ("me") only reads. */
+export type WritableScope = Exclude<ScopeSelector, { kind: "me" }>;
+
+export interface GetCommand {
+  command: "get";
+  connection: ConnectionSettings;
+  scope: ScopeSelector;
+  key: string;
+  format: ValueFormat;
+  /** Print the whole entry (base64 value and details) as one JSON object. */
+  json: boolean;
+}
+
+export type SetInput = { kind: "argument"; text: string } | { kind: "file"; path: string } | { kind: "stdin" };
+
+export interface SetCommand {
+  command: "set";
+  connection: ConnectionSettings;
+  scope: WritableScope;
+  key: string;
+  input: SetInput;
+  format: ValueFormat;
+}
+
+export interface ListCommand {
+  command: "list";
+  connection: ConnectionSettings;
+  scope: ScopeSelector;
+  prefix: string | undefined;
+  json: boolean;
+  /** Undefined: a truncated preview per entry, for people. */
+  format: Exclude<ValueFormat, "raw"> | undefined;
+}
+
+export interface RmCommand {
+  command: "rm";
+  connection: ConnectionSettings;
+  scope: WritableScope;
+  /** Distinct, in the order given. */
+  keys: string[];
+}
+
+export interface ExportCommand {
+  command: "export";
+  connection: ConnectionSettings;
+  /** Distinct, in the order given. */
+  userIds: string[];
+  /** A file of user ids, one per line (or "-" for stdin). */
+  usersFile: string | undefined;
+  org: boolean;
+  prefix: string | undefined;
+  /** Undefined: standard output. */
+  out: string | undefined;
+}
+
+export interface ImportCommand {
+  command: "import";
+  connection: ConnectionSettings;
+  /** Undefined: standard input. */
+  file: string | undefined;
+  concurrency: number;
+  dryRun: boolean;
+}
+
+export type MetadataCommand = GetCommand | SetCommand | ListCommand | RmCommand | ExportCommand | ImportCommand;
+export type MetadataCommandName = MetadataCommand["command"];
+
+type HelpRequest = { command: "help"; topic: MetadataCommandName };
+type Result = { ok: true; value: MetadataCommand | HelpRequest } | UsageError;
+
+const scopeOptions: OptionSpec = {
+  user: { type: "string" },
+  org: { type: "boolean" },
+  me: { type: "boolean" },
+};
+
+const specs: Record<MetadataCommandName, OptionSpec> = {
+  get: { ...helpOption, ...scopeOptions, ...connectionOptions, format: { type: "string" }, json: { type: "boolean" } },
+  set: { ...helpOption, ...scopeOptions, ...connectionOptions, format: { type: "string" }, file: { type: "string" } },
+  list: { ...helpOption, ...scopeOptions, ...connectionOptions, prefix: { type: "string" }, json: { type: "boolean" }, format: { type: "string" } },
+  rm: { ...helpOption, ...scopeOptions, ...connectionOptions },
+  export: {
+    ...helpOption,
+    ...connectionOptions,
+    user: { type: "string", multiple: true },
+    "users-file": { type: "string" },
+    org: { type: "boolean" },
+    me: { type: "boolean" },
+    prefix: { type: "string" },
+    out: { type: "string" },
+  },
+  import: { ...helpOption, ...connectionOptions, concurrency: { type: "string" }, "dry-run": { type: "boolean" } },
+};
+
+const maxPositionals: Record<MetadataCommandName, number> = { get: 1, set: 2, list: 0, rm: Infinity, export: 0, import: 1 };
+
+/** Parses the arguments after get, set, list, rm, export or import. Pure, like parseCli. */
+export function parseMetadataCommand(command: MetadataCommandName, argv: readonly string[], env: Env): Result {
+  const spec = specs[command];
+  // "--org 123" leaves 123 as a positional; say what --org is instead of "unexpected argument".
+  const afterOrg = argv[argv.indexOf("--org") + 1];
+  const orgHint =
+    argv.includes("--org") && afterOrg !== undefined && /^\d+$/.test(afterOrg)
+      ? "--org takes no value (it selects the organization itself); name an organization with --org-id ID"
+      : undefined;
+  const parsed = parseOptions(command, argv, spec, {
+    maxPositionals: maxPositionals[command],
+    // set's VALUE may be a secret.
+    echoPositionals: command !== "set",
+    positionalsHint: orgHint ?? positionalsHints[command],
+  });
+  if (!parsed.ok) return parsed;
+  const { values, positionals } = parsed;
+  if (values.help === true) return { ok: true, value: { command: "help", topic: command } };
+
+  const fail = (problem: string) => usageError(command, problem);
+  const built = buildCommand(command, values, positionals);
+  if (typeof built === "string") return fail(built);
+  const connection = parseConnection(values, env);
+  if (!connection.ok) return fail(connection.problem);
+  return { ok: true, value: { ...built, connection: connection.value } as MetadataCommand };
+}
+
+const positionalsHints: Record<MetadataCommandName, string | undefined> = {
+  get: "give one KEY",
+  set: "give KEY and at most one VALUE (quote a value with spaces)",
+  list: "list takes no arguments; filter with --prefix",
+  rm: undefined,
+  export: "export takes no arguments; name users with --user (repeatable) or --users-file",
+  import: "give at most one FILE (or - for stdin)",
+};
+
+type WithoutConnection<T> = T extends unknown ? Omit<T, "connection"> : never;
+
+/** The command without its connection, or a usage problem. */
+function buildCommand(command: MetadataCommandName, values: OptionValues, positionals: string[]): WithoutConnection<MetadataCommand> | string {
+  switch (command) {
+    case "get": {
+      const scope = parseScope(values, false);
+      if (typeof scope === "string") return scope;
+      const key = requireKey(positionals[0], "get --user ID KEY");
+      if (!key.ok) return key.problem;
+      const format = parseFormat(values.format);
+      if (typeof format !== "object") return format;
+      if (values.json === true && format.given) return "--json prints the whole entry with a base64 value; drop --format, or drop --json";
+      return { command, scope, key: key.key, format: format.format, json: values.json === true };
+    }
+    case "set": {
+      const scope = parseScope(values, true);
+      if (typeof scope === "string") return scope;
+      if (scope.kind === "me") return meIsReadOnly;
+      const key = requireKey(positionals[0], "set --user ID KEY VALUE");
+      if (!key.ok) return key.problem;
+      const format = parseFormat(values.format);
+      if (typeof format !== "object") return format;
+      const file = stringValue(values.file);
+      const text = positionals[1];
+      if (file !== undefined && text !== undefined) return "give the value as an argument or with --file, not both";
+      if (file === "") return "--file needs a path (or - for stdin)";
+      const input: SetInput =
+        text !== undefined ? { kind: "argument", text } : file !== undefined && file !== "-" ? { kind: "file", path: file } : { kind: "stdin" };
+      return { command, scope, key: key.key, input, format: format.format };
+    }
+    case "list": {
+      const scope = parseScope(values, false);
+      if (typeof scope === "string") return scope;
+      const format = parseFormat(values.format);
+      if (typeof format !== "object") return format;
+      if (values.json === true && format.given) return "--json prints whole entries with base64 values; drop --format, or drop --json";
+      if (format.format === "raw") return "--format raw has no line structure for a list; use --format base64, --json, or get --format raw per key";
+      const prefix = stringValue(values.prefix);
+      return { command, scope, prefix, json: values.json === true, format: format.given ? format.format : undefined };
+    }
+    case "rm": {
+      const scope = parseScope(values, true);
+      if (typeof scope === "string") return scope;
+      if (scope.kind === "me") return meIsReadOnly;
+      if (positionals.length === 0) return "give at least one KEY to remove";
+      for (const k of positionals) {
+        const problem = keyProblem(k);
+        if (problem) return problem;
+      }
+      return { command, scope, keys: [...new Set(positionals)] };
+    }
+    case "export": {
+      if (values.me === true) return "export does not take --me; export your own metadata with --user and your user id";
+      const userIds = [...new Set(stringList(values.user))];
+      const bad = userIds.find((id) => !isIdLike(id));
+      if (bad !== undefined) return `--user must be a user id such as 69629023906488334, got "${bad}"`;
+      const usersFile = stringValue(values["users-file"]);
+      if (usersFile === "") return "--users-file needs a path (or - for stdin)";
+      const org = values.org === true;
+      if (userIds.length === 0 && usersFile === undefined && !org) {
+        return (
+          "say what to export: --user ID (repeatable), --users-file FILE, and/or --org; " +
+          "ZITADEL's metadata API cannot list users, so users are named"
+        );
+      }
+      const out = stringValue(values.out);
+      if (out === "") return "--out needs a path";
+      return { command, userIds, usersFile, org, prefix: stringValue(values.prefix), out: out === "-" ? undefined : out };
+    }
+    case "import": {
+      const text = stringValue(values.concurrency) ?? "4";
+      const concurrency = /^\d{1,2}$/.test(text) ? Number(text) : NaN;
+      if (!(concurrency >= 1 && concurrency <= 64)) return `--concurrency must be a number from 1 to 64, got "${text}"`;
+      const file = positionals[0];
+      return { command, file: file === undefined || file === "-" ? undefined : file, concurrency, dryRun: values["dry-run"] === true };
+    }
+  }
+}
+
+const meIsReadOnly =
+  "--me is read-only: ZITADEL's auth API has no metadata writes; to change your own metadata use --user with your user id and a token allowed to write it";
+
+function parseScope(values: OptionValues, writes: boolean): ScopeSelector | string {
+  const user = stringValue(values.user);
+  const org = values.org === true;
+  const me = values.me === true;
+  const given = [user !== undefined ? "--user" : undefined, org ? "--org" : undefined, me ? "--me" : undefined].filter((f) => f !== undefined);
+  if (given.length === 0) {
+    return writes
+      ? "say whose metadata: --user ID, or --org for the organization (--org-id picks which)"
+      : "say whose metadata: --user ID, --org for the organization (--org-id picks which), or --me for the token's own user";
+  }
+  if (given.length > 1) return `choose one of --user, --org and --me, not ${given.join(" and ")}`;
+  if (me) return { kind: "me" };
+  if (org) return { kind: "org" };
+  if (user !== undefined && !isIdLike(user)) return `--user must be a user id such as 69629023906488334, got "${user}"`;
+  return { kind: "user", userId: user! };
+}
+
+function requireKey(key: string | undefined, example: string): { ok: true; key: string } | { ok: false; problem: string } {
+  if (key === undefined) return { ok: false, problem: `give the KEY, e.g. "zmeta ${example}"` };
+  const problem = keyProblem(key);
+  return problem === undefined ? { ok: true, key } : { ok: false, problem };
+}
+
+/** ZITADEL's rule: 1 to 200 characters (code points). */
+export function keyProblem(key: string): string | undefined {
+  const length = [...key].length;
+  return length >= 1 && length <= 200 ? undefined : `a KEY must be 1 to 200 characters, got ${length}`;
+}
+
+function parseFormat(v: OptionValues[string]): { format: ValueFormat; given: boolean } | string {
+  const text = stringValue(v);
+  if (text === undefined) return { format: "text", given: false };
+  const format = valueFormats.find((f) => f === text);
+  if (format === undefined) return `--format must be one of ${valueFormats.join(", ")}, got "${text}"`;
+  return { format, given: true };
+}

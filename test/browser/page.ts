@@ -1,0 +1,126 @@
+// The page script of the real-browser test: bundled with esbuild from the
+// browser entry at test time and run by Chromium on an origin other than the
+// emulator's, so every call below is a cross-origin fetch with a preflight.
+// It only reports what happened; web-app.spec.ts decides what is right.
+import type { Interceptor } from "@connectrpc/connect";
+import {
+  createManagementClient,
+  createMetadataClient,
+  createZitadelTransport,
+  getErrorDetail,
+  isMetadataNotFound,
+  withOrgId,
+  ZitadelError,
+} from "../../src/web.js";
+
+export interface ScenarioArgs {
+  baseUrl: string;
+  protocol: "grpc-web" | "connect" | "rest";
+  /** acme-admin: ORG_OWNER of acme. */
+  adminToken: string;
+  /** iam-admin: IAM_OWNER, a member of acme; may act in globex only with x-zitadel-orgid. */
+  iamAdminToken: string;
+  aliceId: string;
+  bobId: string;
+  globexId: string;
+}
+
+export interface ErrorReport {
+  name: string;
+  code: number | undefined;
+  /** ZITADEL's error id from the ErrorDetail, via getErrorDetail (of the ConnectError a ZitadelError wraps). */
+  detailId: string | undefined;
+  /** The same id, via ZitadelError. */
+  zitadelId: string | undefined;
+  rawMessage: string;
+  isMetadataNotFound: boolean;
+}
+
+export interface ScenarioResult {
+  pageOrigin: string;
+  /** The non-UTF-8 bytes as read back. */
+  binary: number[];
+  text: string;
+  listed: { key: string; value: number[] }[];
+  /** iam-admin writing bob's metadata without naming his org. */
+  withoutOrg: ErrorReport | "succeeded";
+  /** The same with { orgId: globex }: the resource owner of what was written. */
+  withOrgResourceOwner: string;
+  /** Read back with the generated client and withOrgId(globex). */
+  withOrgIdValue: string;
+  /** get() of a missing key. */
+  missingViaGet: "undefined" | "an entry";
+  /** getUserMetadata of a missing key, with the generated client. */
+  notFound: ErrorReport | "succeeded";
+  /** A call with a request header ZITADEL's CORS does not allow. */
+  disallowedHeader: ErrorReport | "succeeded";
+}
+
+function report(e: unknown): ErrorReport {
+  const error = e as { name?: string; code?: number; rawMessage?: string; message?: string };
+  return {
+    name: String(error.name),
+    code: error.code,
+    detailId: getErrorDetail(e instanceof ZitadelError ? e.cause : e)?.id,
+    zitadelId: ZitadelError.from(e).id,
+    rawMessage: String(error.rawMessage ?? error.message),
+    isMetadataNotFound: isMetadataNotFound(e),
+  };
+}
+
+async function outcome(call: Promise<unknown>): Promise<ErrorReport | "succeeded"> {
+  try {
+    await call;
+    return "succeeded";
+  } catch (e) {
+    return report(e);
+  }
+}
+
+async function scenario(args: ScenarioArgs): Promise<ScenarioResult> {
+  const { baseUrl, protocol } = args;
+  const prefix = `browser.${protocol}.`;
+  const admin = createZitadelTransport({ baseUrl, protocol, auth: args.adminToken });
+  const alice = createMetadataClient(admin).user(args.aliceId);
+
+  // Not UTF-8 at all: a lone continuation byte, an invalid lead byte, a NUL.
+  await alice.set(`${prefix}binary`, new Uint8Array([0xff, 0xfe, 0x00, 0x80, 0xc3, 0x28]));
+  await alice.set(`${prefix}text`, "grüße, 世界");
+  const binary = await alice.get(`${prefix}binary`);
+  const text = await alice.get(`${prefix}text`);
+  const listed = await alice.list({ prefix, pageSize: 1 }).toArray();
+
+  const iamTransport = createZitadelTransport({ baseUrl, protocol, auth: args.iamAdminToken });
+  const bob = createMetadataClient(iamTransport).user(args.bobId);
+  const withoutOrg = await outcome(bob.set(`${prefix}org`, "in globex"));
+  const written = await bob.set(`${prefix}org`, "in globex", { orgId: args.globexId });
+  const readBack = await createManagementClient(iamTransport).getUserMetadata(
+    { id: args.bobId, key: `${prefix}org` },
+    { contextValues: withOrgId(args.globexId) },
+  );
+
+  const missing = await alice.get(`${prefix}missing`);
+  const notFound = await outcome(createManagementClient(admin).getUserMetadata({ id: args.aliceId, key: `${prefix}missing` }));
+
+  const addApiKey: Interceptor = (next) => (req) => {
+    req.header.set("x-api-key", "not on ZITADEL's list");
+    return next(req);
+  };
+  const blocked = createZitadelTransport({ baseUrl, protocol, auth: args.adminToken, interceptors: [addApiKey] });
+  const disallowedHeader = await outcome(createMetadataClient(blocked).user(args.aliceId).get(`${prefix}text`));
+
+  return {
+    pageOrigin: location.origin,
+    binary: Array.from(binary?.value ?? []),
+    text: text?.text() ?? "",
+    listed: listed.map((e) => ({ key: e.key, value: Array.from(e.value) })),
+    withoutOrg,
+    withOrgResourceOwner: written.details.resourceOwner,
+    withOrgIdValue: new TextDecoder().decode(readBack.metadata?.value),
+    missingViaGet: missing === undefined ? "undefined" : "an entry",
+    notFound,
+    disallowedHeader,
+  };
+}
+
+(globalThis as unknown as { zmetaScenario: typeof scenario }).zmetaScenario = scenario;

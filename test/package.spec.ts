@@ -1,0 +1,304 @@
+// The package as users get it: `npm pack`, then `npm install <tarball>` into a
+// new project outside this checkout, then require() from CommonJS, import from
+// ESM, tsc with moduleResolution node16 and bundler (and a browser project
+// without Node's types), a browser bundle of the bare specifier, and the zmeta
+// bin. Tests the build in dist/ (`npm test` builds it first).
+import { execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { builtinModules } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+
+/** Our environment without npm's: `npm test` exports npm_config_* and friends, which would steer the inner npm. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+}
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(file: string, args: string[], cwd: string, timeoutMs = 60_000): Promise<Finished> {
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      { cwd, env: cleanEnv(), timeout: timeoutMs, shell: process.platform === "win32" && file === npm },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Runs a command that must succeed and returns its stdout; a failure shows everything it printed. */
+async function succeed(file: string, args: string[], cwd: string, timeoutMs?: number): Promise<string> {
+  const r = await run(file, args, cwd, timeoutMs);
+  if (r.code !== 0) throw new Error(`${[file, ...args].join(" ")} exited with ${r.code}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+// What a consumer does with each entry, against an emulator of its own. The
+// machine user's key file makes the service-account path (jose, ESM-only,
+// loaded by require() through Node's require(esm)) run in both formats.
+const consumerBody = (load: string) => `${load}
+async function main() {
+  const emulator = await startEmulator();
+  try {
+    const alice = emulator.user("alice").id;
+    const grpc = md.createZitadelTransport({
+      baseUrl: emulator.url,
+      protocol: "grpc",
+      auth: md.serviceAccountKey(emulator.user("acme-bot").keyFile),
+    });
+    const client = md.createMetadataClient(grpc);
+    await client.user(alice).set("plan", new Uint8Array([0xff, 0x00, 0x80]));
+    const entry = await client.user(alice).get("plan");
+    const missing = await client.user(alice).get("nope");
+    let notFound;
+    try {
+      await md.createManagementClient(grpc).getUserMetadata({ id: alice, key: "nope" });
+    } catch (e) {
+      notFound = { id: md.getErrorDetail(e)?.id, isMetadataNotFound: md.isMetadataNotFound(e) };
+    }
+    const rest = web.createZitadelTransport({ baseUrl: emulator.url, protocol: "rest", auth: emulator.user("acme-admin").token });
+    const viaWeb = await web.createMetadataClient(rest).user(alice).get("plan");
+    return {
+      resolved,
+      value: Array.from(entry.value),
+      missing: missing === undefined,
+      notFound,
+      viaWeb: Array.from(viaWeb.value),
+    };
+  } finally {
+    await emulator.close();
+  }
+}
+main().then(
+  (result) => console.log(JSON.stringify(result)),
+  (e) => {
+    console.error(e);
+    process.exitCode = 1;
+  },
+);
+`;
+
+const consumerCjs = consumerBody(`"use strict";
+const md = require("zitadel-metadata");
+const web = require("zitadel-metadata/web");
+const { startEmulator } = require("zitadel-metadata/emulator");
+const resolved = ["zitadel-metadata", "zitadel-metadata/web", "zitadel-metadata/emulator"].map((s) => require.resolve(s));`);
+
+const consumerMjs = consumerBody(`import * as md from "zitadel-metadata";
+import * as web from "zitadel-metadata/web";
+import { startEmulator } from "zitadel-metadata/emulator";
+const resolved = ["zitadel-metadata", "zitadel-metadata/web", "zitadel-metadata/emulator"].map((s) => import.meta.resolve(s));`);
+
+// Type-checks against the installed .d.ts files. The @ts-expect-error lines
+// fail if the types are missing or any: they must reject these calls.
+const typeUse = `import type { Emulator } from "zitadel-metadata/emulator";
+import { startEmulator } from "zitadel-metadata/emulator";
+import type { MetadataClient, ZitadelTransportOptions } from "zitadel-metadata";
+import { accessToken, createManagementClient, createMetadataClient, createZitadelTransport, getErrorDetail, withOrgId, ZitadelError } from "zitadel-metadata";
+import * as web from "zitadel-metadata/web";
+
+const options: ZitadelTransportOptions = { baseUrl: "http://127.0.0.1:8080", protocol: "grpc", auth: accessToken("pat") };
+export const md: MetadataClient = createMetadataClient(createZitadelTransport(options));
+// @ts-expect-error auth is required
+createZitadelTransport({ baseUrl: "http://127.0.0.1:8080", protocol: "grpc" });
+// @ts-expect-error browsers cannot speak gRPC
+web.createZitadelTransport({ baseUrl: "http://127.0.0.1:8080", protocol: "grpc", auth: "pat" });
+
+export async function use(emulator: Emulator): Promise<string | undefined> {
+  const mgmt = createManagementClient(web.createZitadelTransport({ baseUrl: emulator.url, protocol: "grpc-web", auth: "pat" }));
+  const res = await mgmt.getUserMetadata({ id: "1", key: "plan" }, { contextValues: withOrgId(emulator.org("acme").id) });
+  const value: Uint8Array | undefined = res.metadata?.value;
+  const entry = await md.user(emulator.user("alice").id).get("plan", { orgId: emulator.org("acme").id });
+  // @ts-expect-error ids are strings
+  md.user(42);
+  return (entry?.text() ?? String(value?.length)) + getErrorDetail(new Error())?.id + (ZitadelError.from(new Error()).id ?? "");
+}
+export const start: () => Promise<Emulator> = () => startEmulator();
+`;
+
+// A browser app: no Node types at all. "zitadel-metadata" must resolve to the
+// browser entry through the "browser" condition, as bundlers resolve it.
+const browserTypeUse = `import { createMetadataClient, createZitadelTransport } from "zitadel-metadata";
+import * as web from "zitadel-metadata/web";
+
+export const md = createMetadataClient(createZitadelTransport({ baseUrl: "https://acme.zitadel.cloud", protocol: "grpc-web", auth: async () => "pat" }));
+// @ts-expect-error the browser build has no gRPC (the "browser" condition chose web.d.ts)
+createZitadelTransport({ baseUrl: "https://acme.zitadel.cloud", protocol: "grpc", auth: "pat" });
+export const same: typeof web.createZitadelTransport = createZitadelTransport;
+`;
+
+const strict = { strict: true, noEmit: true, skipLibCheck: false, target: "es2022", lib: ["es2022", "dom", "dom.iterable"] };
+const tsconfigs = (nodeTypes: string) => ({
+  "tsconfig.node16.json": {
+    compilerOptions: { ...strict, module: "node16", moduleResolution: "node16", types: ["node"], typeRoots: [nodeTypes] },
+    files: ["check-cjs.cts", "check-esm.mts"],
+  },
+  "tsconfig.bundler.json": {
+    compilerOptions: { ...strict, module: "esnext", moduleResolution: "bundler", types: ["node"], typeRoots: [nodeTypes] },
+    files: ["check-bundler.ts"],
+  },
+  "tsconfig.browser.json": {
+    compilerOptions: { ...strict, module: "esnext", moduleResolution: "bundler", customConditions: ["browser"], types: [] },
+    files: ["check-browser.ts"],
+  },
+});
+
+describe("the packed package, installed into a new project", () => {
+  let dir: string;
+  let app: string;
+  let packedFiles: string[] = [];
+
+  beforeAll(async () => {
+    for (const built of ["dist/esm/src/index.js", "dist/cjs/src/index.js"]) {
+      if (!existsSync(join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` first (\`npm test\` does).`);
+    }
+    dir = await mkdtemp(join(tmpdir(), "zmeta-package-"));
+    // --ignore-scripts: `prepare` would rebuild dist/, which npm test has just done.
+    const packed = JSON.parse(await succeed(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], root)) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
+    packedFiles = packed[0]!.files.map((f) => f.path);
+    app = join(dir, "app");
+    await mkdir(app);
+    await writeFile(join(app, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
+    // The dependencies usually come from npm's cache (npm ci filled it); the registry only when they do not.
+    await succeed(
+      npm,
+      ["install", join(dir, packed[0]!.filename), "--prefer-offline", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"],
+      app,
+      150_000,
+    );
+    const files: Record<string, string> = {
+      "consumer.cjs": consumerCjs,
+      "consumer.mjs": consumerMjs,
+      "check-cjs.cts": typeUse,
+      "check-esm.mts": typeUse,
+      "check-bundler.ts": typeUse,
+      "check-browser.ts": browserTypeUse,
+      "browser-app.js": `import { createZitadelTransport } from "zitadel-metadata";\nimport * as web from "zitadel-metadata/web";\nconsole.log(createZitadelTransport, web);\n`,
+    };
+    for (const [name, config] of Object.entries(tsconfigs(join(root, "node_modules", "@types")))) files[name] = JSON.stringify(config);
+    await Promise.all(Object.entries(files).map(([name, text]) => writeFile(join(app, name), text)));
+  }, 180_000);
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("ships both builds, their types and the bin; no sources, tests or source maps", () => {
+    for (const file of [
+      "package.json",
+      "bin/zmeta.js",
+      "dist/esm/src/index.js",
+      "dist/esm/src/index.d.ts",
+      "dist/esm/src/cli/main.js",
+      "dist/cjs/package.json",
+      "dist/cjs/src/index.js",
+      "dist/cjs/src/index.d.ts",
+      "dist/cjs/src/web.d.ts",
+      "dist/cjs/src/emulator/index.d.ts",
+    ]) {
+      expect(packedFiles).toContain(file);
+    }
+    expect(packedFiles.filter((f) => /^(src|test|scratch|bench|scripts|gen)\//.test(f) || f.endsWith(".map") || f.includes(".cjs-staging"))).toEqual([]);
+  });
+
+  const expectWorkingConsumer = (stdout: string, format: "cjs" | "esm") => {
+    const result = JSON.parse(stdout) as Record<string, unknown> & { resolved: string[] };
+    expect(result.resolved).toHaveLength(3);
+    for (const path of result.resolved) expect(path).toMatch(new RegExp(`node_modules/zitadel-metadata/dist/${format}/src/`));
+    expect(result).toMatchObject({
+      value: [0xff, 0x00, 0x80],
+      missing: true,
+      notFound: { id: "QUERY-Rgh32", isMetadataNotFound: true },
+      viaWeb: [0xff, 0x00, 0x80],
+    });
+  };
+
+  it("require() from CommonJS: every entry, the emulator, a service-account key (jose) and both transports", async () => {
+    expectWorkingConsumer(await succeed(process.execPath, ["consumer.cjs"], app), "cjs");
+  });
+
+  it("require() works without require(esm), as on Node 20 before 20.19: jose is loaded with import() only when used", async () => {
+    expectWorkingConsumer(await succeed(process.execPath, ["--no-experimental-require-module", "consumer.cjs"], app), "cjs");
+  });
+
+  it("import from ESM: the same", async () => {
+    expectWorkingConsumer(await succeed(process.execPath, ["consumer.mjs"], app), "esm");
+  });
+
+  it("type-checks with moduleResolution node16, from a .cts and an .mts file", async () => {
+    await succeed(process.execPath, [tsc, "-p", "tsconfig.node16.json"], app);
+  });
+
+  it("type-checks with moduleResolution bundler", async () => {
+    await succeed(process.execPath, [tsc, "-p", "tsconfig.bundler.json"], app);
+  });
+
+  it("type-checks in a browser project without Node's types, the bare specifier resolving to the browser entry", async () => {
+    await succeed(process.execPath, [tsc, "-p", "tsconfig.browser.json"], app);
+  });
+
+  it("bundles for the browser: the bare specifier takes the browser condition, no Node built-in is reached", async () => {
+    const nodeBuiltins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+    const result = await build({
+      entryPoints: [join(app, "browser-app.js")],
+      absWorkingDir: app,
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+      plugins: [
+        {
+          name: "record-node-builtins",
+          setup(b) {
+            b.onResolve({ filter: /.*/ }, (args) => (nodeBuiltins.has(args.path) ? { path: args.path, external: true } : undefined));
+          },
+        },
+      ],
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    const imported = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
+    expect(imported.filter((p) => nodeBuiltins.has(p))).toEqual([]);
+    expect(inputs).toContain("node_modules/zitadel-metadata/dist/esm/src/web.js");
+    expect(inputs).not.toContain("node_modules/zitadel-metadata/dist/esm/src/index.js");
+  });
+
+  it("installs the zmeta bin, which runs the CLI from the package", async () => {
+    const zmeta = join(app, "node_modules", ".bin", process.platform === "win32" ? "zmeta.cmd" : "zmeta");
+    const help = await run(zmeta, ["--help"], app);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^zmeta - ZITADEL metadata/);
+
+    const child = spawn(zmeta, ["emulator", "--port", "0"], { cwd: app, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stdout! }).once("line", resolve);
+        child.once("exit", (code) => reject(new Error(`zmeta emulator exited with ${code} before it was ready`)));
+      });
+      expect(JSON.parse(line)).toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    } finally {
+      child.kill("SIGTERM");
+    }
+  });
+});
