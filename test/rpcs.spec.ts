@@ -1,5 +1,6 @@
 // The happy path of all 14 metadata RPCs, over every protocol.
 import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { TextQueryMethod } from "../gen/zitadel/object_pb.js";
 import { useEmulator } from "./support/emulator.js";
@@ -112,5 +113,52 @@ describe.each(protocols)("metadata RPCs over %s", (protocol) => {
     const list = await auth.listMyMetadata({ queries: [keyQuery("mine")] });
     expect(list.result.map((m) => m.key)).toEqual(["mine"]);
     expect(list.details?.totalResult).toBe(1n);
+  });
+});
+
+describe.each(protocols)("odd keys through the generated clients over %s", (protocol) => {
+  const emulator = useEmulator();
+  // Slashes, percent signs, spaces, query and fragment characters, unicode and dots
+  // must survive path templates on REST and stay plain strings on the other protocols.
+  const keys = ["a/b", "100%", "with space", "q?x#y", "ünïcödé ✓", "plus+sign", "a.b", "%2F", "_bulkish", "x".repeat(200)];
+
+  it("set, get, list and remove each key exactly", async () => {
+    const { mgmt } = clientsAs(emulator(), protocol, "acme-admin");
+    const alice = emulator().user("alice");
+    for (const key of keys) {
+      await mgmt.setUserMetadata({ id: alice.id, key, value: utf8(`v:${key}`) });
+      expect((await mgmt.getUserMetadata({ id: alice.id, key })).metadata?.key).toBe(key);
+      await mgmt.setOrgMetadata({ key, value: utf8(key) });
+      expectBytes((await mgmt.getOrgMetadata({ key })).metadata?.value, utf8(key));
+    }
+    const listed = await mgmt.listUserMetadata({ id: alice.id, query: { asc: true } });
+    expect(listed.result.map((m) => m.key).sort()).toEqual([...keys].sort());
+    const mine = await clientsAs(emulator(), protocol, "alice").auth.getMyMetadata({ key: "a/b" });
+    expectBytes(mine.metadata?.value, utf8("v:a/b"));
+    for (const key of keys) await mgmt.removeUserMetadata({ id: alice.id, key });
+    expect((await mgmt.listUserMetadata({ id: alice.id })).result).toEqual([]);
+  });
+});
+
+describe.each(protocols)("keys REST cannot address, over %s", (protocol) => {
+  const emulator = useEmulator();
+  // Over REST, "_bulk"/"_search" would reach another RPC's route and "."/".." would be
+  // resolved away by URL handling; the client refuses them there instead of misrouting.
+  it('"_bulk", "_search", "." and ".." work over gRPC-family protocols and are refused before sending over REST', async () => {
+    const { mgmt } = clientsAs(emulator(), protocol, "acme-admin");
+    const alice = emulator().user("alice");
+    for (const key of ["_bulk", "_search", ".", ".."]) {
+      const set = mgmt.setUserMetadata({ id: alice.id, key, value: utf8("v") });
+      if (protocol !== "rest") {
+        await expect(set).resolves.toBeDefined();
+        continue;
+      }
+      const err = await set.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectError);
+      expect((err as ConnectError).code).toBe(Code.InvalidArgument);
+      expect((err as ConnectError).rawMessage).toMatch(/grpc/);
+    }
+    const stored = (await mgmt.listUserMetadata({ id: alice.id })).result.map((m) => m.key);
+    expect(stored.sort()).toEqual(protocol === "rest" ? [] : [".", "..", "_bulk", "_search"]);
   });
 });
