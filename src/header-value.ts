@@ -4,7 +4,7 @@
  * the header, a space or control character would corrupt it). The message
  * names the option and the problem, never the value, because it may be a secret.
  */
-export function assertHeaderSafe(value: unknown, option: string, what: "token" | "organization id" | "user id"): asserts value is string {
+export function assertHeaderSafe(value: unknown, option: string, what: "token" | "organization id"): asserts value is string {
   if (typeof value !== "string") {
     throw new TypeError(`${option}: expected the ${what} as a string, got ${value === null ? "null" : typeof value}.`);
   }

@@ -198,7 +198,8 @@ describe.each(protocols)("high-level metadata API over %s", (protocol) => {
     await expect(user.set("u", json(undefined))).rejects.toThrow(/json\(\) got a value JSON cannot represent/);
     await expect(user.setMany({ good: "1", bad: new Uint8Array(500_001) })).rejects.toThrow(/"bad": values must be 1 to 500000 bytes/);
     await expect(user.removeMany(["ok", ""])).rejects.toThrow(/1 to 200 characters, this one has 0/);
-    expect(() => md.user("12\n3")).toThrow(/user\(userId\).*line break/);
+    expect(() => md.user("12\n3")).toThrow(/user\(userId\): expected a ZITADEL user id/);
+    expect(() => md.user("")).toThrow(/user\(userId\).*got a string of 0 characters/);
     expect(calls).toEqual([]);
     expect(await user.get("good")).toBeUndefined();
   });

@@ -186,5 +186,20 @@ describe("transport options", () => {
     expect(() => createZitadelTransport({ ...base, protocol: "grpcweb" as "grpc" })).toThrow(/"grpc", "grpc-web", "connect"/);
     expect(() => createZitadelTransport({ ...base, auth: undefined as unknown as string })).toThrow(/"auth" is missing/);
     expect(() => createZitadelTransport({ ...base, httpVersion: "1.1" })).toThrow(/gRPC needs HTTP\/2/);
+    expect(() => createZitadelTransport({ ...base, fetch: globalThis.fetch })).toThrow(/"fetch" applies to protocol "rest" only/);
+  });
+});
+
+describe("a custom fetch for REST", () => {
+  const emulator = useEmulator();
+  it("is used for every call", async () => {
+    const urls: string[] = [];
+    const fetch: typeof globalThis.fetch = (input, init) => {
+      urls.push(String(input));
+      return globalThis.fetch(input, init);
+    };
+    const { mgmt } = clientsAs(emulator(), "rest", "acme-admin", { fetch });
+    await mgmt.setOrgMetadata({ key: "via-fetch", value: utf8("1") });
+    expect(urls).toEqual([`${emulator().url}/management/v1/metadata/via-fetch`]);
   });
 });

@@ -27,6 +27,9 @@ interface Flight {
  * - Nothing runs in the background, so no timer keeps the process alive;
  *   expiry is checked when a token is asked for.
  */
+/** The shortest time a token is reused, whatever expires_in says. */
+const minimumLifetimeSeconds = 5;
+
 export class TokenCache {
   #cached: Cached | undefined;
   #flight: Flight | undefined;
@@ -69,7 +72,9 @@ export class TokenCache {
       waiters: 0,
       promise: this.#fetchToken(signal).then(
         ({ token, expiresInSeconds }) => {
-          const lifetimeMs = expiresInSeconds * 1000;
+          // A lifetime under a few seconds (a broken server's expires_in: 0) would make
+          // every call fetch a token; keep such a token that long and let ZITADEL judge it.
+          const lifetimeMs = Math.max(expiresInSeconds, minimumLifetimeSeconds) * 1000;
           const cached = { token, refreshAt: sentAt + lifetimeMs - Math.min(refreshMarginMs, lifetimeMs / 2) };
           if (this.#flight === flight) {
             this.#flight = undefined;

@@ -1,6 +1,15 @@
 import type { Transport } from "@connectrpc/connect";
 import { createAuthClient, createManagementClient } from "../clients.js";
 import { assertHeaderSafe } from "../header-value.js";
+
+/** ZITADEL user ids are 1 to 200 visible characters (decimal in practice); anything else is a mistake here, not at the server. */
+function checkUserId(userId: unknown): asserts userId is string {
+  if (typeof userId !== "string" || userId.length === 0 || userId.length > 200 || /[\u0000-\u0020\u007f]/.test(userId)) {
+    throw new TypeError(
+      `user(userId): expected a ZITADEL user id such as "69629023906488334" (1 to 200 characters, no spaces or control characters), got ${typeof userId === "string" ? `a string of ${userId.length} characters` : typeof userId}.`,
+    );
+  }
+}
 import type { MetadataScope, ReadonlyMetadataScope } from "./scope.js";
 import { createReadonlyScope, createScope, myRpcs, orgRpcs, userRpcs } from "./scope.js";
 
@@ -23,7 +32,7 @@ export function metadataClientFor(transport: Transport): MetadataClient {
   const auth = createAuthClient(transport);
   return {
     user(userId) {
-      assertHeaderSafe(userId, "user(userId)", "user id");
+      checkUserId(userId);
       return createScope(userRpcs(mgmt, userId), undefined);
     },
     org(orgId) {

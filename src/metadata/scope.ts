@@ -75,7 +75,11 @@ export type BulkCallOptions = MetadataCallOptions & BulkOptions;
 export interface ReadonlyMetadataScope {
   /** The entry, or undefined when the key does not exist. Every other failure throws a ZitadelError. */
   get(key: string, options?: MetadataCallOptions): Promise<MetadataEntry | undefined>;
-  /** Entries, fetched lazily page by page. */
+  /**
+   * Entries, fetched lazily page by page. ZITADEL v1 pages by offset, so keys
+   * added or removed by someone else during the iteration can shift a page:
+   * an entry may then be skipped or seen twice.
+   */
   list(options?: ListOptions): MetadataList;
 }
 

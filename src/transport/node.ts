@@ -9,6 +9,11 @@ import { createRestTransport } from "./rest.js";
 
 export interface ZitadelTransportOptions extends CommonZitadelTransportOptions, NodeOnlyTransportOptions {
   /**
+   * The fetch for protocol "rest" (default: the global one), e.g. one with an
+   * undici dispatcher for a private certificate authority.
+   */
+  fetch?: typeof globalThis.fetch;
+  /**
    * Passed to Node's http/https request (HTTP/1.1) or http2.connect (HTTP/2),
    * e.g. `{ ca }` for a private certificate authority.
    */
@@ -49,17 +54,20 @@ const connectionOptions = [
  */
 export function createZitadelTransport(options: ZitadelTransportOptions): Transport {
   const interceptors = validateCommonOptions(options, "createZitadelTransport");
-  const { auth: _auth, orgId: _orgId, allowInsecure: _allowInsecure, protocol, httpVersion, ...rest } = options;
+  const { auth: _auth, orgId: _orgId, allowInsecure: _allowInsecure, protocol, httpVersion, fetch: _fetch, ...rest } = options;
+  if (_fetch !== undefined && protocol !== "rest") {
+    throw new TypeError('createZitadelTransport: option "fetch" applies to protocol "rest" only; the other protocols use Node\'s http modules.');
+  }
   if (protocol === "rest") {
     // Refused rather than ignored: a CA in nodeOptions that silently did nothing would surface as a TLS error later.
     const unsupported = connectionOptions.filter((name) => options[name] !== undefined);
     if (unsupported.length > 0) {
       throw new TypeError(
-        `createZitadelTransport: protocol "rest" uses the global fetch, so ${unsupported.map((n) => `"${n}"`).join(", ")} cannot apply; drop ${unsupported.length === 1 ? "it" : "them"}, or call createRestTransport({ fetch }) with a fetch configured as you need.`,
+        `createZitadelTransport: protocol "rest" uses the global fetch, so ${unsupported.map((n) => `"${n}"`).join(", ")} cannot apply; drop ${unsupported.length === 1 ? "it" : "them"}, or pass a fetch configured as you need (option "fetch").`,
       );
     }
-    const { baseUrl, defaultTimeoutMs, jsonOptions } = options;
-    return createRestTransport({ baseUrl, interceptors, defaultTimeoutMs, jsonOptions });
+    const { baseUrl, defaultTimeoutMs, jsonOptions, fetch } = options;
+    return createRestTransport({ baseUrl, interceptors, defaultTimeoutMs, jsonOptions, fetch });
   }
   if (httpVersion !== undefined && httpVersion !== "1.1" && httpVersion !== "2") {
     throw new TypeError('createZitadelTransport: option "httpVersion" must be "1.1" or "2".');
