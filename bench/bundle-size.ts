@@ -24,6 +24,7 @@ interface Size {
 const floor: App = { name: "floor: connect-web + generated descriptors", entry: "bench/pages/floor-grpc-web.ts" };
 const apps: App[] = [
   { name: "our interceptor on connect-web's gRPC-web transport", entry: "bench/pages/interceptor-grpc-web.ts" },
+  { name: "createZitadelGrpcWebTransport + createManagementClient", entry: "bench/pages/grpc-web-factory.ts" },
   { name: "createZitadelTransport + createManagementClient", entry: "bench/pages/wrapper-grpc-web.ts" },
   { name: "createMetadataClient (high-level API)", entry: "bench/pages/high-level-grpc-web.ts" },
 ];

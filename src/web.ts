@@ -2,7 +2,15 @@
 // fetch (connect-web). Nothing imported from here may reach a node:* module.
 
 export * from "./shared-api.js";
-export { createZitadelTransport } from "./transport/web.js";
-export type { WebZitadelTransportOptions as ZitadelTransportOptions } from "./transport/web.js";
+export {
+  createZitadelTransport,
+  createZitadelGrpcWebTransport,
+  createZitadelConnectTransport,
+  createZitadelRestTransport,
+} from "./transport/web.js";
+export type {
+  WebZitadelTransportOptions as ZitadelTransportOptions,
+  WebZitadelProtocolTransportOptions as ZitadelProtocolTransportOptions,
+} from "./transport/web.js";
 export { createMetadataClient } from "./metadata/create-web.js";
 export { serviceAccountKey } from "./auth/service-account-key.js";

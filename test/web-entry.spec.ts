@@ -2,6 +2,7 @@
 import { builtinModules } from "node:module";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { useEmulator } from "./support/emulator.js";
 import * as nodeEntry from "../src/index.js";
 import * as webEntry from "../src/web.js";
 
@@ -38,8 +39,9 @@ describe("zitadel-metadata/web", () => {
     expect(inputs.some((p) => p.includes("@connectrpc/connect-node"))).toBe(false);
   });
 
-  it("offers the same API as the Node entry: transports, clients, interceptor, high-level API, errors", () => {
-    expect(Object.keys(webEntry).sort()).toEqual(Object.keys(nodeEntry).sort());
+  it("offers the same API as the Node entry (plus one-protocol transports): transports, clients, interceptor, high-level API, errors", () => {
+    const webOnly = ["createZitadelGrpcWebTransport", "createZitadelConnectTransport", "createZitadelRestTransport"];
+    expect(Object.keys(webEntry).sort()).toEqual([...Object.keys(nodeEntry), ...webOnly].sort());
     for (const name of [
       "createZitadelTransport",
       "createRestTransport",
@@ -73,5 +75,30 @@ describe("zitadel-metadata/web", () => {
     });
     const imported = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
     expect(imported.some((p) => nodeBuiltins.has(p))).toBe(true);
+  });
+
+  describe("one-protocol transports (fetch-based, so they run in Node too)", () => {
+    const emulator = useEmulator();
+    const factories = [
+      ["createZitadelGrpcWebTransport", webEntry.createZitadelGrpcWebTransport],
+      ["createZitadelConnectTransport", webEntry.createZitadelConnectTransport],
+      ["createZitadelRestTransport", webEntry.createZitadelRestTransport],
+    ] as const;
+    for (const [name, create] of factories) {
+      it(`${name} sets the token and org headers and round-trips bytes`, async () => {
+        const globex = emulator().org("globex").id;
+        const transport = create({ baseUrl: emulator().url, auth: emulator().user("iam-admin").token, orgId: globex });
+        const md = webEntry.createMetadataClient(transport);
+        await md.org().set(`via-${name}`, new Uint8Array([0xff, 0, 1]));
+        const entry = await md.org().get(`via-${name}`);
+        expect([...(entry?.value ?? [])]).toEqual([0xff, 0, 1]);
+        expect(entry?.details.resourceOwner).toBe(globex);
+      });
+    }
+    it("refuse bad options as createZitadelTransport does, naming themselves", () => {
+      expect(() => webEntry.createZitadelGrpcWebTransport({ baseUrl: "nope", auth: "t" })).toThrow(/^createZitadelGrpcWebTransport: option "baseUrl"/);
+      expect(() => webEntry.createZitadelTransport({ baseUrl: "https://x", auth: "t", protocol: "grpc" as "rest" })).toThrow(/browsers cannot speak gRPC/);
+      expect(() => webEntry.createZitadelTransport({ baseUrl: "https://x", auth: "t", protocol: "soap" as "rest" })).toThrow(/"grpc-web", "connect" or "rest"/);
+    });
   });
 });

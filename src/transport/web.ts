@@ -16,21 +16,53 @@ export interface WebZitadelTransportOptions extends Omit<CommonZitadelTransportO
   credentials?: RequestCredentials;
 }
 
+/** Options of the one-protocol factories: the same, without `protocol`. */
+export type WebZitadelProtocolTransportOptions = Omit<WebZitadelTransportOptions, "protocol">;
+
 /**
  * A Connect transport to ZITADEL for browsers (fetch-based): gRPC-web, the
  * Connect protocol or the REST gateway, with the bearer token and
- * organization header on every call.
+ * organization header on every call. It picks the protocol at run time, so a
+ * bundle keeps all three; the one-protocol factories below keep only theirs.
  */
 export function createZitadelTransport(options: WebZitadelTransportOptions): Transport {
-  if ((options?.protocol as string) === "grpc") {
-    throw new TypeError('createZitadelTransport: browsers cannot speak gRPC over HTTP/2; use protocol "grpc-web" or "rest".');
+  switch (options?.protocol as string) {
+    case "grpc-web":
+      return createZitadelGrpcWebTransport(options);
+    case "connect":
+      return createZitadelConnectTransport(options);
+    case "rest":
+      return createZitadelRestTransport(options);
+    case "grpc":
+      throw new TypeError('createZitadelTransport: browsers cannot speak gRPC over HTTP/2; use protocol "grpc-web" or "rest".');
+    default:
+      // A missing options object gets the shared validation's message.
+      if (options === null || typeof options !== "object") validateCommonOptions(options, "createZitadelTransport");
+      throw new TypeError('createZitadelTransport: option "protocol" must be "grpc-web", "connect" or "rest".');
   }
-  const interceptors = validateCommonOptions(options as CommonZitadelTransportOptions, "createZitadelTransport");
-  const { auth: _auth, orgId: _orgId, allowInsecure: _allowInsecure, protocol, ...rest } = options;
-  if (protocol === "rest") {
-    const { baseUrl, defaultTimeoutMs, jsonOptions, fetch, credentials } = options;
-    return createRestTransport({ baseUrl, interceptors, defaultTimeoutMs, jsonOptions, fetch, credentials });
-  }
-  const shared = { ...rest, interceptors };
-  return protocol === "grpc-web" ? createGrpcWebTransport(shared) : createConnectTransport(shared);
+}
+
+/** createZitadelTransport for gRPC-web only: the smallest bundle (see the README's bundle sizes). */
+export function createZitadelGrpcWebTransport(options: WebZitadelProtocolTransportOptions): Transport {
+  const { interceptors, rest } = prepare(options, "grpc-web", "createZitadelGrpcWebTransport");
+  return createGrpcWebTransport({ ...rest, interceptors });
+}
+
+/** createZitadelTransport for the Connect protocol only (the emulator and ZITADEL v2). */
+export function createZitadelConnectTransport(options: WebZitadelProtocolTransportOptions): Transport {
+  const { interceptors, rest } = prepare(options, "connect", "createZitadelConnectTransport");
+  return createConnectTransport({ ...rest, interceptors });
+}
+
+/** createZitadelTransport for ZITADEL's REST gateway only. */
+export function createZitadelRestTransport(options: WebZitadelProtocolTransportOptions): Transport {
+  const { interceptors } = prepare(options, "rest", "createZitadelRestTransport");
+  const { baseUrl, defaultTimeoutMs, jsonOptions, fetch, credentials } = options;
+  return createRestTransport({ baseUrl, interceptors, defaultTimeoutMs, jsonOptions, fetch, credentials });
+}
+
+function prepare(options: WebZitadelProtocolTransportOptions, protocol: ZitadelProtocol, entry: string) {
+  const interceptors = validateCommonOptions({ ...options, protocol } as CommonZitadelTransportOptions, entry);
+  const { auth: _auth, orgId: _orgId, allowInsecure: _allowInsecure, protocol: _protocol, ...rest } = options as WebZitadelTransportOptions;
+  return { interceptors, rest };
 }
