@@ -1,62 +1,16 @@
 // `zmeta export` and `zmeta import` at scale: 10,000 entries of 50 users and
 // an organization, through the built CLI in child processes, against an
 // emulator in this process whose call log shows exactly what was written.
-import type { ChildProcess } from "node:child_process";
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator, EmulatorSeed } from "../src/emulator/index.js";
 import { startEmulator } from "../src/emulator/index.js";
+import { assertBuilt, bin, lines, zmetaCli } from "./support/zmeta.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const bin = join(root, "bin", "zmeta.js");
-const built = join(root, "dist", "esm", "src", "cli", "main.js");
-
-interface Run {
-  code: number | null;
-  out: string;
-  stderr: string;
-  ms: number;
-}
-
-const running = new Set<ChildProcess>();
-
-/** Runs the real CLI to its end; a non-zero exit is a result to assert on, not an exception. */
-function zmeta(args: string[], options: { stdin?: string | Uint8Array; command?: [string, string[]] } = {}): Promise<Run> {
-  const [file, argv] = options.command ?? [process.execPath, [bin, ...args]];
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(file, argv, { cwd: root, env: cleanEnv() });
-    running.add(child);
-    let out = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk: string) => (out += chunk));
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      running.delete(child);
-      resolve({ code, out, stderr, ms: performance.now() - started });
-    });
-    child.stdin.on("error", () => {});
-    child.stdin.end(options.stdin);
-  });
-}
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) if (name.startsWith("ZITADEL_")) delete env[name];
-  return env;
-}
-
-const lines = (text: string) => text.split("\n").filter((l) => l !== "");
+const { zmeta, run, killRunning } = zmetaCli({ timeoutMs: 30_000 });
 
 /** A deterministic source of bytes, so a failure reproduces. */
 function random(seed: number): () => number {
@@ -115,9 +69,7 @@ let userIds: string[];
 let acmeId: string;
 
 beforeAll(async () => {
-  if (!existsSync(built)) {
-    throw new Error(`${built} is missing: run \`npm run build\` before vitest (\`npm test\` does it for you).`);
-  }
+  assertBuilt();
   emulator = await startEmulator({ seed, log: (line) => calls.push(line) });
   dir = await mkdtemp(join(tmpdir(), "zmeta-cli-import-"));
   acmeId = emulator.org("acme").id;
@@ -134,7 +86,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of running) child.kill("SIGKILL");
+  killRunning();
   await emulator?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -358,7 +310,7 @@ describe("zmeta export and import of 10,000 entries", () => {
     // Fail, never skip: script(1) is in Debian's essential bsdutils package.
     expect(hasScript, "script(1) is missing: apt-get install -y bsdutils").toBe(true);
     const command = [process.execPath, bin, "import", backup, "--dry-run", ...connection()].map((a) => `'${a}'`).join(" ");
-    const res = await zmeta([], { command: ["script", ["-qec", command, "/dev/null"]] });
+    const res = await run("script", ["-qec", command, "/dev/null"]);
     expect(res.code, res.out).toBe(0);
     expect(res.out).toMatch(/compare \[[█░]+\] +\d+% \| \d+\/10000 entries/);
     expect(res.out).toContain("0 would be written");

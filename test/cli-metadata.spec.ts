@@ -1,75 +1,20 @@
 // `zmeta get|set|list|rm` as users run them: the built bin/zmeta.js in a child
 // process, against an emulator started in this process, over real sockets.
-import type { ChildProcess } from "node:child_process";
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../src/emulator/index.js";
 import { startEmulator } from "../src/emulator/index.js";
 import type { ZitadelProtocol } from "../src/index.js";
 import { useEmulator } from "./support/emulator.js";
+import { assertBuilt, lines, zmetaCli } from "./support/zmeta.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const bin = join(root, "bin", "zmeta.js");
-const built = join(root, "dist", "esm", "src", "cli", "main.js");
+const { zmeta, killRunning } = zmetaCli({ timeoutMs: 20_000 });
 
-interface Run {
-  code: number | null;
-  stdout: Buffer;
-  /** stdout as UTF-8. */
-  out: string;
-  stderr: string;
-}
-
-const running = new Set<ChildProcess>();
-
-/** Runs the real CLI to its end; a non-zero exit is a result to assert on, not an exception. */
-function zmeta(args: string[], options: { env?: Record<string, string>; stdin?: string | Uint8Array } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...cleanEnv(), ...options.env } });
-    running.add(child);
-    const out: Buffer[] = [];
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      running.delete(child);
-      const stdout = Buffer.concat(out);
-      resolve({ code, stdout, out: stdout.toString("utf8"), stderr });
-    });
-    // The CLI may exit before reading stdin (a usage error); that is not our failure.
-    child.stdin.on("error", () => {});
-    child.stdin.end(options.stdin);
-  });
-}
-
-/** Without this, a developer's exported ZITADEL_* variables would leak into the runs. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) if (name.startsWith("ZITADEL_")) delete env[name];
-  return env;
-}
-
-const lines = (text: string) => text.split("\n").filter((l) => l !== "");
-
-beforeAll(() => {
-  if (!existsSync(built)) {
-    throw new Error(`${built} is missing: run \`npm run build\` before vitest (\`npm test\` does it for you).`);
-  }
-});
-
-afterAll(() => {
-  for (const child of running) child.kill("SIGKILL");
-});
+beforeAll(assertBuilt);
+afterAll(killRunning);
 
 // One concurrent suite: the time goes into child processes, which can overlap.
 describe.concurrent("zmeta get, set, list, rm", () => {

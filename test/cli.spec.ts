@@ -3,20 +3,19 @@
 // so the emulator is checked against a gRPC/gRPC-web/Connect implementation
 // that shares no code with ours.
 import type { ChildProcess } from "node:child_process";
-import { execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { fromBinary } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorDetailSchema } from "../gen/zitadel/message_pb.js";
+import type { Run } from "./support/zmeta.js";
+import { assertBuilt, bin, cleanEnv, lines, root, zmetaCli } from "./support/zmeta.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const zmeta = join(root, "bin", "zmeta.js");
 const buf = join(root, "node_modules", ".bin", "buf");
-const built = join(root, "dist", "esm", "src", "cli", "main.js");
+
+const { zmeta, run, killRunning } = zmetaCli({ timeoutMs: 10_000 });
 
 interface ReadyInfo {
   url: string;
@@ -33,40 +32,13 @@ interface ReadyInfo {
   }[];
 }
 
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a program to its end; a non-zero exit is a result to assert on, not an exception. */
-function run(file: string, args: string[], timeoutMs = 10_000, env: Record<string, string> = {}): Promise<Finished> {
-  return new Promise((resolve) => {
-    execFile(file, args, { cwd: root, timeout: timeoutMs, env: { ...cleanEnv(), ...env } }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Without this, a developer's exported ZITADEL_URL would point `zmeta demo` at a real server. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) if (name.startsWith("ZITADEL_")) delete env[name];
-  return env;
-}
-
-const lines = (text: string) => text.split("\n").filter((l) => l !== "");
-
 let emulator: ChildProcess | undefined;
 let emulatorStderr = "";
 let ready: ReadyInfo;
 
 beforeAll(async () => {
-  if (!existsSync(built)) {
-    throw new Error(`${built} is missing: run \`npm run build\` before vitest (\`npm test\` does it for you).`);
-  }
-  const child = spawn(process.execPath, [zmeta, "emulator", "--port", "0"], { cwd: root, env: cleanEnv() });
+  assertBuilt();
+  const child = spawn(process.execPath, [bin, "emulator", "--port", "0"], { cwd: root, env: cleanEnv() });
   emulator = child;
   child.stderr.setEncoding("utf8");
   // Drained all along, or the emulator's log lines would fill the pipe and stall it.
@@ -92,6 +64,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  killRunning();
   if (emulator && emulator.exitCode === null && emulator.signalCode === null) {
     const exited = new Promise((resolve) => emulator?.once("exit", resolve));
     emulator.kill("SIGTERM");
@@ -140,9 +113,9 @@ describe("zmeta emulator", () => {
 
   it("refuses a port that is taken, in one line suggesting --port", async () => {
     const { port } = new URL(ready.url);
-    const res = await run(process.execPath, [zmeta, "emulator", "--port", port]);
+    const res = await zmeta(["emulator", "--port", port]);
     expect(res.code).toBe(1);
-    expect(res.stdout).toBe("");
+    expect(res.out).toBe("");
     expect(lines(res.stderr)).toHaveLength(1);
     expect(res.stderr).toContain(`port ${port}`);
     expect(res.stderr).toContain("already in use");
@@ -162,9 +135,9 @@ describe("zmeta emulator", () => {
       for (const [name, content, problem] of cases) {
         const file = join(dir, name);
         if (content !== undefined) await writeFile(file, content);
-        const res = await run(process.execPath, [zmeta, "emulator", "--port", "0", "--seed", file]);
+        const res = await zmeta(["emulator", "--port", "0", "--seed", file]);
         expect(res.code, name).toBe(2);
-        expect(res.stdout, name).toBe("");
+        expect(res.out, name).toBe("");
         expect(lines(res.stderr), name).toHaveLength(1);
         expect(res.stderr, name).toContain(file);
         expect(res.stderr, name).toContain(problem);
@@ -183,7 +156,7 @@ describe("the emulator through buf curl", () => {
   } as const;
   const management = "zitadel.management.v1.ManagementService";
 
-  function curl(flags: readonly string[], method: string, token: string, body: object): Promise<Finished> {
+  function curl(flags: readonly string[], method: string, token: string, body: object): Promise<Run> {
     return run(buf, [
       "curl",
       "--schema",
@@ -208,14 +181,14 @@ describe("the emulator through buf curl", () => {
       const set = await curl(flags, "SetUserMetadata", admin.token, { id: alice.id, key, value: value.toString("base64") });
       expect(set.stderr).toBe("");
       expect(set.code).toBe(0);
-      const setJson = JSON.parse(set.stdout) as { details?: { sequence?: string; resourceOwner?: string } };
+      const setJson = JSON.parse(set.out) as { details?: { sequence?: string; resourceOwner?: string } };
       expect(setJson.details?.sequence).toMatch(/^[1-9]\d*$/);
       expect(setJson.details?.resourceOwner).toBe(alice.orgId);
 
       const get = await curl(flags, "GetUserMetadata", admin.token, { id: alice.id, key });
       expect(get.stderr).toBe("");
       expect(get.code).toBe(0);
-      const getJson = JSON.parse(get.stdout) as {
+      const getJson = JSON.parse(get.out) as {
         metadata?: { key?: string; value?: string; details?: { sequence?: string } };
       };
       expect(getJson.metadata?.key).toBe(key);
@@ -230,7 +203,7 @@ describe("the emulator through buf curl", () => {
       });
       // buf curl exits with the gRPC code shifted left by three: NotFound (5) → 40.
       expect(res.code).toBe(5 << 3);
-      expect(res.stdout).toBe("");
+      expect(res.out).toBe("");
       const error = JSON.parse(res.stderr) as {
         code?: string;
         message?: string;
@@ -280,86 +253,83 @@ describe("zmeta demo", () => {
   }
 
   it("runs every call over grpc, grpc-web, connect and rest against its own emulator", async () => {
-    const res = await run(process.execPath, [zmeta, "demo"], 15_000);
+    const res = await zmeta(["demo"], { timeoutMs: 15_000 });
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
-    expectAllOk(res.stdout, ["grpc", "grpc-web", "connect", "rest"]);
+    expectAllOk(res.out, ["grpc", "grpc-web", "connect", "rest"]);
   });
 
   it("runs against a given URL with a token and user id, and never prints the token", async () => {
     const admin = user("acme-admin");
     const alice = user("alice");
-    const res = await run(
-      process.execPath,
-      [zmeta, "demo", "--url", ready.url, "--token", admin.token, "--user", alice.id, "--protocol", "connect,grpc-web,grpc,rest"],
-      15_000,
+    const res = await zmeta(
+      ["demo", "--url", ready.url, "--token", admin.token, "--user", alice.id, "--protocol", "connect,grpc-web,grpc,rest"],
+      { timeoutMs: 15_000 },
     );
     // Asking for Connect by URL earns a warning, since a real ZITADEL does not serve v1 over it.
     expect(lines(res.stderr)).toEqual([expect.stringContaining("does not serve its v1 APIs over Connect")]);
     expect(res.code).toBe(0);
-    expectAllOk(res.stdout, ["grpc", "grpc-web", "connect", "rest"]);
+    expectAllOk(res.out, ["grpc", "grpc-web", "connect", "rest"]);
     // The token is acme-admin's but the user is alice, so the "my" calls see nothing, and say why.
-    expect(res.stdout).toContain(`the token's own user is not ${alice.id}`);
-    expect(res.stdout + res.stderr).not.toContain(admin.token);
+    expect(res.out).toContain(`the token's own user is not ${alice.id}`);
+    expect(res.out + res.stderr).not.toContain(admin.token);
   });
 
   it("authenticates with a service account key file or client credentials instead of a token", async () => {
     const bot = user("acme-bot");
     const alice = user("alice");
     expect(bot.keyFile).toBeDefined();
-    const byKey = await run(process.execPath, [zmeta, "demo", "--url", ready.url, "--key-file", bot.keyFile!, "--user", alice.id, "--protocol", "grpc,rest"], 15_000);
+    const byKey = await zmeta(["demo", "--url", ready.url, "--key-file", bot.keyFile!, "--user", alice.id, "--protocol", "grpc,rest"], { timeoutMs: 15_000 });
     expect(byKey.stderr).toBe("");
     expect(byKey.code).toBe(0);
-    expectAllOk(byKey.stdout, ["grpc", "rest"]);
-    const bySecret = await run(
-      process.execPath,
-      [zmeta, "demo", "--url", ready.url, "--client-id", bot.clientId!, "--user", alice.id, "--protocol", "grpc-web"],
-      15_000,
-      { ZITADEL_CLIENT_SECRET: bot.clientSecret! },
+    expectAllOk(byKey.out, ["grpc", "rest"]);
+    const bySecret = await zmeta(
+      ["demo", "--url", ready.url, "--client-id", bot.clientId!, "--user", alice.id, "--protocol", "grpc-web"],
+      { timeoutMs: 15_000, env: { ZITADEL_CLIENT_SECRET: bot.clientSecret! } },
     );
     expect(bySecret.stderr).toBe("");
     expect(bySecret.code).toBe(0);
-    expectAllOk(bySecret.stdout, ["grpc-web"]);
-    expect(byKey.stdout + bySecret.stdout).not.toContain(bot.clientSecret!);
+    expectAllOk(bySecret.out, ["grpc-web"]);
+    expect(byKey.out + bySecret.out).not.toContain(bot.clientSecret!);
 
-    const two = await run(process.execPath, [zmeta, "demo", "--url", ready.url, "--token", "t", "--key-file", bot.keyFile!, "--user", alice.id]);
+    const two = await zmeta(["demo", "--url", ready.url, "--token", "t", "--key-file", bot.keyFile!, "--user", alice.id]);
     expect(two.code).toBe(2);
     expect(two.stderr).toContain("one way to authenticate");
-    const missingKey = await run(process.execPath, [zmeta, "demo", "--url", ready.url, "--key-file", "/nonexistent/key.json", "--user", alice.id]);
+    const missingKey = await zmeta(["demo", "--url", ready.url, "--key-file", "/nonexistent/key.json", "--user", alice.id]);
     expect(missingKey.code).toBe(2);
     expect(lines(missingKey.stderr)).toEqual([expect.stringContaining("--key-file: cannot read the key file")]);
   });
 
   it("exits 1 and explains when the token is rejected", async () => {
-    const res = await run(process.execPath, [
-      zmeta, "demo", "--url", ready.url, "--token", "not-a-valid-token", "--user", user("alice").id, "--protocol", "grpc",
+    const res = await zmeta([
+      "demo", "--url", ready.url, "--token", "not-a-valid-token", "--user", user("alice").id, "--protocol", "grpc",
     ]);
     expect(res.code).toBe(1);
-    expect(res.stdout).toMatch(/^SetUserMetadata +FAIL Unauthenticated/m);
+    expect(res.out).toMatch(/^SetUserMetadata +FAIL Unauthenticated/m);
     expect(res.stderr).toContain("Errors.Token.Invalid (AUTH-7fs1e)");
-    expect(res.stdout + res.stderr).not.toContain("not-a-valid-token");
+    expect(res.out + res.stderr).not.toContain("not-a-valid-token");
   });
 });
 
 describe("zmeta usage", () => {
   it("--help exits 0 and lists the commands", async () => {
     for (const args of [["--help"], ["help"]]) {
-      const res = await run(process.execPath, [zmeta, ...args]);
+      const res = await zmeta(args);
       expect(res.code).toBe(0);
       expect(res.stderr).toBe("");
-      expect(res.stdout).toContain("emulator");
-      expect(res.stdout).toContain("demo");
+      expect(res.out).toContain("emulator");
+      expect(res.out).toContain("demo");
     }
-    const res = await run(process.execPath, [zmeta, "emulator", "--help"]);
+    const res = await zmeta(["emulator", "--help"]);
     expect(res.code).toBe(0);
-    expect(res.stdout).toContain("--seed");
+    expect(res.out).toContain("--seed");
   });
 
   it("an unknown command or option exits 2 with one line pointing at --help", async () => {
     for (const args of [["frobnicate"], ["emulator", "--bogus"], ["demo", "--protocol", "carrier-pigeon"]]) {
-      const res = await run(process.execPath, [zmeta, ...args]);
+      const res = await zmeta(args);
       expect(res.code, args.join(" ")).toBe(2);
-      expect(res.stdout).toBe("");
+      expect(res.out).toBe("");
       expect(lines(res.stderr), args.join(" ")).toHaveLength(1);
       expect(res.stderr).toContain("--help");
     }
@@ -368,7 +338,7 @@ describe("zmeta usage", () => {
 
 describe("zmeta emulator --token-ttl", () => {
   it("issues OAuth tokens with the lifetime asked for", async () => {
-    const child = spawn(process.execPath, [zmeta, "emulator", "--port", "0", "--token-ttl", "15m"], { cwd: root, env: cleanEnv() });
+    const child = spawn(process.execPath, [bin, "emulator", "--port", "0", "--token-ttl", "15m"], { cwd: root, env: cleanEnv() });
     try {
       child.stderr.resume();
       const line = await new Promise<string>((resolve, reject) => {
@@ -401,7 +371,7 @@ describe("zmeta emulator --token-ttl", () => {
 
   it("refuses a lifetime that is not a whole number of seconds", async () => {
     for (const ttl of ["0", "1.5h", "90x", "1500ms"]) {
-      const res = await run(process.execPath, [zmeta, "emulator", "--port", "0", "--token-ttl", ttl]);
+      const res = await zmeta(["emulator", "--port", "0", "--token-ttl", ttl]);
       expect(res.code, ttl).toBe(2);
       expect(lines(res.stderr), ttl).toEqual([expect.stringContaining("--token-ttl")]);
     }
