@@ -4,6 +4,8 @@ import { insecureUrlProblem } from "./auth/secure-url.js";
 import { TokenRequestError } from "./auth/token-request-error.js";
 import type { Auth, TokenContext, TokenSource } from "./auth/token-source.js";
 import { getErrorDetail } from "./errors.js";
+import { parseBaseUrl } from "./base-url.js";
+import { servicePrefix } from "./transport/service-prefix.js";
 import { assertHeaderSafe } from "./header-value.js";
 
 const orgIdKey = createContextKey<string | undefined>(undefined, {
@@ -69,15 +71,10 @@ export function createZitadelInterceptor(options: ZitadelInterceptorOptions): In
   }
   let baseUrl: string | undefined;
   if (options.baseUrl !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(options.baseUrl);
-    } catch {
-      throw new TypeError('option "baseUrl" must be an absolute URL such as "https://acme.zitadel.cloud".');
-    }
+    const { url, normalized } = parseBaseUrl(options.baseUrl, 'option "baseUrl"');
     const problem = auth === undefined ? undefined : insecureUrlProblem(url, allowInsecure, "a bearer token");
     if (problem) throw new TypeError(`option "baseUrl": ${problem}`);
-    baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+    baseUrl = normalized;
   }
   return (next) => async (req) => {
     const org = req.contextValues.get(orgIdKey) ?? orgId;
@@ -155,8 +152,8 @@ function baseUrlOf(req: UnaryRequest | StreamRequest): string {
   if (url.pathname.endsWith(rpcPath)) {
     path = url.pathname.slice(0, -rpcPath.length);
   } else {
-    const rest = /^zitadel\.(\w+)\.(v\d+\w*)\.\w+$/.exec(req.service.typeName);
-    const at = rest ? url.pathname.indexOf(`/${rest[1]}/${rest[2]}/`) : -1;
+    const prefix = servicePrefix(req.service);
+    const at = prefix ? url.pathname.indexOf(`${prefix}/`) : -1;
     if (at > 0) path = url.pathname.slice(0, at);
   }
   return `${url.origin}${path.replace(/\/+$/, "")}`;

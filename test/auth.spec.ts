@@ -307,3 +307,38 @@ describe("where token sources send their requests", () => {
     expect(() => clientCredentials({ clientId: "a", clientSecret: "b", scope: 'a"b' })).toThrow(/"scope" holds a character/);
   });
 });
+
+describe("shared discovery", () => {
+  it("is not cancelled for everyone when the caller that started it gives up", async () => {
+    // A slow fake instance: discovery and token requests each take 100 ms and honour their signal.
+    const slowFetch: typeof fetch = (input, init) =>
+      new Promise((resolve, reject) => {
+        const url = String(input);
+        const timer = setTimeout(() => {
+          const body = url.endsWith("/.well-known/openid-configuration")
+            ? { issuer: "https://z.example.test", token_endpoint: "https://z.example.test/oauth/v2/token" }
+            : { access_token: "tok-123456789", token_type: "Bearer", expires_in: 3600 };
+          resolve(new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } }));
+        }, 100);
+        // Like a real fetch, the rejection arrives a moment after the abort.
+        init?.signal?.addEventListener("abort", () => {
+          clearTimeout(timer);
+          setTimeout(() => reject(init.signal?.reason), 0);
+        });
+      });
+    const source = clientCredentials({ clientId: "bot", clientSecret: "s3cret-value", fetch: slowFetch });
+    const context = { baseUrl: "https://z.example.test", allowInsecure: false };
+    const first = new AbortController();
+    const firstResult = Promise.resolve(source(first.signal, context)).then(
+      () => "resolved",
+      (e: unknown) => String(e),
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    first.abort(new Error("the first caller gave up"));
+    // A second caller arrives a few microtasks later, while discovery is still in flight.
+    for (let i = 0; i < 3; i++) await Promise.resolve();
+    const second = await source(new AbortController().signal, context);
+    expect(await firstResult).toMatch(/the first caller gave up/);
+    expect(second).toBe("tok-123456789");
+  });
+});

@@ -1,6 +1,7 @@
 // The high-level metadata API over every protocol, against the emulator.
 import type { Interceptor } from "@connectrpc/connect";
-import { Code } from "@connectrpc/connect";
+import { Code, createRouterTransport } from "@connectrpc/connect";
+import { ManagementService } from "../gen/zitadel/management_pb.js";
 import { describe, expect, it } from "vitest";
 import type { ZitadelProtocol } from "../src/index.js";
 import {
@@ -226,5 +227,42 @@ describe("createMetadataClient", () => {
     const md = createMetadataClient({ baseUrl: emulator().url, protocol: "grpc", auth: emulator().user("acme-admin").token });
     await md.org().set("direct", "yes");
     expect((await md.org().get("direct"))?.text()).toBe("yes");
+  });
+});
+
+describe("high-level API edge cases", () => {
+  const emulator = useEmulator();
+  const md = () => metadataAs(emulator(), "grpc", "acme-admin").md;
+
+  it("refuses bulk limits and list orders that are not usable, before any request", async () => {
+    const { md: client, calls } = metadataAs(emulator(), "grpc", "acme-admin");
+    await expect(client.org().setMany({ a: "1" }, { concurrency: Number.NaN })).rejects.toThrow(/setMany\(\): option "concurrency" must be a whole number of at least 1, got NaN/);
+    await expect(client.org().removeMany(["a"], { maxEntriesPerRequest: 0 })).rejects.toThrow(/removeMany\(\): option "maxEntriesPerRequest"/);
+    await expect(client.org().setMany({ a: "1" }, { maxBytesPerRequest: 1.5 })).rejects.toThrow(/"maxBytesPerRequest"/);
+    expect(() => client.org().list({ order: "up" as "asc" })).toThrow(/order must be "asc" or "desc", got "up"/);
+    expect(calls).toEqual([]);
+  });
+
+  it("text() keeps a leading byte order mark: values come back exactly", async () => {
+    await md().org().set("bom", "\uFEFFabc");
+    const entry = await md().org().get("bom");
+    expect(entry?.text()).toBe("\uFEFFabc");
+    expect([...(entry?.value ?? [])].slice(0, 3)).toEqual([0xef, 0xbb, 0xbf]);
+  });
+
+  it("list() follows totalResult when a server returns shorter pages than asked for", async () => {
+    const keys = Array.from({ length: 7 }, (_, i) => `k${i}`);
+    const capped = createRouterTransport((router) =>
+      router.service(ManagementService, {
+        listOrgMetadata(req) {
+          const offset = Number(req.query?.offset ?? 0n);
+          // This server never returns more than 3 rows, whatever the limit.
+          const page = keys.slice(offset, offset + Math.min(3, req.query?.limit ?? 3));
+          return { details: { totalResult: BigInt(keys.length) }, result: page.map((key) => ({ key, value: new Uint8Array([1]) })) };
+        },
+      }),
+    );
+    const listed = await createMetadataClient(capped).org().list({ pageSize: 5 }).toArray();
+    expect(listed.map((e) => e.key)).toEqual(keys);
   });
 });

@@ -187,6 +187,15 @@ describe("transport options", () => {
     expect(() => createZitadelTransport({ ...base, auth: undefined as unknown as string })).toThrow(/"auth" is missing/);
     expect(() => createZitadelTransport({ ...base, httpVersion: "1.1" })).toThrow(/gRPC needs HTTP\/2/);
     expect(() => createZitadelTransport({ ...base, fetch: globalThis.fetch })).toThrow(/"fetch" applies to protocol "rest" only/);
+    expect(() => createZitadelTransport({ ...base, useBinaryFormat: false })).toThrow(/gRPC is binary protobuf only/);
+    expect(() => createZitadelTransport({ ...base, protocol: "rest", binaryOptions: {} })).toThrow(/"rest" speaks JSON only, so "binaryOptions"/);
+    expect(() => createZitadelTransport({ ...base, baseUrl: "https://user:pw@acme.zitadel.cloud" })).toThrow(/must not contain a user name or password/);
+    expect(() => createZitadelTransport({ ...base, baseUrl: "https://acme.zitadel.cloud/?x=1" })).toThrow(/must not have a query or fragment/);
+    for (const defaultTimeoutMs of [0, -1, Number.NaN, 2 ** 31, 1.5]) {
+      expect(() => createZitadelTransport({ ...base, defaultTimeoutMs }), String(defaultTimeoutMs)).toThrow(
+        /option "defaultTimeoutMs" must be a whole number of milliseconds from 1 to 2147483647/,
+      );
+    }
   });
 });
 

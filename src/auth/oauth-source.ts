@@ -1,3 +1,5 @@
+import { parseBaseUrl } from "../base-url.js";
+import { tokenRequestTimeoutMs } from "./http.js";
 import { conceal } from "./conceal.js";
 import type { OAuthEndpoints } from "./discovery.js";
 import { discover, discoveryUrl } from "./discovery.js";
@@ -119,11 +121,13 @@ export function createOAuthTokenSource(spec: OAuthSourceSpec): TokenSource {
     if (problem) throw new TypeError(`${entry}: ${problem}`);
   };
 
-  const endpointsOf = (state: InstanceState, base: string, allowInsecure: boolean, signal: AbortSignal) => {
+  const endpointsOf = (state: InstanceState, base: string, allowInsecure: boolean) => {
     if (tokenEndpoint) return Promise.resolve({ issuer: base, tokenEndpoint });
     if (!state.endpoints) {
       guard(discoveryUrl(base), allowInsecure);
-      const fetched = discover(base, options.fetch ?? globalThis.fetch, signal);
+      // Shared by every request of this instance, so it is bound to no single caller's
+      // signal: one caller giving up must not fail the others waiting for it.
+      const fetched = discover(base, options.fetch ?? globalThis.fetch, AbortSignal.timeout(tokenRequestTimeoutMs));
       state.endpoints = fetched;
       // Remember the answer, not a failure: the next request asks again.
       fetched.catch(() => {
@@ -139,7 +143,7 @@ export function createOAuthTokenSource(spec: OAuthSourceSpec): TokenSource {
     allowInsecure: boolean,
     signal: AbortSignal,
   ): Promise<IssuedToken> => {
-    const endpoints = await endpointsOf(state, base, allowInsecure, signal);
+    const endpoints = await untilAborted(endpointsOf(state, base, allowInsecure), signal);
     guard(endpoints.tokenEndpoint, allowInsecure);
     const grant = await spec.grant({ issuer: endpoints.issuer, scope });
     return requestToken({
@@ -184,19 +188,26 @@ function normalizeScope(scope: string | readonly string[] | undefined, entry: st
   return scopes.join(" ");
 }
 
-/** An absolute http(s) URL without a trailing slash, query or fragment. */
+/** An absolute http(s) URL without a trailing slash, query, fragment or credentials. */
 function normalizeBaseUrl(value: unknown, entry: string, option: string): string {
-  let url: URL;
-  try {
-    url = new URL(String(value));
-  } catch {
-    throw new TypeError(`${entry}: "${option}" must be an absolute URL such as "https://acme.zitadel.cloud".`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new TypeError(`${entry}: "${option}" must start with https:// (or http:// for a local emulator).`);
-  }
-  if (url.username || url.password) {
-    throw new TypeError(`${entry}: "${option}" must not contain a user name or password.`);
-  }
-  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+  return parseBaseUrl(value, `${entry}: "${option}"`).normalized;
+}
+
+/** Waits for a shared promise, but stops waiting (without cancelling it) when this caller's signal aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }

@@ -6,6 +6,7 @@ import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
 import type { connectNodeAdapter } from "@connectrpc/connect-node";
 import { http as httpRule } from "../../gen/google/api/annotations_pb.js";
 import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
+import { servicePrefix } from "../transport/service-prefix.js";
 
 // The request and response types connect-node's handlers use (not exported by name).
 type NodeHandler = ReturnType<typeof connectNodeAdapter>;
@@ -46,16 +47,6 @@ const httpStatusOf: Record<Code, number> = {
   [Code.Unauthenticated]: 401,
 };
 
-/**
- * Where ZITADEL's gateway mounts a v1 service: zitadel.management.v1.ManagementService
- * at /management/v1, zitadel.auth.v1.AuthService at /auth/v1.
- */
-export function restPrefixOf(service: DescService): string {
-  const match = /^zitadel\.(\w+)\.(v\d+\w*)\.\w+$/.exec(service.typeName);
-  if (!match) throw new Error(`no REST prefix is known for ${service.typeName}`);
-  return `/${match[1]}/${match[2]}`;
-}
-
 export interface RestGatewayOptions {
   /** The services to expose, with their implementations keyed by local method name. */
   services: { service: DescService; impl: object }[];
@@ -80,7 +71,8 @@ export function createRestGateway(options: RestGatewayOptions): (req: NodeReques
 }
 
 function routesOf(service: DescService, impls: Record<string, UnaryImpl>): Route[] {
-  const prefix = restPrefixOf(service);
+  // The same rule the REST client uses: zitadel.<x>.v1.* is mounted at /<x>/v1.
+  const prefix = servicePrefix(service);
   return service.methods.flatMap((method) => {
     const impl = impls[method.localName];
     if (!impl || method.methodKind !== "unary" || !hasOption(method, httpRule)) return [];

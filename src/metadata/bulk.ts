@@ -16,6 +16,30 @@ export interface BulkOptions {
 export const bulkDefaults = { maxEntriesPerRequest: 500, maxBytesPerRequest: 3 * 1024 * 1024, concurrency: 4 } as const;
 
 /**
+ * The limits with defaults filled in; a limit that is not a positive whole
+ * number throws, naming it (a NaN would otherwise start no request at all and
+ * still report success).
+ */
+export function resolveBulkOptions(options: BulkOptions, method: string): Required<BulkOptions> {
+  const resolved = { ...bulkDefaults, ...stripUndefined(options) };
+  for (const name of ["maxEntriesPerRequest", "maxBytesPerRequest", "concurrency"] as const) {
+    const value = resolved[name];
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new TypeError(`${method}(): option "${name}" must be a whole number of at least 1, got ${String(value)}.`);
+    }
+  }
+  return resolved;
+}
+
+function stripUndefined(options: BulkOptions): BulkOptions {
+  return Object.fromEntries(
+    (["maxEntriesPerRequest", "maxBytesPerRequest", "concurrency"] as const)
+      .filter((name) => options[name] !== undefined)
+      .map((name) => [name, options[name]]),
+  );
+}
+
+/**
  * Splits items into batches so that no batch has more than maxEntries items or
  * more than maxBytes bytes by `sizeOf`. An item larger than maxBytes on its
  * own still gets a batch of its own (the server will judge it).

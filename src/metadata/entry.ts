@@ -21,7 +21,8 @@ export function toDetails(details: ObjectDetails | undefined): Details {
   };
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a leading U+FEFF as part of the text: the value is returned exactly.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** One stored key and its value. */
 export class MetadataEntry {

@@ -5,7 +5,7 @@ import { TextQueryMethod } from "../../gen/zitadel/object_pb.js";
 import type { AuthClient, ManagementClient } from "../clients.js";
 import { isMetadataNotFound, ZitadelError } from "../errors.js";
 import type { BulkOptions } from "./bulk.js";
-import { bulkDefaults, runBatches, splitIntoBatches } from "./bulk.js";
+import { resolveBulkOptions, runBatches, splitIntoBatches } from "./bulk.js";
 import type { MetadataCallOptions } from "./call-options.js";
 import { toCallOptions } from "./call-options.js";
 import type { Details } from "./entry.js";
@@ -180,6 +180,7 @@ export function createScope(rpcs: Required<ScopeRpcs>, scopeOrgId: string | unde
       return { details: toDetails(res.details) };
     },
     async setMany(entries, options = {}) {
+      const limits = resolveBulkOptions(options, "setMany");
       const pairs = Symbol.iterator in entries ? [...(entries as Iterable<readonly [string, MetadataValue]>)] : Object.entries(entries);
       // Everything is checked before the first request, so bad input writes nothing.
       const metadata = pairs.map(([key, value]) => {
@@ -189,21 +190,17 @@ export function createScope(rpcs: Required<ScopeRpcs>, scopeOrgId: string | unde
       const batches = splitIntoBatches(
         metadata,
         (e) => utf8Length(e.key) + e.value.length + 16,
-        options.maxEntriesPerRequest ?? bulkDefaults.maxEntriesPerRequest,
-        options.maxBytesPerRequest ?? bulkDefaults.maxBytesPerRequest,
+        limits.maxEntriesPerRequest,
+        limits.maxBytesPerRequest,
       );
-      return bulk(batches, options, (batch, call) => rpcs.setMany(batch, call), scopeOrgId);
+      return bulk(batches, options, limits.concurrency, (batch, call) => rpcs.setMany(batch, call), scopeOrgId);
     },
     async removeMany(keys, options = {}) {
+      const limits = resolveBulkOptions(options, "removeMany");
       const list = [...keys];
       list.forEach(checkKey);
-      const batches = splitIntoBatches(
-        list,
-        (k) => utf8Length(k) + 8,
-        options.maxEntriesPerRequest ?? bulkDefaults.maxEntriesPerRequest,
-        options.maxBytesPerRequest ?? bulkDefaults.maxBytesPerRequest,
-      );
-      return bulk(batches, options, (batch, call) => rpcs.removeMany(batch, call), scopeOrgId);
+      const batches = splitIntoBatches(list, (k) => utf8Length(k) + 8, limits.maxEntriesPerRequest, limits.maxBytesPerRequest);
+      return bulk(batches, options, limits.concurrency, (batch, call) => rpcs.removeMany(batch, call), scopeOrgId);
     },
   };
 }
@@ -211,12 +208,13 @@ export function createScope(rpcs: Required<ScopeRpcs>, scopeOrgId: string | unde
 async function bulk<T>(
   batches: T[][],
   options: BulkCallOptions,
+  concurrency: number,
   send: (batch: T[], call: CallOptions) => Promise<{ details?: ObjectDetails }>,
   scopeOrgId: string | undefined,
 ): Promise<BulkResult> {
   const call = toCallOptions(options, scopeOrgId);
   const results = await zitadel(() =>
-    runBatches(batches, options.concurrency ?? bulkDefaults.concurrency, (batch) => send(batch, call), options.signal),
+    runBatches(batches, concurrency, (batch) => send(batch, call), options.signal),
   );
   const details = results
     .map((r) => toDetails(r.details))
@@ -240,7 +238,11 @@ function createList(rpcs: ScopeRpcs, options: ListOptions, scopeOrgId: string | 
     }
     queries.push(keyQuery(options.query.key, method));
   }
-  const asc = (options.order ?? "asc") === "asc";
+  const order = options.order ?? "asc";
+  if (order !== "asc" && order !== "desc") {
+    throw new TypeError(`list(): order must be "asc" or "desc", got ${JSON.stringify(order)}.`);
+  }
+  const asc = order === "asc";
   const call = toCallOptions(options, scopeOrgId);
 
   async function* pages(): AsyncGenerator<MetadataEntry> {
@@ -250,7 +252,8 @@ function createList(rpcs: ScopeRpcs, options: ListOptions, scopeOrgId: string | 
       for (const m of page.result) yield new MetadataEntry(m);
       offset += BigInt(page.result.length);
       const total = page.details?.totalResult ?? 0n;
-      if (page.result.length < pageSize || offset >= total) return;
+      // Trust the total, not the page length: a server may cap pages below pageSize.
+      if (page.result.length === 0 || offset >= total) return;
     }
   }
   const toArray = async () => {

@@ -66,6 +66,9 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
         `createZitadelTransport: protocol "rest" uses the global fetch, so ${unsupported.map((n) => `"${n}"`).join(", ")} cannot apply; drop ${unsupported.length === 1 ? "it" : "them"}, or pass a fetch configured as you need (option "fetch").`,
       );
     }
+    if (options.binaryOptions !== undefined) {
+      throw new TypeError('createZitadelTransport: protocol "rest" speaks JSON only, so "binaryOptions" cannot apply; use "jsonOptions".');
+    }
     const { baseUrl, defaultTimeoutMs, jsonOptions, fetch } = options;
     return createRestTransport({ baseUrl, interceptors, defaultTimeoutMs, jsonOptions, fetch });
   }
@@ -73,6 +76,10 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
     throw new TypeError('createZitadelTransport: option "httpVersion" must be "1.1" or "2".');
   }
   if (protocol === "grpc") {
+    if (options.useBinaryFormat !== undefined || options.jsonOptions !== undefined) {
+      // Refused rather than ignored, like the options REST cannot use.
+      throw new TypeError('createZitadelTransport: gRPC is binary protobuf only; drop "useBinaryFormat" and "jsonOptions", or use protocol "connect" or "rest".');
+    }
     if (httpVersion === "1.1") {
       throw new TypeError('createZitadelTransport: gRPC needs HTTP/2; drop httpVersion or use protocol "grpc-web".');
     }

@@ -2,6 +2,7 @@ import type { BinaryReadOptions, BinaryWriteOptions, JsonReadOptions, JsonWriteO
 import type { Interceptor } from "@connectrpc/connect";
 import type { Compression } from "@connectrpc/connect/protocol";
 import type { Auth } from "../auth/token-source.js";
+import { checkTimeoutMs, parseBaseUrl } from "../base-url.js";
 import { createZitadelInterceptor } from "../interceptor.js";
 
 /** The wire protocols a transport can speak. */
@@ -64,15 +65,8 @@ export function validateCommonOptions(options: CommonZitadelTransportOptions, en
   if (options === null || typeof options !== "object") {
     throw new TypeError(`${entry}: expected an options object such as { baseUrl, protocol, auth }.`);
   }
-  let url: URL;
-  try {
-    url = new URL(options.baseUrl);
-  } catch {
-    throw new TypeError(`${entry}: option "baseUrl" must be an absolute URL such as "https://acme.zitadel.cloud".`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`${entry}: option "baseUrl" must start with https:// (or http:// for a local emulator).`);
-  }
+  parseBaseUrl(options.baseUrl, `${entry}: option "baseUrl"`);
+  checkTimeoutMs(options.defaultTimeoutMs, `${entry}: option "defaultTimeoutMs"`);
   if (!protocols.includes(options.protocol)) {
     throw new TypeError(`${entry}: option "protocol" must be one of ${protocols.map((p) => `"${p}"`).join(", ")}.`);
   }

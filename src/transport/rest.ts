@@ -17,6 +17,8 @@ import type { ContextValues, Interceptor, StreamResponse, Transport, UnaryRespon
 import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
 import { runUnaryCall } from "@connectrpc/connect/protocol";
 import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
+import { redact } from "../auth/conceal.js";
+import { checkTimeoutMs, parseBaseUrl } from "../base-url.js";
 import { httpStatusKey } from "../errors.js";
 import type { RestRequest } from "./transcode.js";
 import { parseRestResponse, transcode } from "./transcode.js";
@@ -237,28 +239,14 @@ function validateRestOptions(options: RestTransportOptions): {
   if (options === null || typeof options !== "object") {
     throw new TypeError("createRestTransport: expected an options object such as { baseUrl }.");
   }
-  let url: URL;
-  try {
-    url = new URL(options.baseUrl);
-  } catch {
-    throw new TypeError('createRestTransport: option "baseUrl" must be an absolute URL such as "https://acme.zitadel.cloud".');
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError('createRestTransport: option "baseUrl" must start with https:// (or http:// for a local emulator).');
-  }
-  if (url.search !== "" || url.hash !== "") {
-    throw new TypeError('createRestTransport: option "baseUrl" must not have a query or fragment; pass the instance address only.');
-  }
+  const { normalized: baseUrl } = parseBaseUrl(options.baseUrl, 'createRestTransport: option "baseUrl"');
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     throw new TypeError('createRestTransport: option "fetch" must be a function like globalThis.fetch.');
   }
   if (options.fetch === undefined && typeof globalThis.fetch !== "function") {
     throw new TypeError('createRestTransport: there is no global fetch here; pass one as option "fetch".');
   }
-  const timeout = options.defaultTimeoutMs;
-  if (timeout !== undefined && (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout < 0)) {
-    throw new TypeError('createRestTransport: option "defaultTimeoutMs" must be a number of milliseconds (0 or more).');
-  }
+  checkTimeoutMs(options.defaultTimeoutMs, 'createRestTransport: option "defaultTimeoutMs"');
   for (const [service, prefix] of Object.entries(options.servicePrefixes ?? {})) {
     if (typeof prefix !== "string" || (prefix !== "" && (!prefix.startsWith("/") || prefix.endsWith("/")))) {
       throw new TypeError(
@@ -269,7 +257,7 @@ function validateRestOptions(options: RestTransportOptions): {
   // The global fetch is looked up per call (so a polyfill or test stub installed later is used)
   // and called as a plain function: browsers reject it when `this` is not the global object.
   const fetchFn = options.fetch ?? ((input: string, init: RequestInit) => globalThis.fetch(input, init));
-  return { baseUrl: `${url.origin}${url.pathname.replace(/\/+$/, "")}`, fetchFn };
+  return { baseUrl, fetchFn };
 }
 
 function urlOf(baseUrl: string, request: RestRequest): string {
@@ -296,13 +284,12 @@ function describeFailure(e: unknown): string {
 
 /**
  * Removes the bearer token from text we put into an error, in case a proxy
- * echoes request headers in its error page. Short values are left alone:
- * replacing them would mangle ordinary words.
+ * echoes request headers in its error page.
  */
 function redactor(header: Headers): (text: string) => string {
   const authorization = header.get("authorization") ?? "";
-  const secrets = [authorization, authorization.replace(/^\S+\s+/, "")].filter((s) => s.length >= 8);
-  return (text) => secrets.reduce((t, s) => t.split(s).join("[redacted]"), text);
+  const secrets = [authorization, authorization.replace(/^\S+\s+/, "")];
+  return (text) => redact(text, secrets);
 }
 
 /**

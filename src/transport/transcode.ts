@@ -1,6 +1,7 @@
 // Maps an RPC and its request message to the HTTP request ZITADEL's REST
 // gateway (grpc-gateway) expects, following the method's google.api.http
 // rule. Pure: no I/O, and the caller's message is never modified.
+import { servicePrefix } from "./service-prefix.js";
 import type {
   DescField,
   DescMessage,
@@ -43,17 +44,6 @@ export interface TranscodeOptions {
   servicePrefixes?: Readonly<Record<string, string>>;
   /** How the request message becomes JSON; `useProtoFieldName` also applies to query parameter names. */
   jsonOptions?: Partial<JsonWriteOptions>;
-}
-
-/**
- * The path prefix under which ZITADEL's gateway mounts a service: the
- * annotations of the v1 services carry no prefix of their own.
- */
-export function servicePrefix(service: DescService, overrides?: Readonly<Record<string, string>>): string {
-  const override = overrides?.[service.typeName];
-  if (override !== undefined) return override;
-  const v1 = /^zitadel\.([a-z0-9_]+)\.v1\.[A-Za-z0-9_]+$/.exec(service.typeName);
-  return v1 ? `/${v1[1]}/v1` : "";
 }
 
 /**
@@ -174,7 +164,8 @@ function compiledRule(method: DescMethod): CompiledRule {
     }
     compiled.set(method, rule);
   }
-  if (rule instanceof ConnectError) throw rule;
+  // A fresh error per throw: callers may annotate theirs, and a shared one would carry a stale stack.
+  if (rule instanceof ConnectError) throw new ConnectError(rule.rawMessage, rule.code);
   return rule;
 }
 
@@ -548,3 +539,5 @@ function invalid(message: string): ConnectError {
 function badRule(method: DescMethod, problem: string): ConnectError {
   return unimplemented(`the google.api.http rule of ${rpcName(method)} cannot be used: ${problem}.`);
 }
+
+export { servicePrefix };
