@@ -1,14 +1,14 @@
 // `zmeta export` and `zmeta import` at scale: 10,000 entries of 50 users and
 // an organization, through the built CLI in child processes, against an
 // emulator in this process whose call log shows exactly what was written.
-import { spawnSync } from "node:child_process";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator, EmulatorSeed } from "../src/emulator/index.js";
 import { startEmulator } from "../src/emulator/index.js";
-import { assertBuilt, bin, lines, zmetaCli } from "./support/zmeta.js";
+import { assertBuilt, bin, cleanEnv, lines, root, zmetaCli } from "./support/zmeta.js";
 
 const { zmeta, run, killRunning } = zmetaCli({ timeoutMs: 30_000 });
 
@@ -274,6 +274,16 @@ describe("zmeta export and import of 10,000 entries", () => {
     expect(storedMap(`user:${userIds[0]}`).has("new.3")).toBe(false);
   });
 
+  it("skips a byte order mark before the first line only; one at the start of a later line is a bad line", async () => {
+    const line = (key: string) => JSON.stringify({ scope: "user", id: userIds[0], key, value: "dg==" });
+    const first = await zmeta(["import", "--dry-run", ...connection()], { stdin: `\uFEFF${line("bom.1")}\n${line("bom.2")}\n` });
+    expect(first.code, first.stderr).toBe(0);
+    expect(lines(first.stderr)).toEqual([expect.stringContaining("2 would be written")]);
+    const later = await zmeta(["import", "--dry-run", ...connection()], { stdin: `${line("bom.1")}\n\uFEFF${line("bom.2")}\n` });
+    expect(later.code).toBe(2);
+    expect(lines(later.stderr)).toEqual([expect.stringMatching(/^zmeta import: line 2: not JSON \(/), "zmeta import: 1 of 2 lines are bad; nothing was written"]);
+  });
+
   it("writes an org line into the organization it names (x-zitadel-orgid), over REST too", async () => {
     const globexId = emulator.org("globex").id;
     const input = [
@@ -302,6 +312,43 @@ describe("zmeta export and import of 10,000 entries", () => {
     expect(written).toBe(
       "zmeta import: 0 of 1 changed entries were written before the failure; running the same import again writes only what is still missing or different",
     );
+  });
+
+  it("an export to --out stopped by SIGTERM or Ctrl-C leaves neither FILE nor its temporary file", async () => {
+    // Slow pages, so the export is still running when the signal comes.
+    emulator.faults.latencyMs = 300;
+    try {
+      for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+        const outDir = await mkdtemp(join(dir, "interrupted-"));
+        const out = join(outDir, "backup.ndjson");
+        const args = ["export", ...userIds.flatMap((id) => ["--user", id]), "--org", "--out", out, ...connection()];
+        const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+        let stderr = "";
+        child.stderr.setEncoding("utf8");
+        child.stderr.on("data", (chunk: string) => (stderr += chunk));
+        const closed = new Promise<number | null>((resolve) => child.on("close", (exitCode) => resolve(exitCode)));
+        try {
+          // Wait until entries are in the temporary file: the export has started writing.
+          let partial: string | undefined;
+          for (let waited = 0; partial === undefined; waited += 25) {
+            expect(waited, `no .partial file with content in ${outDir} after 10 s; stderr: ${stderr}`).toBeLessThan(10_000);
+            await new Promise((resolve) => setTimeout(resolve, 25));
+            for (const name of await readdir(outDir)) {
+              if (name.endsWith(".partial") && (await stat(join(outDir, name)).catch(() => undefined))?.size) partial = name;
+            }
+          }
+          expect(partial).toBe(`.backup.ndjson.${child.pid}.partial`);
+          child.kill(signal);
+          expect(await closed, stderr).toBe(code);
+          expect(stderr, signal).toBe("");
+          expect(await readdir(outDir), signal).toEqual([]);
+        } finally {
+          child.kill("SIGKILL");
+        }
+      }
+    } finally {
+      emulator.faults.latencyMs = 0;
+    }
   });
 
   // `script` runs the CLI on a pseudo-terminal: the only way to see the bar a person sees.

@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../src/emulator/index.js";
 import { startEmulator } from "../src/emulator/index.js";
+import { secretsOf } from "../src/cli/open-client.js";
+import { redact } from "../src/cli/report-error.js";
 import type { ZitadelProtocol } from "../src/index.js";
 import { useEmulator } from "./support/emulator.js";
 import { assertBuilt, lines, zmetaCli } from "./support/zmeta.js";
@@ -304,6 +306,8 @@ describe.concurrent("zmeta get, set, list, rm", () => {
         [["--token", "a", "--protocol", "carrier-pigeon"], {}, "--protocol must be one of grpc, grpc-web, connect, rest"],
         [["--token", "a"], { ZITADEL_PROTOCOL: "grpc,rest" }, "ZITADEL_PROTOCOL must be one of"],
         [["--token", "a", "--timeout", "soon"], {}, "--timeout"],
+        // Beyond Node's longest timer every call would time out at once.
+        [["--token", "a", "--timeout", "600h"], {}, "--timeout must be at most 2147483647 ms"],
         [["--token", "a", "--org-id", "has space"], {}, "--org-id must be an organization id"],
         [["--token", "a", "--token", "b"], {}, 'option "--token" is given twice'],
       ];
@@ -367,6 +371,26 @@ describe.concurrent("zmeta get, set, list, rm", () => {
         expect(wrong.stderr).not.toContain("not-the-secret-1");
       });
     }
+
+    it("redacts an inline key file whole, its PEM on its own (parsed or JSON-escaped) and each base64 line of it", async () => {
+      const keyJson = await readFile(emulator().user("acme-bot").keyFile!, "utf8");
+      const pem = (JSON.parse(keyJson) as { key: string }).key;
+      const bodyLine = pem.split("\n").find((l) => l.length >= 16 && !l.startsWith("-----"))!;
+      const connection = {
+        url: emulator().url,
+        auth: { kind: "key-file" as const, keyFile: `  ${keyJson}`, source: "ZITADEL_KEY_FILE" },
+        orgId: undefined,
+        protocol: "grpc" as const,
+        allowInsecure: false,
+        timeoutMs: 1000,
+      };
+      for (const quoted of [keyJson, pem, JSON.stringify(pem).slice(1, -1), bodyLine]) {
+        expect(redact(`zmeta get: it said: ${quoted} (AUTH-x)`, connection)).toBe("zmeta get: it said: [redacted] (AUTH-x)");
+      }
+      // A path is not a secret; only JSON (the same test serviceAccountKey makes) is.
+      expect(secretsOf({ kind: "key-file", keyFile: "./bot.json", source: "--key-file" })).toEqual([]);
+      expect(secretsOf({ kind: "key-file", keyFile: "\n[not json", source: "--key-file" })).toEqual(["\n[not json", "[not json"]);
+    });
 
     it("an invalid token exits 1 with AUTH-7fs1e and a hint, never showing the token", async () => {
       const res = await zmeta(["get", "--org", "k", "--url", emulator().url, "--token", "an-invalid-token"]);

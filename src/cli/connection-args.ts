@@ -1,7 +1,7 @@
 import { isLoopbackHost } from "../auth/secure-url.js";
 import type { ZitadelProtocol } from "../index.js";
 import type { Env, OptionSpec, OptionValues } from "./parse-options.js";
-import { nonEmpty, parseDuration, stringValue } from "./parse-options.js";
+import { maxTimerMs, nonEmpty, parseDuration, stringValue } from "./parse-options.js";
 
 /**
  * How the CLI gets its bearer token. `source` names the flag or environment
@@ -145,6 +145,9 @@ export function parseConnection(values: OptionValues, env: Env): Parsed<Connecti
   const timeoutMs = timeoutText === undefined ? defaultTimeoutMs : parseDuration(timeoutText, "ms");
   if (timeoutMs === undefined) {
     return { ok: false, problem: `--timeout must be a positive number of milliseconds (or 30s, 2m), got "${timeoutText}"` };
+  }
+  if (timeoutMs > maxTimerMs) {
+    return { ok: false, problem: `--timeout must be at most ${maxTimerMs} ms (about 24.8 days, the longest timer Node supports), got "${timeoutText}"` };
   }
 
   return { ok: true, value: { url, auth: auth.value, orgId, protocol, allowInsecure, timeoutMs } };

@@ -1,3 +1,4 @@
+import { isLoopbackHost } from "../auth/secure-url.js";
 import type { Emulator, EmulatorSeed } from "../emulator/index.js";
 import { startEmulator } from "../emulator/index.js";
 import type { EmulatorCommand } from "./args.js";
@@ -40,7 +41,7 @@ export async function runEmulatorCommand(cmd: EmulatorCommand, io: CliIo): Promi
   // The ready line is the only thing on stdout, so `| head -n1 | jq` works.
   io.out(JSON.stringify(emulator.readyInfo()));
   io.err(`zmeta emulator: serving gRPC, gRPC-web, Connect and REST at ${emulator.url} (Ctrl-C stops)`);
-  if (!isLoopback(cmd.host)) {
+  if (!isLoopbackHost(cmd.host)) {
     io.err(`zmeta emulator: warning: bound to ${cmd.host}, so anyone who can reach this port can use the seeded tokens`);
   }
 
@@ -111,8 +112,4 @@ function describeStartFailure(e: unknown, cmd: EmulatorCommand): { message: stri
     return { message: `seed file "${cmd.seedFile}": ${err.message.replace(/^seed:\s*/, "")}`, exitCode: 2 };
   }
   return { message: `could not start on ${where}: ${err.message}`, exitCode: 1 };
-}
-
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -2,6 +2,7 @@ import { createWriteStream } from "node:fs";
 import { readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { once } from "node:events";
+import { constants as osConstants } from "node:os";
 import { finished } from "node:stream/promises";
 import { isIdLike } from "./connection-args.js";
 import type { CliIo } from "./io.js";
@@ -27,7 +28,8 @@ type Target = { kind: "user"; userId: string } | { kind: "org" };
  * `zmeta export`: the metadata of the named users and/or the organization
  * as NDJSON, written entry by entry as the pages arrive. With --out the
  * lines go to a temporary file that replaces FILE only when the export is
- * complete, so a failed export never leaves a truncated file looking whole.
+ * complete, so a failed export never leaves a truncated file looking whole;
+ * on Ctrl-C or SIGTERM the temporary file is removed before the process exits.
  */
 export async function runExportCommand(cmd: ExportCommand, io: CliIo): Promise<number> {
   const fromFile = cmd.usersFile === undefined ? { ok: true as const, ids: [] } : await readUsersFile(cmd.usersFile, io);
@@ -53,6 +55,17 @@ export async function runExportCommand(cmd: ExportCommand, io: CliIo): Promise<n
     let entries = 0;
     const emptyUsers: string[] = [];
     let emptyOrg = false;
+    // Ctrl-C or a kill would otherwise leave the temporary file behind.
+    let interrupted: NodeJS.Signals | undefined;
+    const stopCleanUp =
+      cmd.out === undefined
+        ? () => {}
+        : onInterrupt((signal) => {
+            interrupted = signal;
+            // The bar hides the cursor until it is stopped.
+            progress.stop();
+            return sink.abort();
+          });
     try {
       for (const target of targets) {
         const scope = target.kind === "user" ? md.user(target.userId) : md.org();
@@ -75,6 +88,8 @@ export async function runExportCommand(cmd: ExportCommand, io: CliIo): Promise<n
     } catch (e) {
       progress.stop();
       await sink.abort();
+      // The signal handler ends the process; a write it cut short is no error to report.
+      if (interrupted !== undefined) return signalExitCode(interrupted);
       if (e instanceof ExportProblem) {
         io.err(`zmeta export: ${e.message}`);
         return exitCodes.failure;
@@ -82,6 +97,8 @@ export async function runExportCommand(cmd: ExportCommand, io: CliIo): Promise<n
       if (!isFileError(e)) throw e;
       io.err(`zmeta export: cannot write ${cmd.out ?? "stdout"}: ${e.message}`);
       return exitCodes.failure;
+    } finally {
+      stopCleanUp();
     }
 
     const parts = [
@@ -99,6 +116,33 @@ export async function runExportCommand(cmd: ExportCommand, io: CliIo): Promise<n
     if (emptyOrg) io.err("zmeta export: note: the organization has no metadata" + (cmd.prefix === undefined ? "" : ` with keys starting "${cmd.prefix}"`));
     return exitCodes.ok;
   });
+}
+
+/**
+ * Until the returned function is called, the first SIGINT or SIGTERM runs
+ * `cleanUp` and then exits as the signal would have (130, 143). The handlers
+ * go at once, so a second Ctrl-C while cleaning up ends the process anyway.
+ */
+function onInterrupt(cleanUp: (signal: NodeJS.Signals) => Promise<void>): () => void {
+  const stop = () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    stop();
+    void Promise.resolve()
+      .then(() => cleanUp(signal))
+      .catch(() => {})
+      .then(() => process.exit(signalExitCode(signal)));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return stop;
+}
+
+/** The shell's exit status for a process ended by a signal: 128 plus its number. */
+function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (osConstants.signals[signal] ?? 0);
 }
 
 /** The export cannot go on for a reason of its own (not a failed call). */
@@ -166,6 +210,8 @@ async function openSink(out: string | undefined, io: CliIo): Promise<Sink> {
       await rename(temp, out);
     },
     async abort() {
+      // A write still in flight fails once the stream is gone; that is expected now, not a crash.
+      stream.on("error", () => {});
       stream.destroy();
       await rm(temp, { force: true });
     },

@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { once } from "node:events";
 import type { MetadataClient, MetadataScope } from "../index.js";
+import { runBatches } from "../metadata/bulk.js";
 import type { ConnectionSettings } from "./connection-args.js";
 import type { ImportEntry } from "./import-lines.js";
 import { parseImportLine } from "./import-lines.js";
@@ -8,7 +9,6 @@ import type { CliIo } from "./io.js";
 import { exitCodes } from "./io.js";
 import { readLines } from "./line-reader.js";
 import type { ImportCommand } from "./metadata-args.js";
-import { mapWithConcurrency } from "./pool.js";
 import { startProgress } from "./progress.js";
 import { reportFailure } from "./report-error.js";
 import { runWithClient } from "./run-with-client.js";
@@ -67,7 +67,7 @@ export async function runImportCommand(cmd: ImportCommand, io: CliIo): Promise<n
 
     let plans: Plan[];
     try {
-      plans = await mapWithConcurrency(targets, cmd.concurrency, async (target) => {
+      plans = await runBatches(targets, cmd.concurrency, async (target) => {
         try {
           const plan = await planTarget(scopeOf(md, target), target);
           // Unchanged entries are done already; the rest move the bar as they are written.
@@ -98,9 +98,9 @@ export async function runImportCommand(cmd: ImportCommand, io: CliIo): Promise<n
     const writes = plans.flatMap((plan) => chunk(plan.changed, entriesPerWrite).map((entries) => ({ plan, entries })));
     let written = 0;
     try {
-      await mapWithConcurrency(writes, cmd.concurrency, async ({ plan, entries: batch }) => {
+      await runBatches(writes, cmd.concurrency, async ({ plan, entries: batch }) => {
         try {
-          // One request at a time per call: the pool already bounds what is in flight.
+          // One request at a time per call: runBatches already bounds what is in flight.
           await scopeOf(md, plan.target).setMany(batch, { concurrency: 1 });
         } catch (e) {
           throw new TargetFailure(plan.target, e);

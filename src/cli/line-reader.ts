@@ -1,7 +1,9 @@
 /** One line of input, numbered from 1, or why it cannot be read as text. */
 export type InputLine = { number: number; text: string } | { number: number; problem: string };
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in the text: only the caller knows that a
+// BOM before the first line is an encoding mark; anywhere else it is content.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * Splits a byte stream into lines (LF or CRLF) without ever holding more

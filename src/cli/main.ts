@@ -8,6 +8,8 @@ import { usage } from "./usage.js";
  * to the exit code (0 success, 1 the command failed, 2 the command line or
  * its input was wrong, 3 no such key); it never calls process.exit itself, so
  * the caller decides how to end (bin/zmeta.js sets process.exitCode and lets output drain).
+ * The exceptions are signals: `export --out` removes its temporary file, then exits
+ * 130 (SIGINT) or 143 (SIGTERM); a second Ctrl-C while `emulator` is stopping exits 130.
  */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const parsed = parseCli(argv, io.env);

@@ -1,4 +1,5 @@
 import type { MetadataClient, TokenSource } from "../index.js";
+import { looksLikeJson } from "../auth/service-account-key.js";
 import { createMetadataClient } from "../metadata/create-node.js";
 import type { AuthSetting, ConnectionSettings } from "./connection-args.js";
 
@@ -25,17 +26,43 @@ export async function tokenSourceFor(auth: AuthSetting): Promise<TokenSource> {
   }
 }
 
-/** What must never appear in our output, whatever an error message quotes. */
+/** What must never appear in our output, whatever an error message quotes; longest first. */
 export function secretsOf(auth: AuthSetting): string[] {
   switch (auth.kind) {
     case "token":
       return [auth.token];
     case "key-file":
-      // Given inline, the value is the key itself.
-      return auth.keyFile.trimStart().startsWith("{") ? [auth.keyFile] : [];
+      // Given inline (the same test serviceAccountKey uses), the value is the key itself.
+      return looksLikeJson(auth.keyFile) ? inlineKeySecrets(auth.keyFile) : [];
     case "client-credentials":
       return [auth.clientSecret];
   }
+}
+
+/**
+ * The inline key file's text, and its private key on its own: as parsed (real
+ * line breaks), as the JSON spells it (\n), and each base64 line of its body,
+ * so a message that quotes only part of the key shows none of it.
+ */
+function inlineKeySecrets(text: string): string[] {
+  const secrets = new Set([text, text.trim()]);
+  let pem: unknown;
+  try {
+    pem = (JSON.parse(text) as { key?: unknown } | null)?.key;
+  } catch {
+    // Not valid JSON: the key cannot be found in it, and the text is covered whole.
+  }
+  if (typeof pem === "string") {
+    secrets.add(pem);
+    secrets.add(pem.trim());
+    secrets.add(JSON.stringify(pem).slice(1, -1));
+    for (const line of pem.split(/\r?\n/)) {
+      const body = line.trim();
+      // Short lines (the last one of the body, say) are left alone: too little to matter, too likely to match ordinary text.
+      if (body.length >= 16 && !body.startsWith("-----")) secrets.add(body);
+    }
+  }
+  return [...secrets].filter((s) => s !== "").sort((a, b) => b.length - a.length);
 }
 
 export type OpenedClient = { ok: true; md: MetadataClient } | { ok: false; problem: string };

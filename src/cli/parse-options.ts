@@ -92,6 +92,12 @@ export function usageError(command: string | undefined, problem: string): UsageE
   return { ok: false, errorMessage: `${name}: ${problem} (see "${name} --help")` };
 }
 
+/**
+ * The longest delay Node's timers take (2^31 - 1 ms, about 24.8 days): a
+ * longer one fires at once, so a deadline beyond it would fail every call.
+ */
+export const maxTimerMs = 2_147_483_647;
+
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /**

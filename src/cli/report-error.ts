@@ -1,4 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { redact as redactSecrets } from "../auth/conceal.js";
 import { ZitadelError } from "../errors.js";
 import type { ConnectionSettings } from "./connection-args.js";
 import { exitCodes } from "./io.js";
@@ -62,12 +63,7 @@ function codeHint(code: Code, rawMessage: string, connection: ConnectionSettings
 
 /** Replaces every credential in a line; error messages are not trusted to leave them out. */
 export function redact(line: string, connection: ConnectionSettings | undefined): string {
-  if (connection === undefined) return line;
-  let out = line;
-  for (const secret of secretsOf(connection.auth)) {
-    if (secret.length >= 4) out = out.split(secret).join("[redacted]");
-  }
-  return out;
+  return connection === undefined ? line : redactSecrets(line, secretsOf(connection.auth));
 }
 
 /**
