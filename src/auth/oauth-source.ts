@@ -7,7 +7,7 @@ import type { FetchFn } from "./http.js";
 import { insecureUrlProblem } from "./secure-url.js";
 import type { IssuedToken } from "./token-endpoint.js";
 import { requestToken } from "./token-endpoint.js";
-import { TokenCache } from "./token-cache.js";
+import { TokenCache, untilAborted } from "./token-cache.js";
 import type { TokenContext, TokenSource } from "./token-source.js";
 
 /** The scope ZITADEL needs for a token that may call its APIs. */
@@ -191,23 +191,4 @@ function normalizeScope(scope: string | readonly string[] | undefined, entry: st
 /** An absolute http(s) URL without a trailing slash, query, fragment or credentials. */
 function normalizeBaseUrl(value: unknown, entry: string, option: string): string {
   return parseBaseUrl(value, `${entry}: "${option}"`).normalized;
-}
-
-/** Waits for a shared promise, but stops waiting (without cancelling it) when this caller's signal aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }
