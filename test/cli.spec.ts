@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fromBinary } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorDetailSchema } from "../gen/zitadel/message_pb.js";
+import type { Emulator } from "../src/emulator/index.js";
 import type { Run } from "./support/zmeta.js";
 import { assertBuilt, bin, cleanEnv, lines, root, zmetaCli } from "./support/zmeta.js";
 
@@ -17,20 +18,8 @@ const buf = join(root, "node_modules", ".bin", "buf");
 
 const { zmeta, run, killRunning } = zmetaCli({ timeoutMs: 10_000 });
 
-interface ReadyInfo {
-  url: string;
-  orgs: { id: string; name: string }[];
-  users: {
-    id: string;
-    userName: string;
-    orgId: string;
-    roles: string[];
-    token: string;
-    keyFile?: string;
-    clientId?: string;
-    clientSecret?: string;
-  }[];
-}
+/** The ready line of `zmeta emulator`, as the emulator types it. */
+type ReadyInfo = ReturnType<Emulator["readyInfo"]>;
 
 let emulator: ChildProcess | undefined;
 let emulatorStderr = "";

@@ -6,12 +6,11 @@
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { bundleForBrowser } from "./support/browser-bundle.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -258,28 +257,8 @@ describe("the packed package, installed into a new project", () => {
   });
 
   it("bundles for the browser: the bare specifier takes the browser condition, no Node built-in is reached", async () => {
-    const nodeBuiltins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-    const result = await build({
-      entryPoints: [join(app, "browser-app.js")],
-      absWorkingDir: app,
-      bundle: true,
-      platform: "browser",
-      format: "esm",
-      write: false,
-      metafile: true,
-      logLevel: "silent",
-      plugins: [
-        {
-          name: "record-node-builtins",
-          setup(b) {
-            b.onResolve({ filter: /.*/ }, (args) => (nodeBuiltins.has(args.path) ? { path: args.path, external: true } : undefined));
-          },
-        },
-      ],
-    });
-    const inputs = Object.keys(result.metafile.inputs);
-    const imported = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
-    expect(imported.filter((p) => nodeBuiltins.has(p))).toEqual([]);
+    const { inputs, nodeBuiltinImports } = await bundleForBrowser(join(app, "browser-app.js"), { absWorkingDir: app });
+    expect(nodeBuiltinImports).toEqual([]);
     expect(inputs).toContain("node_modules/zitadel-metadata/dist/esm/src/web.js");
     expect(inputs).not.toContain("node_modules/zitadel-metadata/dist/esm/src/index.js");
   });

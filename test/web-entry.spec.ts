@@ -1,39 +1,17 @@
 // The browser entry must not pull a Node built-in into a bundle.
-import { builtinModules } from "node:module";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { bundleForBrowser, isNodeBuiltin } from "./support/browser-bundle.js";
 import { useEmulator } from "./support/emulator.js";
 import * as nodeEntry from "../src/index.js";
 import * as webEntry from "../src/web.js";
 
-const nodeBuiltins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 describe("zitadel-metadata/web", () => {
   it("bundles for the browser without any Node built-in in its import graph", async () => {
-    const result = await build({
-      entryPoints: ["src/web.ts"],
-      bundle: true,
-      platform: "browser",
-      format: "esm",
-      write: false,
-      metafile: true,
-      logLevel: "silent",
-      // Record Node built-ins instead of failing on the first, so the test names them all.
-      plugins: [
-        {
-          name: "record-node-builtins",
-          setup(b) {
-            b.onResolve({ filter: /.*/ }, (args) =>
-              nodeBuiltins.has(args.path) ? { path: args.path, external: true } : undefined,
-            );
-          },
-        },
-      ],
-    });
-    const imported = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
-    expect(imported.filter((p) => nodeBuiltins.has(p))).toEqual([]);
+    const { inputs, nodeBuiltinImports } = await bundleForBrowser("src/web.ts");
+    expect(nodeBuiltinImports).toEqual([]);
     // The graph really is ours: the entry and the web transport are in it, connect-node is not.
-    const inputs = Object.keys(result.metafile.inputs);
     expect(inputs).toContain("src/web.ts");
     expect(inputs.some((p) => p.includes("@connectrpc/connect-web"))).toBe(true);
     expect(inputs.some((p) => p.includes("@connectrpc/connect-node"))).toBe(false);
@@ -74,7 +52,7 @@ describe("zitadel-metadata/web", () => {
       packages: "bundle",
     });
     const imported = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
-    expect(imported.some((p) => nodeBuiltins.has(p))).toBe(true);
+    expect(imported.some((p) => isNodeBuiltin(p))).toBe(true);
   });
 
   describe("one-protocol transports (fetch-based, so they run in Node too)", () => {
