@@ -16,6 +16,7 @@ import { serviceAccountKey as webServiceAccountKey } from "../src/auth/service-a
 import { serviceAccountKey } from "../src/auth/service-account-key-file.js";
 import { createManagementClient, createZitadelInterceptor, createZitadelTransport } from "../src/index.js";
 import { useEmulator } from "./support/emulator.js";
+import { rejection, thrownBy } from "./support/failures.js";
 import { clientsAs, protocols } from "./support/protocols.js";
 
 const signal = () => new AbortController().signal;
@@ -30,22 +31,12 @@ function recorder() {
   return { seen, interceptor };
 }
 
-async function failureOf(call: Promise<unknown>): Promise<ConnectError> {
-  const err = await call.catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(ConnectError);
-  return err as ConnectError;
-}
 
 describe.each(protocols)("plain http over %s", (protocol) => {
   it("a transport to a remote http:// host is refused at construction; the error says how to allow it", () => {
     const make = (allowInsecure?: boolean) =>
       createZitadelTransport({ baseUrl: "http://zitadel.example.test:8080", protocol, auth: "s3cr3t-pat", allowInsecure });
-    let thrown: unknown;
-    try {
-      make();
-    } catch (e) {
-      thrown = e;
-    }
+    const thrown = thrownBy(() => make());
     expect(thrown).toBeInstanceOf(TypeError);
     expect((thrown as Error).message).toMatch(/refusing to send a bearer token over plain http:\/\/ to zitadel\.example\.test:8080.*allowInsecure: true/);
     expect((thrown as Error).message).not.toContain("s3cr3t-pat");
@@ -61,7 +52,7 @@ describe("the plain-http guard", () => {
       httpVersion: "1.1",
       interceptors: [createZitadelInterceptor(options), interceptor],
     });
-    const err = await failureOf(createManagementClient(transport).listOrgMetadata({}));
+    const err = await rejection(createManagementClient(transport).listOrgMetadata({}));
     return { seen, err };
   };
 

@@ -7,7 +7,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { create } from "@bufbuild/protobuf";
 import type { Interceptor } from "@connectrpc/connect";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
+import { rejection } from "./support/failures.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GetOrgMetadataRequestSchema } from "../gen/zitadel/management_pb.js";
 import { TextQueryMethod } from "../gen/zitadel/object_pb.js";
@@ -87,14 +88,6 @@ function only(): Seen {
   return seen[0]!;
 }
 
-async function rejection(call: Promise<unknown>): Promise<ConnectError> {
-  const e = await call.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(e, "the call should have failed").toBeInstanceOf(ConnectError);
-  return e as ConnectError;
-}
 
 const details = { sequence: "42", creationDate: "2024-05-06T07:08:09.123Z", resourceOwner: "org-1" };
 

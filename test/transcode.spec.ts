@@ -15,6 +15,7 @@ import {
   timestampFromDate,
 } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { rejection } from "./support/failures.js";
 import { describe, expect, it } from "vitest";
 import { http } from "../gen/google/api/annotations_pb.js";
 import type { HttpRule } from "../gen/google/api/http_pb.js";
@@ -482,14 +483,6 @@ function clientWith(respond: () => Response | Promise<Response>) {
   return { mgmt: createManagementClient(transport), transport, calls: fake.calls };
 }
 
-async function rejection(call: Promise<unknown>): Promise<ConnectError> {
-  const e = await call.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(e, "the call should have failed").toBeInstanceOf(ConnectError);
-  return e as ConnectError;
-}
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });

@@ -6,6 +6,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessToken, createManagementClient, createZitadelTransport, withOrgId } from "../src/index.js";
 import { useEmulator } from "./support/emulator.js";
+import { thrownBy } from "./support/failures.js";
 import { clientsAs, expectBytes, protocols, utf8 } from "./support/protocols.js";
 
 describe.each(protocols)("deadlines and cancellation over %s", (protocol) => {
@@ -147,12 +148,7 @@ describe("the interceptor's headers", () => {
       [() => accessToken(`${secret}\n`), /accessToken\(token\).*line break/],
     ];
     for (const [make, message] of cases) {
-      let thrown: unknown;
-      try {
-        make();
-      } catch (e) {
-        thrown = e;
-      }
+      const thrown = thrownBy(make);
       expect(thrown).toBeInstanceOf(TypeError);
       expect((thrown as Error).message).toMatch(message);
       expect((thrown as Error).message).not.toContain(secret);
