@@ -23,11 +23,18 @@ const metadataNotFoundIds = new Set(["QUERY-Rgh32", "QUERY-Rph32", "META-ncnw3",
  */
 export class ZitadelError extends Error {
   override name = "ZitadelError";
-  /** The gRPC status code (connect's Code enum). */
+  /**
+   * The gRPC status code (connect's Code enum) the server meant. ZITADEL
+   * v4.11–v4.13.1 send validation failures and "auth header missing" as
+   * Unknown with the real code inside the message ("rpc error: code =
+   * InvalidArgument desc = …"); this is that real code. See `wireCode`.
+   */
   readonly code: Code;
-  /** ZITADEL's stable error id, e.g. "QUERY-Rgh32"; undefined when the error carries none. */
+  /** The code as it arrived on the wire (differs from `code` only for the error-conversion bug above). */
+  readonly wireCode: Code;
+  /** ZITADEL's stable error id, e.g. "QUERY-Rgh32"; undefined when the error carries none (or an empty one). */
   readonly id: string | undefined;
-  /** The server's message, e.g. "Metadata not found (QUERY-Rgh32)". */
+  /** The server's message, e.g. "Metadata not found (QUERY-Rgh32)"; its text may be translated, so test `id` and `code`, never the text. */
   readonly rawMessage: string;
   /** The HTTP status of a REST response; undefined for gRPC, gRPC-web and Connect. */
   readonly httpStatus: number | undefined;
@@ -36,10 +43,12 @@ export class ZitadelError extends Error {
   override readonly cause: ConnectError;
 
   private constructor(source: ConnectError, hint: string | undefined) {
-    const codeName = (Code[source.code] ?? "unknown").replace(/[A-Z]/g, (c, i: number) => (i ? "_" : "") + c.toLowerCase());
+    const code = realCode(source);
+    const codeName = (Code[code] ?? "unknown").replace(/[A-Z]/g, (c, i: number) => (i ? "_" : "") + c.toLowerCase());
     super(`[${codeName}] ${source.rawMessage}${hint ? ` — ${hint}` : ""}`, { cause: source });
-    this.code = source.code;
-    this.id = getErrorDetail(source)?.id;
+    this.code = code;
+    this.wireCode = source.code;
+    this.id = getErrorDetail(source)?.id || undefined;
     this.rawMessage = source.rawMessage;
     this.httpStatus = httpStatusOf(source);
     this.metadata = source.metadata;
@@ -59,6 +68,15 @@ export class ZitadelError extends Error {
   }
 }
 
+/** Set by the interceptor on the errors of a token source (the OAuth endpoint, a key file). @private */
+export const tokenFailureKey = Symbol.for("zitadel-metadata.tokenFailure");
+
+/** The call failed before it was sent, because no access token could be obtained. */
+export function isTokenFailure(error: unknown): boolean {
+  const source = error instanceof ZitadelError ? error.cause : error;
+  return source instanceof ConnectError && (source as unknown as Record<symbol, unknown>)[tokenFailureKey] === true;
+}
+
 /** Set by the REST transport on the errors it creates. @private */
 export const httpStatusKey = Symbol.for("zitadel-metadata.httpStatus");
 
@@ -67,12 +85,28 @@ function httpStatusOf(error: ConnectError): number | undefined {
   return typeof value === "number" ? value : undefined;
 }
 
+/** "rpc error: code = InvalidArgument desc = …": Go's rendering of a status, as the error-conversion bug sends it. */
+const goStatusText = /^rpc error: code = ([A-Za-z]+) desc = /;
+
+/**
+ * The code the server meant: the wire code, except for ZITADEL
+ * v4.11–v4.13.1's error-conversion bug, which sends Unknown with the real
+ * code in the message.
+ */
+function realCode(error: ConnectError): Code {
+  if (error.code !== Code.Unknown) return error.code;
+  const name = goStatusText.exec(error.rawMessage)?.[1];
+  const code = name === undefined ? undefined : (Code as unknown as Record<string, Code | undefined>)[name];
+  return typeof code === "number" ? code : error.code;
+}
+
 function idOf(error: unknown): string | undefined {
-  return error instanceof ZitadelError ? error.id : getErrorDetail(error)?.id;
+  return error instanceof ZitadelError ? error.id : getErrorDetail(error)?.id || undefined;
 }
 
 function codeOf(error: unknown): Code | undefined {
-  return error instanceof ZitadelError || error instanceof ConnectError ? error.code : undefined;
+  if (error instanceof ZitadelError) return error.code;
+  return error instanceof ConnectError ? realCode(error) : undefined;
 }
 
 /** The key (or, for bulk removes, one of the keys) does not exist. Not every NotFound means this. */

@@ -3,10 +3,11 @@ import { Code, ConnectError, createContextKey, createContextValues } from "@conn
 import { insecureUrlProblem } from "./auth/secure-url.js";
 import { TokenRequestError } from "./auth/token-request-error.js";
 import type { Auth, TokenContext, TokenSource } from "./auth/token-source.js";
-import { getErrorDetail } from "./errors.js";
+import { getErrorDetail, tokenFailureKey } from "./errors.js";
 import { parseBaseUrl } from "./base-url.js";
 import { servicePrefix } from "./transport/service-prefix.js";
 import { assertHeaderSafe } from "./header-value.js";
+import { findUnsendableText } from "./storable-text.js";
 
 const orgIdKey = createContextKey<string | undefined>(undefined, {
   description: "x-zitadel-orgid for one call",
@@ -51,6 +52,9 @@ export interface ZitadelInterceptorOptions {
  * an organization is known, `x-zitadel-orgid`. Headers the caller set
  * explicitly on a call are left as they are. Put it on any Connect transport.
  *
+ * It refuses, before sending, a request with text ZITADEL cannot take as it
+ * is (U+0000, lone surrogates), naming the field.
+ *
  * It refuses to send a token over plain http:// to a host that is not
  * loopback unless `allowInsecure` is set. When ZITADEL rejects a token from a
  * source that can refresh (serviceAccountKey, clientCredentials) as invalid
@@ -77,6 +81,13 @@ export function createZitadelInterceptor(options: ZitadelInterceptorOptions): In
     baseUrl = normalized;
   }
   return (next) => async (req) => {
+    if (!req.stream) {
+      const unsendable = findUnsendableText(req.message);
+      if (unsendable) {
+        // Refused before sending: ZITADEL would fail it (U+0000) or store something else (U+FFFD).
+        throw new ConnectError(`${req.method.name}: request field "${unsendable.path}" ${unsendable.problem}; remove that character.`, Code.InvalidArgument);
+      }
+    }
     const org = req.contextValues.get(orgIdKey) ?? orgId;
     if (org !== undefined && !req.header.has("x-zitadel-orgid")) req.header.set("x-zitadel-orgid", org);
     if (auth === undefined || req.header.has("authorization")) return next(req);
@@ -127,12 +138,15 @@ function tokenFailure(e: unknown, signal: AbortSignal): ConnectError {
   // Cancelled or timed out while waiting for the token: report it as the call's own abort.
   if (signal.aborted) return ConnectError.from(signal.reason);
   const message = `could not get an access token: ${e instanceof Error ? e.message : String(e)}`;
+  let code = e instanceof TypeError ? Code.InvalidArgument : Code.Unauthenticated;
   if (e instanceof TokenRequestError) {
     // The endpoint answered and refused: the credential is wrong. No answer: try again later.
     const refused = e.oauthError !== undefined || (e.status !== undefined && e.status >= 400 && e.status < 500);
-    return new ConnectError(message, refused ? Code.Unauthenticated : Code.Unavailable, undefined, undefined, e);
+    code = refused ? Code.Unauthenticated : Code.Unavailable;
   }
-  return new ConnectError(message, e instanceof TypeError ? Code.InvalidArgument : Code.Unauthenticated, undefined, undefined, e);
+  const error = new ConnectError(message, code, undefined, undefined, e);
+  (error as unknown as Record<symbol, boolean>)[tokenFailureKey] = true;
+  return error;
 }
 
 /** ZITADEL's "Errors.Token.Invalid (AUTH-7fs1e)": unknown, revoked or expired token. */

@@ -138,7 +138,7 @@ describe.each(protocols)("high-level metadata API over %s", (protocol) => {
     expect("set" in me).toBe(false);
   });
 
-  it("list fetches pages lazily, in key order, with prefix and query filters", async () => {
+  it("list fetches pages lazily, each key once in the server's order, with prefix and query filters", async () => {
     const { md, calls } = admin();
     const entries = Object.fromEntries(Array.from({ length: 35 }, (_, i) => [`page.${String(i).padStart(2, "0")}`, `v${i}`]));
     await md.user(alice()).setMany(entries);
@@ -148,18 +148,17 @@ describe.each(protocols)("high-level metadata API over %s", (protocol) => {
       seen.push(entry.key);
       if (seen.length === 5) break;
     }
-    expect(seen).toEqual(["page.00", "page.01", "page.02", "page.03", "page.04"]);
+    expect(seen).toHaveLength(5);
     expect(calls).toEqual(["ListUserMetadata"]);
 
     calls.length = 0;
     const all = await md.user(alice()).list({ prefix: "page.", pageSize: 10 }).toArray();
-    expect(all.map((e) => e.key)).toEqual(Object.keys(entries));
+    // No order is promised (ZITADEL's lists have none): compare as sets, and count.
+    expect(all.map((e) => e.key).sort()).toEqual(Object.keys(entries).sort());
     expect(calls).toHaveLength(4);
 
-    const desc = await md.user(alice()).list({ prefix: "page.", order: "desc", pageSize: 100 }).toArray();
-    expect(desc[0]?.key).toBe("page.34");
     const filtered = await md.user(alice()).list({ prefix: "page.", query: { key: "5", match: "endsWith" } }).toObject();
-    expect(Object.keys(filtered)).toEqual(["page.05", "page.15", "page.25"]);
+    expect(Object.keys(filtered).sort()).toEqual(["page.05", "page.15", "page.25"]);
     expect(filtered["page.15"]?.text()).toBe("v15");
   });
 
@@ -239,7 +238,8 @@ describe("high-level API edge cases", () => {
     await expect(client.org().setMany({ a: "1" }, { concurrency: Number.NaN })).rejects.toThrow(/setMany\(\): option "concurrency" must be a whole number of at least 1, got NaN/);
     await expect(client.org().removeMany(["a"], { maxEntriesPerRequest: 0 })).rejects.toThrow(/removeMany\(\): option "maxEntriesPerRequest"/);
     await expect(client.org().setMany({ a: "1" }, { maxBytesPerRequest: 1.5 })).rejects.toThrow(/"maxBytesPerRequest"/);
-    expect(() => client.org().list({ order: "up" as "asc" })).toThrow(/order must be "asc" or "desc", got "up"/);
+    // There is no order to ask for: ZITADEL's lists have none.
+    expect(() => client.org().list({ order: "asc" } as never)).toThrow(/there is no "order": ZITADEL's lists have no order/);
     expect(calls).toEqual([]);
   });
 

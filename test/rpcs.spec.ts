@@ -93,7 +93,7 @@ describe.each(protocols)("metadata RPCs over %s", (protocol) => {
       ],
     });
     const listed = await mgmt.listOrgMetadata({ queries: [keyQuery("org.", TextQueryMethod.STARTS_WITH)] });
-    expect(listed.result.map((m) => m.key)).toEqual(["org.y", "org.x"]);
+    expect(listed.result.map((m) => m.key).sort()).toEqual(["org.x", "org.y"]);
     await mgmt.bulkRemoveOrgMetadata({ keys: ["org.x", "org.y"] });
     const after = await mgmt.listOrgMetadata({ queries: [keyQuery("org.", TextQueryMethod.STARTS_WITH)] });
     expect(after.details?.totalResult).toBe(0n);

@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { redact as redactSecrets } from "../auth/conceal.js";
-import { ZitadelError } from "../errors.js";
+import { isTokenFailure, ZitadelError } from "../errors.js";
 import type { ConnectionSettings } from "./connection-args.js";
 import { exitCodes } from "./io.js";
 import { secretsOf } from "./open-client.js";
@@ -14,7 +14,7 @@ export function describeCallError(error: ZitadelError | ConnectError, connection
   const id = err.id;
   const raw = err.rawMessage.replace(/\.+$/, "");
   const message = id !== undefined && !raw.includes(id) ? `${raw} (${id})` : raw;
-  const hint = (id === undefined ? undefined : idHint(id, connection)) ?? codeHint(err.code, err.rawMessage, connection);
+  const hint = (id === undefined ? undefined : idHint(id, connection)) ?? codeHint(err, connection);
   return `${Code[err.code] ?? "Unknown"}: ${message}${hint === undefined ? "" : `. Hint: ${hint}`}`;
 }
 
@@ -30,7 +30,7 @@ function idHint(id: string, connection: ConnectionSettings): string | undefined 
     case "AUTH-5mWD2":
       return (
         "the caller's role does not allow this: user metadata needs a role such as ORG_USER_MANAGER or ORG_OWNER " +
-        "(ORG_USER_VIEWER to read), org metadata ORG_SETTINGS_MANAGER or ORG_OWNER"
+        "(ORG_OWNER_VIEWER to read), org metadata ORG_SETTINGS_MANAGER or ORG_OWNER"
       );
     case "AUTH-7fs1e":
       return connection.auth.kind === "token"
@@ -44,8 +44,9 @@ function idHint(id: string, connection: ConnectionSettings): string | undefined 
   }
 }
 
-function codeHint(code: Code, rawMessage: string, connection: ConnectionSettings): string | undefined {
-  switch (code) {
+/** A hint from the code alone: ZITADEL's texts are translated, so none is read. */
+function codeHint(err: ZitadelError, connection: ConnectionSettings): string | undefined {
+  switch (err.code) {
     case Code.Unavailable:
       return `cannot reach ${connection.url}: check --url (or ZITADEL_URL) and that ZITADEL is running`;
     case Code.DeadlineExceeded:
@@ -53,7 +54,7 @@ function codeHint(code: Code, rawMessage: string, connection: ConnectionSettings
     case Code.Unimplemented:
       return `the server does not offer this over --protocol ${connection.protocol}; ZITADEL serves its v1 API over grpc, grpc-web and rest`;
     case Code.Unauthenticated:
-      return rawMessage.startsWith("could not get an access token") ? `check ${connection.auth.source}` : undefined;
+      return isTokenFailure(err) ? `check ${connection.auth.source}` : undefined;
     case Code.PermissionDenied:
       return "the caller lacks a role in this organization that allows this";
     default:

@@ -80,7 +80,7 @@ export function seedShapeProblem(json: unknown): string | undefined {
       if (!Array.isArray(user.memberships)) return `${where}.memberships must be an array of {"org","roles"}`;
       for (const [j, m] of user.memberships.entries()) {
         const mWhere = `${where}.memberships[${j}]`;
-        if (!isObject(m)) return `${mWhere} must be an object such as {"org":"globex","roles":["ORG_USER_VIEWER"]}`;
+        if (!isObject(m)) return `${mWhere} must be an object such as {"org":"globex","roles":["ORG_OWNER_VIEWER"]}`;
         const mProblem =
           unknownField(m, ["org", "roles"], mWhere) ??
           requiredString(m, "org", mWhere) ??

@@ -1,5 +1,5 @@
 import type { Permission } from "./permissions.js";
-import { isInstanceRole, rolePermissions } from "./permissions.js";
+import { isInstanceRole, permissionsOf } from "./permissions.js";
 import type { Store, User } from "./store.js";
 import { errors } from "./zitadel-error.js";
 
@@ -21,10 +21,14 @@ export function authorize(
   permission: Permission | "authenticated",
   now: number = Date.now(),
 ): CallContext {
+  // Both headers hold their first value only (see first-header-values.ts).
   const auth = header.get("authorization");
   if (!auth) throw errors.authHeaderMissing();
-  if (!auth.startsWith("Bearer ") || auth.length === "Bearer ".length) throw errors.authHeaderInvalid();
-  const grant = store.tokens.get(auth.slice("Bearer ".length));
+  // ZITADEL splits the value on "Bearer ", which must occur exactly once, anywhere.
+  const parts = auth.split("Bearer ");
+  if (parts.length !== 2) throw errors.authHeaderInvalid();
+  const token = parts[1]!;
+  const grant = token === "" ? undefined : store.tokens.get(token);
   const user = grant && store.users.get(grant.userId);
   if (!grant || !user || (grant.expiresAt !== undefined && grant.expiresAt <= now)) {
     throw errors.tokenInvalid();
@@ -37,7 +41,7 @@ export function authorize(
       .filter((m) => m.userId === user.id && (m.orgId === orgId || m.orgId === undefined))
       .flatMap((m) => m.roles.filter((r) => m.orgId !== undefined || isInstanceRole(r)));
     if (roles.length === 0) throw errors.membershipNotFound();
-    if (!roles.some((r) => rolePermissions[r]?.includes(permission))) throw errors.permissionMissing();
+    if (!roles.some((r) => permissionsOf(r).includes(permission))) throw errors.permissionMissing();
   }
   return { user, orgId };
 }

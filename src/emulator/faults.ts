@@ -1,6 +1,8 @@
-import { toBinary } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { presentError } from "./error-presentation.js";
+import type { Quirks } from "./quirks.js";
 import type { Services } from "./services.js";
 
 /**
@@ -17,12 +19,22 @@ type AnyImpl = (req: unknown, ctx: HandlerContext) => unknown;
 /** ZITADEL's gRPC server takes messages of at most 4 MiB (grpc-go's default). */
 export const maxMessageBytes = 4 * 1024 * 1024;
 
+/** ZITADEL's gRPC server sends messages of at most 10 MiB; a larger answer (a huge limit-0 list) fails. */
+export const maxResponseBytes = 10 * 1024 * 1024;
+
+export interface Instrumentation {
+  faults: Faults;
+  quirks: Quirks;
+  log?: (line: string) => void;
+}
+
 /**
- * Wraps every method of the services with the message size limit, the faults
- * and a log line per call, so that every protocol behaves alike. The limit is
- * on the binary message, as behind ZITADEL's gateway, not on a JSON body.
+ * Wraps every method of the services with the message size limits, the
+ * faults, the error quirks and a log line per call, so that every protocol
+ * behaves alike. The limits are on the binary message, as behind ZITADEL's
+ * gateway, not on a JSON body.
  */
-export function instrumentServices(services: Services, faults: Faults, log?: (line: string) => void): Services {
+export function instrumentServices(services: Services, { faults, quirks, log }: Instrumentation): Services {
   const wrap = <T extends object>(impl: T): T => {
     const wrapped: Record<string, AnyImpl> = {};
     for (const [name, fn] of Object.entries(impl) as [string, AnyImpl][]) {
@@ -35,7 +47,17 @@ export function instrumentServices(services: Services, faults: Faults, log?: (li
             throw new ConnectError(`grpc: received message larger than max (${size} vs. ${maxMessageBytes})`, Code.ResourceExhausted);
           }
           if (faults.latencyMs > 0) await sleep(faults.latencyMs, ctx.signal);
-          const res = await fn(req, ctx);
+          let res: unknown;
+          try {
+            res = await fn(req, ctx);
+          } catch (e) {
+            throw presentError(e, quirks);
+          }
+          res = create(ctx.method.output, res as never);
+          const sent = toBinary(ctx.method.output, res as never).length;
+          if (sent > maxResponseBytes) {
+            throw new ConnectError(`grpc: trying to send message larger than max (${sent} vs. ${maxResponseBytes})`, Code.ResourceExhausted);
+          }
           log?.(`${ctx.method.name} ${ctx.protocolName} ok ${ms()}`);
           return res;
         } catch (e) {

@@ -12,6 +12,9 @@ import { instrumentServices } from "./faults.js";
 import { createRestGateway } from "./rest-gateway.js";
 import type { OAuthCounters } from "./oauth.js";
 import { createOAuthHandler } from "./oauth.js";
+import { keepFirstHeaderValues } from "./first-header-values.js";
+import type { Quirks } from "./quirks.js";
+import { resolveQuirks } from "./quirks.js";
 import { listen } from "./server.js";
 import { createServices } from "./services.js";
 import { Store } from "./store.js";
@@ -19,6 +22,7 @@ import { Store } from "./store.js";
 export type { EmulatorSeed, SeedOrg, SeedUser, SeedMachine, SeededOrg, SeededUser } from "./seed.js";
 export { defaultSeed } from "./seed.js";
 export type { Faults } from "./faults.js";
+export type { Quirks } from "./quirks.js";
 
 export interface EmulatorOptions {
   /** Interface to bind. Defaults to 127.0.0.1; anything else exposes the emulator's tokens to the network. */
@@ -31,6 +35,13 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
   /** Lifetime of access tokens issued by /oauth/v2/token, in whole seconds. Default 43200 (12 h, as ZITADEL). */
   tokenTtlSeconds?: number;
+  /**
+   * Opt-in realism: ways in which ZITADEL is more awkward than the default
+   * (row order changing between list queries, translated error texts, the
+   * v4.11–v4.13 error-conversion bug). See {@link Quirks}; changeable later
+   * through `emulator.quirks`.
+   */
+  quirks?: Partial<Quirks>;
   /**
    * Where machine users' key files are written (created if missing). Default:
    * a new temporary directory, removed by close(). Files written here are
@@ -63,6 +74,8 @@ export interface Emulator {
   revokeToken(token: string): boolean;
   /** Switchable misbehaviour (latency) for tests of deadlines and cancellation. */
   readonly faults: Faults;
+  /** The opt-in realism in effect; its fields may be changed while the emulator runs. */
+  readonly quirks: Quirks;
   /** Stops the server and ends open connections. */
   close(): Promise<void>;
   /** The emulator's state, for tests that need to reach past the API. @private */
@@ -83,9 +96,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw new TypeError("startEmulator: tokenTtlSeconds must be a whole number of seconds, at least 1.");
   }
   const seed = options.seed ?? defaultSeed;
+  const quirks = resolveQuirks(options.quirks, "startEmulator: option \"quirks\"");
   const keyFiles = await prepareKeyFiles(seed, options.keyDir);
   try {
-    return await start({ options, seed, tokenTtlSeconds, keyFiles });
+    return await start({ options, seed, tokenTtlSeconds, keyFiles, quirks });
   } catch (e) {
     await keyFiles.remove();
     throw e;
@@ -124,12 +138,13 @@ async function start(init: {
   seed: EmulatorSeed;
   tokenTtlSeconds: number;
   keyFiles: KeyFiles;
+  quirks: Quirks;
 }): Promise<Emulator> {
-  const { options, seed, tokenTtlSeconds, keyFiles } = init;
-  const store = new Store();
+  const { options, seed, tokenTtlSeconds, keyFiles, quirks } = init;
+  const store = new Store({ quirks });
   const seeded = await applySeed(store, seed, { keyDir: keyFiles.dir, onKeyFile: (file) => keyFiles.written.push(file) });
   const faults: Faults = { latencyMs: 0 };
-  const services = instrumentServices(createServices(store), faults, options.log);
+  const services = instrumentServices(createServices(store), { faults, quirks, log: options.log });
   const restGateway = createRestGateway({
     readMaxBytes,
     services: [
@@ -155,6 +170,7 @@ async function start(init: {
     // CORS first, for every route (it answers preflights itself); then the
     // OAuth endpoints, plain HTTP routes in front of the RPC handlers.
     (req, res) => {
+      keepFirstHeaderValues(req);
       if (cors(req, res)) return;
       if (!oauth(req, res)) handler(req, res);
     },
@@ -175,6 +191,7 @@ async function start(init: {
     users: seeded.users,
     store,
     faults,
+    quirks,
     user: (userName) => find(seeded.users, (u) => u.userName === userName, `user "${userName}"`),
     org: (name) => find(seeded.orgs, (o) => o.name === name, `org "${name}"`),
     readyInfo: () => ({ url, orgs: seeded.orgs, users: seeded.users }),

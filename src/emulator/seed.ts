@@ -2,7 +2,7 @@ import { createHash, generateKeyPair, randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { rolePermissions, isInstanceRole } from "./permissions.js";
+import { isInstanceRole, isKnownRole, rolePermissions } from "./permissions.js";
 import type { Store } from "./store.js";
 
 /** The people and organizations an emulator starts with. */
@@ -117,8 +117,8 @@ export async function applySeed(
   };
   const checkRoles = (roles: string[], where: string) => {
     for (const r of roles) {
-      if (!(r in rolePermissions)) {
-        throw new Error(`seed: ${where}: unknown role "${r}" (known: ${Object.keys(rolePermissions).join(", ")})`);
+      if (!isKnownRole(r)) {
+        throw new Error(`seed: ${where}: unknown role "${r}" (known: ${Object.keys(rolePermissions).join(", ")}, and any other SYSTEM_* or *_IMPERSONATOR role)`);
       }
     }
   };

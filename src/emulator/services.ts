@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { TimestampSchema } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { AuthService } from "../../gen/zitadel/auth_pb.js";
 import { ManagementService } from "../../gen/zitadel/management_pb.js";
@@ -8,7 +9,7 @@ import { MetadataSchema } from "../../gen/zitadel/metadata_pb.js";
 import type { ListDetails, ListQuery, ObjectDetails } from "../../gen/zitadel/object_pb.js";
 import { ListDetailsSchema, ObjectDetailsSchema } from "../../gen/zitadel/object_pb.js";
 import { authorize } from "./authz.js";
-import type { Details, ListOptions, ListResult, StoredMetadata, Store } from "./store.js";
+import type { Details, ListOptions, ListResult, Micros, StoredMetadata, Store } from "./store.js";
 import { requireBulkEntries, requireEachKey, requireIdOrKey, requireQueries, requireValue } from "./validate.js";
 
 /** The two services' implementations; shared by the gRPC/Connect router and the REST gateway. */
@@ -118,7 +119,7 @@ function listOptions(query: ListQuery | undefined, queries: MetadataQuery[]): Li
   return {
     offset: query?.offset ?? 0n,
     limit: query?.limit ?? 0,
-    asc: query?.asc ?? false,
+    // query.asc has no effect: ZITADEL's metadata lists have no sort column.
     keyFilters: queries.flatMap((q) => (q.query.case === "keyQuery" ? [q.query.value] : [])),
   };
 }
@@ -126,8 +127,8 @@ function listOptions(query: ListQuery | undefined, queries: MetadataQuery[]): Li
 function objectDetails(d: Details): ObjectDetails {
   return create(ObjectDetailsSchema, {
     sequence: d.sequence,
-    creationDate: d.creationDate && timestampFromDate(d.creationDate),
-    changeDate: d.changeDate && timestampFromDate(d.changeDate),
+    creationDate: d.creationDate === undefined ? undefined : timestamp(d.creationDate),
+    changeDate: d.changeDate === undefined ? undefined : timestamp(d.changeDate),
     resourceOwner: d.resourceOwner,
   });
 }
@@ -150,8 +151,14 @@ function listResponse(list: ListResult): { details: ListDetails; result: Metadat
     details: create(ListDetailsSchema, {
       totalResult: list.totalResult,
       processedSequence: list.processedSequence,
-      viewTimestamp: timestampFromDate(list.viewTimestamp),
+      viewTimestamp: timestamp(list.viewTimestamp),
     }),
     result: list.result.map((r) => metadata(r.entry, r.resourceOwner)),
   };
+}
+
+/** A protobuf Timestamp of microseconds since the epoch (ZITADEL's precision). */
+function timestamp(micros: Micros): Timestamp {
+  const seconds = micros / 1_000_000n;
+  return create(TimestampSchema, { seconds, nanos: Number(micros - seconds * 1_000_000n) * 1000 });
 }

@@ -1,22 +1,26 @@
 import type { KeyObject } from "node:crypto";
 import { TextQueryMethod } from "../../gen/zitadel/object_pb.js";
+import type { Quirks } from "./quirks.js";
 import { errors } from "./zitadel-error.js";
+
+/** Microseconds since the epoch: the precision of ZITADEL's timestamps (PostgreSQL's timestamptz). */
+export type Micros = bigint;
 
 /** One stored key/value pair and when it was written. */
 export interface StoredMetadata {
   readonly key: string;
   readonly value: Uint8Array;
-  /** Instance sequence of the last event that wrote this key. */
+  /** The owner's (user's or org's) event sequence of the last event that wrote this key. */
   readonly sequence: bigint;
-  readonly creationDate: Date;
-  readonly changeDate: Date;
+  readonly creationDate: Micros;
+  readonly changeDate: Micros;
 }
 
 /** What a write or read reports back, before conversion to ObjectDetails. */
 export interface Details {
   sequence: bigint;
-  creationDate?: Date;
-  changeDate?: Date;
+  creationDate?: Micros;
+  changeDate?: Micros;
   resourceOwner: string;
 }
 
@@ -24,7 +28,6 @@ export interface ListOptions {
   offset: bigint;
   /** 0 means all rows. */
   limit: number;
-  asc: boolean;
   /** Every filter must match. */
   keyFilters: { key: string; method: TextQueryMethod }[];
 }
@@ -32,22 +35,36 @@ export interface ListOptions {
 export interface ListResult {
   totalResult: bigint;
   processedSequence: bigint;
-  viewTimestamp: Date;
+  viewTimestamp: Micros;
   result: { entry: StoredMetadata; resourceOwner: string }[];
+}
+
+/**
+ * The event stream of one aggregate (a user or an organization): ZITADEL
+ * numbers events per aggregate, starting at 1 with its creation.
+ */
+export interface Aggregate {
+  sequence: bigint;
+  /** The last metadata event (set or remove, any key): what a write that changes nothing reports. */
+  lastMetadataEvent?: { sequence: bigint; at: Micros };
 }
 
 export interface Org {
   readonly id: string;
   readonly name: string;
   removed: boolean;
+  /** In storage order: insertion order, and a row written again moves to the end (a PostgreSQL update writes a new row version). */
   readonly metadata: Map<string, StoredMetadata>;
+  readonly aggregate: Aggregate;
 }
 
 export interface User {
   readonly id: string;
   readonly userName: string;
   readonly orgId: string;
+  /** In storage order, as Org.metadata. */
   readonly metadata: Map<string, StoredMetadata>;
+  readonly aggregate: Aggregate;
 }
 
 /** Roles a user holds at one level: an organization, or the instance ("IAM"). */
@@ -80,17 +97,28 @@ export interface MachineClient {
   readonly clientSecret: string;
 }
 
-/** The owner of a metadata map and the organization reported as its resource owner. */
+/** The owner of a metadata map, the organization reported as its resource owner, and its read model. */
 interface Owner {
   metadata: Map<string, StoredMetadata>;
   resourceOwner: string;
+  aggregate: Aggregate;
+  projection: "user" | "org";
+}
+
+export interface StoreOptions {
+  /** The current time in microseconds; defaults to a microsecond clock. */
+  clock?: () => Micros;
+  /** How lists order their rows; read on every list query, so it may change at run time. */
+  quirks?: Pick<Quirks, "listOrder">;
+  /** Random numbers in [0, 1) for the "changing" list order. */
+  random?: () => number;
 }
 
 /**
  * The emulator's state and the commands and queries ZITADEL runs on it.
- * Every write takes the next instance sequence per changed key, like one
- * event each. Commands check everything before changing anything, so a
- * failed call leaves the state as it was.
+ * Sequences count per aggregate; lists have no order but the storage order;
+ * commands check everything before changing anything, so a failed call leaves
+ * the state as it was.
  */
 export class Store {
   readonly orgs = new Map<string, Org>();
@@ -102,27 +130,31 @@ export class Store {
   readonly machineKeys = new Map<string, MachineKey>();
   /** Client secrets of machine users by client id. */
   readonly clients = new Map<string, MachineClient>();
-  private sequence = 0n;
-  /** Entries sorted by key, per metadata map, until the map changes: paging a large list stays linear. */
-  private readonly byKey = new WeakMap<Map<string, StoredMetadata>, StoredMetadata[]>();
+  private readonly clock: () => Micros;
+  private readonly quirks: Pick<Quirks, "listOrder">;
+  private readonly random: () => number;
+  /** When each read model (projection) last changed: a list's view_timestamp. */
+  private readonly projectionUpdated: Record<Owner["projection"], Micros>;
+  /** The rows of a metadata map as an array, until the map changes: paging a large list stays linear. */
+  private readonly rows = new WeakMap<Map<string, StoredMetadata>, StoredMetadata[]>();
 
-  constructor(private readonly clock: () => Date = () => new Date()) {}
-
-  currentSequence(): bigint {
-    return this.sequence;
+  constructor(options: StoreOptions = {}) {
+    this.clock = options.clock ?? microsecondClock();
+    this.quirks = options.quirks ?? { listOrder: "storage" };
+    this.random = options.random ?? Math.random;
+    const now = this.clock();
+    this.projectionUpdated = { user: now, org: now };
   }
 
   addOrg(id: string, name: string): Org {
-    const org: Org = { id, name, removed: false, metadata: new Map() };
+    const org: Org = { id, name, removed: false, metadata: new Map(), aggregate: { sequence: 1n } };
     this.orgs.set(id, org);
-    this.sequence++;
     return org;
   }
 
   addUser(id: string, userName: string, orgId: string): User {
-    const user: User = { id, userName, orgId, metadata: new Map() };
+    const user: User = { id, userName, orgId, metadata: new Map(), aggregate: { sequence: 1n } };
     this.users.set(id, user);
-    this.sequence++;
     return user;
   }
 
@@ -139,11 +171,13 @@ export class Store {
   // --- user metadata -------------------------------------------------------
 
   setUserMetadata(orgId: string, userId: string, key: string, value: Uint8Array): Details {
+    storable(userId, key);
     const owner = this.userForWrite(orgId, userId);
     const current = owner.metadata.get(key);
     if (current && equalBytes(current.value, value)) {
-      // ZITADEL pushes no event when nothing changes and reports the current state.
-      return { sequence: current.sequence, creationDate: current.changeDate, resourceOwner: owner.resourceOwner };
+      // No event: ZITADEL reports the user's latest metadata change instead.
+      const last = owner.aggregate.lastMetadataEvent!;
+      return { sequence: last.sequence, creationDate: last.at, resourceOwner: owner.resourceOwner };
     }
     const now = this.clock();
     const entry = this.write(owner, key, value, now);
@@ -151,20 +185,24 @@ export class Store {
   }
 
   bulkSetUserMetadata(orgId: string, userId: string, entries: { key: string; value: Uint8Array }[]): Details {
+    storable(userId, ...entries.map((e) => e.key));
     if (entries.length === 0) throw errors.metadataListEmpty();
     return this.bulkSet(this.userForWrite(orgId, userId), entries);
   }
 
   removeUserMetadata(orgId: string, userId: string, key: string): Details {
+    storable(userId, key);
     return this.remove(this.userForWrite(orgId, userId), key, errors.removeUserKeyMissing);
   }
 
   bulkRemoveUserMetadata(orgId: string, userId: string, keys: string[]): Details {
+    storable(userId, ...keys);
     if (keys.length === 0) throw errors.metadataListEmpty();
     return this.bulkRemove(this.userForWrite(orgId, userId), keys, errors.bulkRemoveUserKeyMissing);
   }
 
   getUserMetadata(orgId: string, userId: string, key: string): { entry: StoredMetadata; resourceOwner: string } {
+    storable(userId, key);
     const owner = this.userForRead(orgId, userId);
     const entry = owner?.metadata.get(key);
     if (!owner || !entry) throw errors.userMetadataNotFound();
@@ -172,33 +210,40 @@ export class Store {
   }
 
   listUserMetadata(orgId: string, userId: string, options: ListOptions): ListResult {
-    return this.list(this.userForRead(orgId, userId), options);
+    storable(userId, ...options.keyFilters.map((f) => f.key));
+    return this.list(this.userForRead(orgId, userId), options, "user");
   }
 
   // --- org metadata --------------------------------------------------------
 
   setOrgMetadata(orgId: string, key: string, value: Uint8Array): Details {
+    storable(key);
     const owner = this.orgForWrite(orgId);
+    // Unlike a user's, an org's set always writes, even the same value.
     const now = this.clock();
     const entry = this.write(owner, key, value, now);
     return { sequence: entry.sequence, creationDate: now, resourceOwner: owner.resourceOwner };
   }
 
   bulkSetOrgMetadata(orgId: string, entries: { key: string; value: Uint8Array }[]): Details {
+    storable(...entries.map((e) => e.key));
     if (entries.length === 0) throw errors.metadataListEmpty();
     return this.bulkSet(this.orgForWrite(orgId), entries);
   }
 
   removeOrgMetadata(orgId: string, key: string): Details {
+    storable(key);
     return this.remove(this.orgForWrite(orgId), key, errors.removeOrgKeyMissing);
   }
 
   bulkRemoveOrgMetadata(orgId: string, keys: string[]): Details {
+    storable(...keys);
     if (keys.length === 0) throw errors.orgBulkRemoveListEmpty();
     return this.bulkRemove(this.orgForWrite(orgId), keys, errors.bulkRemoveOrgKeyMissing);
   }
 
   getOrgMetadata(orgId: string, key: string): { entry: StoredMetadata; resourceOwner: string } {
+    storable(key);
     const org = this.activeOrg(orgId);
     const entry = org?.metadata.get(key);
     if (!org || !entry) throw errors.orgMetadataNotFound();
@@ -206,17 +251,9 @@ export class Store {
   }
 
   listOrgMetadata(orgId: string, options: ListOptions): ListResult {
+    storable(...options.keyFilters.map((f) => f.key));
     const org = this.activeOrg(orgId);
-    return this.list(org && { metadata: org.metadata, resourceOwner: org.id }, options);
-  }
-
-  private sortedByKey(metadata: Map<string, StoredMetadata>): StoredMetadata[] {
-    let sorted = this.byKey.get(metadata);
-    if (!sorted) {
-      sorted = [...metadata.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      this.byKey.set(metadata, sorted);
-    }
-    return sorted;
+    return this.list(org && this.ownerOfOrg(org), options, "org");
   }
 
   // --- shared mechanics ----------------------------------------------------
@@ -225,7 +262,7 @@ export class Store {
   private userForRead(orgId: string, userId: string): Owner | undefined {
     const user = this.users.get(userId);
     if (!user || user.orgId !== orgId) return undefined;
-    return { metadata: user.metadata, resourceOwner: user.orgId };
+    return { metadata: user.metadata, resourceOwner: user.orgId, aggregate: user.aggregate, projection: "user" };
   }
 
   private userForWrite(orgId: string, userId: string): Owner {
@@ -237,61 +274,125 @@ export class Store {
   private orgForWrite(orgId: string): Owner {
     const org = this.activeOrg(orgId);
     if (!org) throw errors.orgNotFound();
-    return { metadata: org.metadata, resourceOwner: org.id };
+    return this.ownerOfOrg(org);
   }
 
-  private write(owner: Owner, key: string, value: Uint8Array, now: Date): StoredMetadata {
+  private ownerOfOrg(org: Org): Owner {
+    return { metadata: org.metadata, resourceOwner: org.id, aggregate: org.aggregate, projection: "org" };
+  }
+
+  /** Appends one metadata event to the owner's aggregate. */
+  private event(owner: Owner, at: Micros): bigint {
+    const sequence = ++owner.aggregate.sequence;
+    owner.aggregate.lastMetadataEvent = { sequence, at };
+    this.projectionUpdated[owner.projection] = at;
+    this.rows.delete(owner.metadata);
+    return sequence;
+  }
+
+  private write(owner: Owner, key: string, value: Uint8Array, now: Micros): StoredMetadata {
     const previous = owner.metadata.get(key);
     const entry: StoredMetadata = {
       key,
       // Copy: the request's bytes may be a view into a larger, reused buffer.
       value: value.slice(),
-      sequence: ++this.sequence,
+      sequence: this.event(owner, now),
       creationDate: previous?.creationDate ?? now,
       changeDate: now,
     };
+    // An updated row gets a new place at the end, as a new PostgreSQL row version does.
+    owner.metadata.delete(key);
     owner.metadata.set(key, entry);
-    this.byKey.delete(owner.metadata);
     return entry;
   }
 
   private bulkSet(owner: Owner, entries: { key: string; value: Uint8Array }[]): Details {
     const now = this.clock();
-    for (const { key, value } of entries) this.write(owner, key, value, now);
-    return { sequence: this.sequence, changeDate: now, resourceOwner: owner.resourceOwner };
+    // The last entry of a key wins; entries equal to what is stored are skipped (no event).
+    const lastPerKey = new Map(entries.map((e) => [e.key, e.value]));
+    for (const [key, value] of lastPerKey) {
+      const current = owner.metadata.get(key);
+      if (!current || !equalBytes(current.value, value)) this.write(owner, key, value, now);
+    }
+    const last = owner.aggregate.lastMetadataEvent!;
+    return { sequence: last.sequence, changeDate: last.at, resourceOwner: owner.resourceOwner };
   }
 
   private remove(owner: Owner, key: string, missing: () => Error): Details {
-    if (!owner.metadata.delete(key)) throw missing();
-    this.byKey.delete(owner.metadata);
-    return { sequence: ++this.sequence, changeDate: this.clock(), resourceOwner: owner.resourceOwner };
+    if (!owner.metadata.has(key)) throw missing();
+    const now = this.clock();
+    owner.metadata.delete(key);
+    return { sequence: this.event(owner, now), changeDate: now, resourceOwner: owner.resourceOwner };
   }
 
   private bulkRemove(owner: Owner, keys: string[], missing: () => Error): Details {
     const unique = [...new Set(keys)];
     // All or nothing: check every key before removing any.
     if (unique.some((key) => !owner.metadata.has(key))) throw missing();
+    const now = this.clock();
+    let sequence = owner.aggregate.sequence;
     for (const key of unique) {
       owner.metadata.delete(key);
-      this.byKey.delete(owner.metadata);
-      this.sequence++;
+      sequence = this.event(owner, now);
     }
-    return { sequence: this.sequence, changeDate: this.clock(), resourceOwner: owner.resourceOwner };
+    return { sequence, changeDate: now, resourceOwner: owner.resourceOwner };
   }
 
-  private list(owner: Owner | undefined, options: ListOptions): ListResult {
-    const sorted = owner ? this.sortedByKey(owner.metadata) : [];
-    const matching = sorted.filter((entry) => options.keyFilters.every((f) => matchesText(entry.key, f.key, f.method)));
-    if (!options.asc) matching.reverse();
-    const start = Number(options.offset > BigInt(matching.length) ? BigInt(matching.length) : options.offset);
+  /** The rows in storage order; the array is cached until the map changes. */
+  private rowsOf(metadata: Map<string, StoredMetadata>): StoredMetadata[] {
+    let rows = this.rows.get(metadata);
+    if (!rows) {
+      rows = [...metadata.values()];
+      this.rows.set(metadata, rows);
+    }
+    return rows;
+  }
+
+  /**
+   * ZITADEL's v1 metadata lists have no ORDER BY: rows come in storage order
+   * (or, with the "changing" quirk, in a new order per query), `asc` has no
+   * effect, and the total is 0 on a page past the end (the count comes from
+   * the same query as the rows).
+   */
+  private list(owner: Owner | undefined, options: ListOptions, projection: Owner["projection"]): ListResult {
+    const rows = owner ? this.rowsOf(owner.metadata) : [];
+    const filters = options.keyFilters;
+    let matching = filters.length === 0 ? rows : rows.filter((e) => filters.every((f) => matchesText(e.key, f.key, f.method)));
+    if (this.quirks.listOrder === "changing") matching = shuffled(matching, this.random);
+    const start = options.offset > BigInt(matching.length) ? matching.length : Number(options.offset);
     const page = options.limit === 0 ? matching.slice(start) : matching.slice(start, start + options.limit);
     return {
-      totalResult: BigInt(matching.length),
-      processedSequence: this.sequence,
-      viewTimestamp: this.clock(),
+      totalResult: page.length === 0 ? 0n : BigInt(matching.length),
+      processedSequence: 0n,
+      viewTimestamp: this.projectionUpdated[projection],
       result: page.map((entry) => ({ entry, resourceOwner: owner!.resourceOwner })),
     };
   }
+}
+
+/**
+ * ZITADEL's events and projections live in PostgreSQL, whose text cannot
+ * hold U+0000: a key (or id, or key filter) with it fails with Internal.
+ */
+function storable(...texts: string[]): void {
+  if (texts.some((t) => t.includes("\u0000"))) throw errors.internal();
+}
+
+/** A copy in random order (Fisher–Yates). */
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+}
+
+/** Wall-clock microseconds: Date.now() for the epoch, the monotonic clock for the microseconds. */
+function microsecondClock(): () => Micros {
+  const originMicros = BigInt(Date.now()) * 1000n;
+  const originHr = process.hrtime.bigint();
+  return () => originMicros + (process.hrtime.bigint() - originHr) / 1000n;
 }
 
 /** The eight TextQueryMethod comparisons. */

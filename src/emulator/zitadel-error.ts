@@ -30,6 +30,8 @@ export const errors = {
   orgBulkRemoveListEmpty: () => zitadelError(Code.FailedPrecondition, "META-9mw2d", "Metadata list is empty"),
   userNotFound: () => zitadelError(Code.FailedPrecondition, "COMMAND-uXHNj", "User could not be found"),
   orgNotFound: () => zitadelError(Code.FailedPrecondition, "COMMAND-QXPGs", "Organisation not found"),
+  /** What PostgreSQL's refusal of a text with U+0000 becomes. */
+  internal: () => new ConnectError("Errors.Internal", Code.Internal),
 } as const;
 
 /** A request that failed protoc-gen-validate style rules: InvalidArgument, no ErrorDetail. */

@@ -12,6 +12,8 @@ import type { Details } from "./entry.js";
 import { MetadataEntry, toDetails } from "./entry.js";
 import type { MetadataValue } from "./value.js";
 import { encodeValue } from "./value.js";
+import { textProblem } from "../storable-text.js";
+import { listExactly } from "./exact-list.js";
 
 /** How a key filter compares. */
 export type KeyMatch =
@@ -42,15 +44,17 @@ export interface ListOptions extends MetadataCallOptions {
   query?: { key: string; match: KeyMatch };
   /** Entries per request. Default 500. */
   pageSize?: number;
-  /** By key; default "asc" (ZITADEL's own default is descending). */
-  order?: "asc" | "desc";
 }
 
-/** Entries fetched page by page as you iterate. */
+/**
+ * Entries fetched page by page as you iterate, each key exactly once (see
+ * {@link ReadonlyMetadataScope.list}). ZITADEL's lists have no order: entries
+ * come in the server's order, which is not the key order.
+ */
 export interface MetadataList extends AsyncIterable<MetadataEntry> {
   /** Fetches every page and returns the entries keyed by key. */
   toObject(): Promise<Record<string, MetadataEntry>>;
-  /** Fetches every page and returns the entries in order. */
+  /** Fetches every page and returns the entries in the server's (unspecified) order; sort them yourself if you need an order. */
   toArray(): Promise<MetadataEntry[]>;
 }
 
@@ -76,9 +80,12 @@ export interface ReadonlyMetadataScope {
   /** The entry, or undefined when the key does not exist. Every other failure throws a ZitadelError. */
   get(key: string, options?: MetadataCallOptions): Promise<MetadataEntry | undefined>;
   /**
-   * Entries, fetched lazily page by page. ZITADEL v1 pages by offset, so keys
-   * added or removed by someone else during the iteration can shift a page:
-   * an entry may then be skipped or seen twice.
+   * Entries, fetched lazily page by page, each key exactly once or a
+   * ZitadelError: ZITADEL v1 pages by offset over rows without order, so
+   * the listing checks what it saw against the server's total and, when a
+   * page moved, re-reads (one `limit: 0` snapshot, or more passes when that
+   * is too large). A key that exists throughout is never skipped or
+   * repeated; keys added or removed meanwhile may or may not appear.
    */
   list(options?: ListOptions): MetadataList;
 }
@@ -102,7 +109,7 @@ export interface MetadataScope extends ReadonlyMetadataScope {
 /** The RPCs one scope maps to. */
 interface ScopeRpcs {
   get(key: string, call: CallOptions): Promise<{ metadata?: Metadata }>;
-  list(query: { offset: bigint; limit: number; asc: boolean }, queries: MetadataQuery[], call: CallOptions): Promise<{ details?: ListDetails; result: Metadata[] }>;
+  list(query: { offset: bigint; limit: number }, queries: MetadataQuery[], call: CallOptions): Promise<{ details?: ListDetails; result: Metadata[] }>;
   set?(key: string, value: Uint8Array, call: CallOptions): Promise<{ details?: ObjectDetails }>;
   remove?(key: string, call: CallOptions): Promise<{ details?: ObjectDetails }>;
   setMany?(entries: { key: string; value: Uint8Array }[], call: CallOptions): Promise<{ details?: ObjectDetails }>;
@@ -238,22 +245,19 @@ function createList(rpcs: ScopeRpcs, options: ListOptions, scopeOrgId: string | 
     }
     queries.push(keyQuery(options.query.key, method));
   }
-  const order = options.order ?? "asc";
-  if (order !== "asc" && order !== "desc") {
-    throw new TypeError(`list(): order must be "asc" or "desc", got ${JSON.stringify(order)}.`);
+  if ("order" in options) {
+    throw new TypeError(
+      'list(): there is no "order": ZITADEL\'s lists have no order (not by key either). Sort the entries yourself, e.g. (await list().toArray()).sort((a, b) => (a.key < b.key ? -1 : 1)).',
+    );
   }
-  const asc = order === "asc";
   const call = toCallOptions(options, scopeOrgId);
 
   async function* pages(): AsyncGenerator<MetadataEntry> {
-    let offset = 0n;
-    for (;;) {
-      const page = await zitadel(() => rpcs.list({ offset, limit: pageSize, asc }, queries, call));
-      for (const m of page.result) yield new MetadataEntry(m);
-      offset += BigInt(page.result.length);
-      const total = page.details?.totalResult ?? 0n;
-      // Trust the total, not the page length: a server may cap pages below pageSize.
-      if (page.result.length === 0 || offset >= total) return;
+    const rows = listExactly((query) => rpcs.list(query, queries, call), pageSize);
+    try {
+      for await (const m of rows) yield new MetadataEntry(m);
+    } catch (e) {
+      throw ZitadelError.from(e);
     }
   }
   const toArray = async () => {
@@ -278,9 +282,12 @@ function utf8Length(s: string): number {
 function checkKey(key: string): void {
   if (typeof key !== "string") throw new TypeError(`metadata key: expected a string, got ${typeof key}.`);
   const length = [...key].length;
+  const shown = JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
   if (length < 1 || length > 200) {
-    throw new TypeError(`metadata key "${key.slice(0, 40)}${key.length > 40 ? "…" : ""}": keys must be 1 to 200 characters, this one has ${length}.`);
+    throw new TypeError(`metadata key ${shown}: keys must be 1 to 200 characters, this one has ${length}.`);
   }
+  const problem = textProblem(key);
+  if (problem !== undefined) throw new TypeError(`metadata key ${shown} ${problem}; remove that character.`);
 }
 
 function checkValue(key: string, value: Uint8Array): Uint8Array {

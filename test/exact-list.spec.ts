@@ -1,0 +1,135 @@
+// The list guarantee: every key exactly once, or a clear error, whatever
+// order ZITADEL returns rows in and while others write.
+import { create } from "@bufbuild/protobuf";
+import type { Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, createRouterTransport } from "@connectrpc/connect";
+import { describe, expect, it } from "vitest";
+import { ManagementService } from "../gen/zitadel/management_pb.js";
+import { MetadataSchema } from "../gen/zitadel/metadata_pb.js";
+import { createMetadataClient, createZitadelTransport, ZitadelError } from "../src/index.js";
+import { maxExtraPasses } from "../src/metadata/exact-list.js";
+import { useEmulator } from "./support/emulator.js";
+import { protocols } from "./support/protocols.js";
+
+/** Records the limit of every list request. */
+function limitRecorder() {
+  const limits: number[] = [];
+  const interceptor: Interceptor = (next) => (req) => {
+    const query = (req.message as { query?: { limit?: number } }).query;
+    if (req.method.name.startsWith("List")) limits.push(query?.limit ?? 0);
+    return next(req);
+  };
+  return { limits, interceptor };
+}
+
+describe.each(protocols)("list() is exact over %s", (protocol) => {
+  const emulator = useEmulator();
+  const client = (interceptors: Interceptor[] = []) =>
+    createMetadataClient(
+      createZitadelTransport({ baseUrl: emulator().url, protocol, auth: emulator().user("acme-admin").token, interceptors }),
+    );
+  const entries = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`x.${i}`, `value ${i}`]));
+
+  it("in storage order and without other writers: one pass, no request more than the pages", async () => {
+    emulator().quirks.listOrder = "storage";
+    const { limits, interceptor } = limitRecorder();
+    const user = client([interceptor]).user(emulator().user("alice").id);
+    await user.setMany(entries);
+    const listed = await user.list({ prefix: "x.", pageSize: 100 }).toArray();
+    expect(listed.map((e) => e.key).sort()).toEqual(Object.keys(entries).sort());
+    expect(limits).toEqual(Array(10).fill(100));
+  });
+
+  it("when the row order changes on every query: each key exactly once, with its value", async () => {
+    emulator().quirks.listOrder = "changing";
+    try {
+      const { limits, interceptor } = limitRecorder();
+      const user = client([interceptor]).user(emulator().user("alice").id);
+      await user.setMany(entries);
+      const listed = await user.list({ prefix: "x.", pageSize: 100 }).toArray();
+      expect(listed).toHaveLength(1_000);
+      expect(new Set(listed.map((e) => e.key)).size).toBe(1_000);
+      for (const e of listed) expect(e.text()).toBe(entries[e.key]);
+      // The pages missed some rows; the snapshot (limit 0) filled them in.
+      expect(limits.at(-1)).toBe(0);
+    } finally {
+      emulator().quirks.listOrder = "storage";
+    }
+  });
+
+  it("while another client keeps re-setting existing keys: each key once, its value old or new", async () => {
+    const org = client().org();
+    await org.setMany(entries);
+    const writer = client().org();
+    let stop = false;
+    let rewrites = 0;
+    const writing = (async () => {
+      // Each write moves its row to the end of the storage order.
+      while (!stop) {
+        const i = rewrites++ % 200;
+        await writer.set(`x.${i}`, `new ${i}`);
+      }
+    })();
+    try {
+      const listed = await org.list({ prefix: "x.", pageSize: 50 }).toArray();
+      expect(listed).toHaveLength(1_000);
+      expect(new Set(listed.map((e) => e.key)).size).toBe(1_000);
+      for (const e of listed) {
+        const i = e.key.slice(2);
+        expect([`value ${i}`, `new ${i}`]).toContain(e.text());
+      }
+    } finally {
+      stop = true;
+      await writing;
+    }
+    expect(rewrites).toBeGreaterThan(0);
+  });
+});
+
+describe("list() when one snapshot is too large", () => {
+  /** A server whose rows come in a new order per query and that refuses limit 0, as ZITADEL does over 10 MiB. */
+  function shufflingServer(keys: string[], options: { hide?: string } = {}) {
+    let requests = 0;
+    const transport = createRouterTransport((router) =>
+      router.service(ManagementService, {
+        listOrgMetadata(req) {
+          requests++;
+          const limit = req.query?.limit ?? 0;
+          if (limit === 0) throw new ConnectError("grpc: trying to send message larger than max (11000000 vs. 10485760)", Code.ResourceExhausted);
+          const rows = keys.filter((k) => k !== options.hide).sort(() => Math.random() - 0.5);
+          const offset = Number(req.query?.offset ?? 0n);
+          const page = rows.slice(offset, offset + limit);
+          return {
+            details: { totalResult: page.length === 0 ? 0n : BigInt(keys.length) },
+            result: page.map((key) => create(MetadataSchema, { key, value: new TextEncoder().encode(key) })),
+          };
+        },
+      }),
+    );
+    return { transport, requests: () => requests };
+  }
+
+  it("repeats offset passes until every counted key was seen, each yielded once", async () => {
+    const keys = Array.from({ length: 300 }, (_, i) => `k${i}`);
+    const server = shufflingServer(keys);
+    const listed = await createMetadataClient(server.transport).org().list({ pageSize: 30 }).toArray();
+    expect(listed.map((e) => e.key).sort()).toEqual([...keys].sort());
+    expect(server.requests()).toBeGreaterThan(11);
+  });
+
+  it("gives up with Aborted, saying how far it got, when the counted rows never all show up", async () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+    // A row the count includes but no page ever returns (e.g. a concurrent writer keeps moving it).
+    const server = shufflingServer(keys, { hide: "k7" });
+    const err = await createMetadataClient(server.transport)
+      .org()
+      .list({ pageSize: 10 })
+      .toArray()
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ZitadelError);
+    expect((err as ZitadelError).code).toBe(Code.Aborted);
+    expect((err as ZitadelError).message).toMatch(
+      new RegExp(`after ${maxExtraPasses + 1} passes 39 distinct keys were seen of the 40 the server counts. Narrow the listing`),
+    );
+  });
+});
