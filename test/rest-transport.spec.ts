@@ -94,10 +94,10 @@ const details = { sequence: "42", creationDate: "2024-05-06T07:08:09.123Z", reso
 describe("REST requests on the wire", () => {
   it("SetUserMetadata: POST, each path variable one encoded segment, body:* JSON, auth and org headers", async () => {
     reply = () => ({ body: { details: { ...details, notYetInvented: { a: 1 } }, id: "", somethingNew: [1, 2] } });
-    const res = await clients().mgmt.setUserMetadata({ id: "u 1", key: "a/b ü?#100%", value: new Uint8Array([0, 255, 1]) });
+    const res = await clients().mgmt.setUserMetadata({ id: "u 1", key: "a+b ü?#100%", value: new Uint8Array([0, 255, 1]) });
     const req = only();
     expect(req.method).toBe("POST");
-    expect(req.url).toBe("/management/v1/users/u%201/metadata/a%2Fb%20%C3%BC%3F%23100%25");
+    expect(req.url).toBe("/management/v1/users/u%201/metadata/a%2Bb%20%C3%BC%3F%23100%25");
     expect(req.headers.authorization).toBe(`Bearer ${token}`);
     expect(req.headers["x-zitadel-orgid"]).toBe("org-1");
     expect(req.headers["content-type"]).toBe("application/json");
@@ -200,9 +200,39 @@ describe("REST requests on the wire", () => {
 
   it("an interceptor that replaces the message gets a request built from the new message", async () => {
     const rewrite: Interceptor = (next) => async (req) =>
-      next({ ...req, message: create(GetOrgMetadataRequestSchema, { key: "rewritten/key" }) } as typeof req);
+      next({ ...req, message: create(GetOrgMetadataRequestSchema, { key: "rewritten key" }) } as typeof req);
     await clients({ interceptors: [rewrite] }).mgmt.getOrgMetadata({ key: "original" });
-    expect(only().url).toBe("/management/v1/metadata/rewritten%2Fkey");
+    expect(only().url).toBe("/management/v1/metadata/rewritten%20key");
+  });
+
+  it("a key with a slash is refused before any request, naming the key and pointing at grpc", async () => {
+    let fetched = 0;
+    const counting: typeof globalThis.fetch = (input, init) => {
+      fetched++;
+      return globalThis.fetch(input, init);
+    };
+    const { mgmt, auth } = clients({ fetch: counting });
+    for (const call of [
+      () => mgmt.setUserMetadata({ id: "u1", key: "a/b", value: new Uint8Array([1]) }),
+      () => mgmt.getOrgMetadata({ key: "a/b" }),
+      () => auth.getMyMetadata({ key: "a/b" }),
+    ]) {
+      const err = await rejection(call());
+      expect(err.code).toBe(Code.InvalidArgument);
+      expect(err.rawMessage).toMatch(/^\w+Request\.key "a\/b" cannot be sent over REST: ZITADEL's gateway decodes "%2F" to "\/"/);
+      expect(err.rawMessage).toMatch(/Use protocol "grpc" or "grpc-web" for this value\.$/);
+    }
+    expect(fetched).toBe(0);
+    expect(seen).toEqual([]);
+  });
+
+  it("an interceptor's replacement message is checked too: a slash in it is refused before sending", async () => {
+    const rewrite: Interceptor = (next) => async (req) =>
+      next({ ...req, message: create(GetOrgMetadataRequestSchema, { key: "rewritten/key" }) } as typeof req);
+    const err = await rejection(clients({ interceptors: [rewrite] }).mgmt.getOrgMetadata({ key: "original" }));
+    expect(err.code).toBe(Code.InvalidArgument);
+    expect(err.rawMessage).toContain('GetOrgMetadataRequest.key "rewritten/key" cannot be sent over REST');
+    expect(seen).toEqual([]);
   });
 
   it("the browser entry speaks REST too, with the fetch it is given", async () => {

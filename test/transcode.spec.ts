@@ -26,6 +26,7 @@ import { ErrorDetailSchema } from "../gen/zitadel/message_pb.js";
 import { TextQueryMethod, file_zitadel_object } from "../gen/zitadel/object_pb.js";
 import type { TranscodeOptions } from "../src/transport/transcode.js";
 import { parseRestResponse, servicePrefix, transcode } from "../src/transport/transcode.js";
+import { cleanPath } from "../src/transport/gateway-path.js";
 import { createManagementClient, createRestTransport, createZitadelInterceptor, getErrorDetail } from "../src/index.js";
 
 const mgmt = ManagementService.method;
@@ -175,7 +176,6 @@ describe("the 14 metadata RPCs over REST", () => {
 describe("path variables", () => {
   // Each key must reach the server as exactly one path segment that decodes back to itself.
   const oddKeys: [string, string][] = [
-    ["a/b", "a%2Fb"],
     ["100%", "100%25"],
     ["with space", "with%20space"],
     ["ü", "%C3%BC"],
@@ -185,37 +185,69 @@ describe("path variables", () => {
     ["😀", "%F0%9F%98%80"],
     ["-._~", "-._~"],
     ["...", "..."],
+    [".a", ".a"],
     ["%2F", "%252F"],
+    ["%5Fbulk", "%255Fbulk"],
     ["a\\b", "a%5Cb"],
     ["tab\there", "tab%09here"],
   ];
 
-  it.each(oddKeys)("key %j is sent as %s and survives URL parsing", (key, encoded) => {
-    const { path } = wire(mgmt.getUserMetadata, { id: "u/1", key });
-    expect(path).toBe(`/management/v1/users/u%2F1/metadata/${encoded}`);
+  it.each(oddKeys)("key %j is sent as %s and reaches the gateway as one segment", (key, encoded) => {
+    const { path } = wire(mgmt.getUserMetadata, { id: "u 1", key });
+    expect(path).toBe(`/management/v1/users/u%201/metadata/${encoded}`);
     // fetch parses the URL first (WHATWG): it must neither re-encode nor resolve anything.
     const url = new URL(`https://zitadel.example${path}`);
     expect(url.pathname).toBe(path);
     expect(url.search).toBe("");
-    const segments = url.pathname.split("/");
-    expect(segments).toHaveLength(7);
-    expect(decodeURIComponent(segments[6]!)).toBe(key);
+    // ZITADEL decodes the whole path, cleans it (redirecting if that changes it), then splits it.
+    const decoded = decodeURIComponent(url.pathname);
+    expect(cleanPath(decoded)).toBe(decoded);
+    expect(decoded.split("/")).toEqual(["", "management", "v1", "users", "u 1", "metadata", key]);
   });
 
   it("a lone surrogate is sent as U+FFFD, as the binary encoding does", () => {
     expect(wire(mgmt.getOrgMetadata, { key: "a\ud800" }).path).toBe("/management/v1/metadata/a%EF%BF%BD");
   });
 
-  it.each([".", ".."])("key %j is refused: URLs resolve it as a relative step", (key) => {
-    const err = failure(() => wire(mgmt.removeOrgMetadata, { key }));
+  // Values the gateway would split, redirect or route elsewhere: refused before anything is sent.
+  const unroutable: [string, MessageInitShape<typeof mgmt.setUserMetadata.input>, string, RegExp][] = [
+    ["a key with a slash", { id: "u1", key: "a/b" }, 'SetUserMetadataRequest.key "a/b"', /decodes "%2F" to "\/" before it splits the path/],
+    ["a key that is only a slash", { id: "u1", key: "/" }, 'SetUserMetadataRequest.key "/"', /decodes "%2F"/],
+    ["a user id with a slash", { id: "u/1", key: "k" }, 'SetUserMetadataRequest.id "u/1"', /decodes "%2F"/],
+    ["key .", { id: "u1", key: "." }, 'SetUserMetadataRequest.key "."', /resolves "\." and "\.\." segments/],
+    ["key ..", { id: "u1", key: ".." }, 'SetUserMetadataRequest.key ".."', /resolves "\." and "\.\." segments/],
+    ["user id .", { id: ".", key: "k" }, 'SetUserMetadataRequest.id "."', /resolves "\." and "\.\." segments/],
+    ["user id ..", { id: "..", key: "k" }, 'SetUserMetadataRequest.id ".."', /resolves/],
+    ["an empty user id", { id: "", key: "k" }, 'SetUserMetadataRequest.id ""', /empty segment \("\/\/"\), which ZITADEL's router collapses/],
+  ];
+
+  it.each(unroutable)("%s is refused, naming the field and value, pointing at grpc", (_, init, named, why) => {
+    const err = failure(() => wire(mgmt.setUserMetadata, { ...init, value }));
     expect(err.code).toBe(Code.InvalidArgument);
-    expect(err.rawMessage).toContain(`RemoveOrgMetadataRequest.key "${key}" cannot be sent over REST`);
-    expect(err.rawMessage).toContain('Use protocol "grpc" or "grpc-web"');
+    expect(err.rawMessage).toMatch(new RegExp(`^${named.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} cannot be sent over REST: `));
+    expect(err.rawMessage).toMatch(why);
+    expect(err.rawMessage).toMatch(/\. Use protocol "grpc" or "grpc-web" for this value\.$/);
   });
 
-  it("an empty key is sent as an empty segment, for the server to reject as it would over gRPC", () => {
+  it("each refused value is one the gateway's path handling would change", () => {
+    for (const [, init] of unroutable) {
+      const decoded = `/management/v1/users/${init.id}/metadata/${init.key}`;
+      const arrives = cleanPath(decoded).split("/");
+      expect(arrives, decoded).not.toEqual(["", "management", "v1", "users", init.id, "metadata", init.key]);
+    }
+  });
+
+  it("a long refused key is cut in the message", () => {
+    const key = `${"k".repeat(150)}/x`;
+    const err = failure(() => wire(mgmt.getOrgMetadata, { key }));
+    expect(err.rawMessage).toContain(`GetOrgMetadataRequest.key "${"k".repeat(100)}…" cannot be sent over REST`);
+    expect(err.rawMessage).not.toContain("k".repeat(101));
+  });
+
+  it("an empty key ends the path with a slash, which survives, for the server to reject as over gRPC", () => {
     expect(wire(mgmt.getOrgMetadata, { key: "" }).path).toBe("/management/v1/metadata/");
-    expect(wire(mgmt.setUserMetadata, { id: "", key: "k" }).path).toBe("/management/v1/users//metadata/k");
+    expect(wire(mgmt.setUserMetadata, { id: "u1", key: "" }).path).toBe("/management/v1/users/u1/metadata/");
+    expect(cleanPath("/management/v1/metadata/")).toBe("/management/v1/metadata/");
   });
 
   it("a key equal to another RPC's literal route with the same verb is refused, not sent to that RPC", () => {
@@ -338,6 +370,7 @@ const syntheticFile = createFileRegistry(
           rpc("Search", rule({ pattern: { case: "get", value: "/{parent=orgs/*}/items/{item.id}" } })),
           rpc("Update", rule({ pattern: { case: "patch", value: "/items/{item.id}" }, body: "item", responseBody: "item" })),
           rpc("Replace", rule({ pattern: { case: "put", value: "/things/{full_name=**}:replace" }, body: "*" })),
+          rpc("Blob", rule({ pattern: { case: "get", value: "/blobs/{blob}" } })),
           rpc("Tag", rule({ pattern: { case: "custom", value: { kind: "put", path: "/tags/{parent}" } }, body: "tags" })),
           rpc("Head", rule({ pattern: { case: "custom", value: { kind: "HEAD", path: "/items" } } })),
           rpc("Broken", rule({ pattern: { case: "get", value: "/items/{nope}" } })),
@@ -356,7 +389,7 @@ describe("google.api.http rules beyond our RPCs (synthetic service)", () => {
   it("a GET puts every other set field into the query: dotted messages, repeated params, proto3 JSON scalars", () => {
     const got = wire(syn("Search"), {
       parent: "orgs/o 1",
-      item: { id: "i/1", count: 5n },
+      item: { id: "i 1", count: 5n },
       tags: ["a", "b c"],
       blob: new Uint8Array([0xfb, 0xff]),
       method: TextQueryMethod.STARTS_WITH,
@@ -369,8 +402,8 @@ describe("google.api.http rules beyond our RPCs (synthetic service)", () => {
       methods: [TextQueryMethod.EQUALS, TextQueryMethod.CONTAINS],
     });
     expect(got.method).toBe("GET");
-    // {parent=orgs/*} keeps its slash; the single-segment {item.id} encodes its own.
-    expect(got.path).toBe("/synthetic/v1/orgs/o%201/items/i%2F1");
+    // {parent=orgs/*} keeps its slash; the single-segment {item.id} is one encoded segment.
+    expect(got.path).toBe("/synthetic/v1/orgs/o%201/items/i%201");
     expect(got.body).toBeUndefined();
     // In field-number order; limit 0 is a zero value and omitted, the set wrapper "" is not.
     expect(got.query).toEqual([
@@ -400,6 +433,25 @@ describe("google.api.http rules beyond our RPCs (synthetic service)", () => {
   it("useProtoFieldName names the query parameters by proto name", () => {
     const got = wire(syn("Search"), { parent: "orgs/o", fullName: "x" }, { jsonOptions: { useProtoFieldName: true } });
     expect(got.query).toEqual([["full_name", "x"]]);
+  });
+
+  it("a single-segment variable refuses a slash; a multi-segment one refuses segments the gateway would change", () => {
+    expect(failure(() => wire(syn("Search"), { parent: "orgs/o", item: { id: "i/1" } })).rawMessage).toMatch(
+      /^Request\.item\.id "i\/1" cannot be sent over REST: ZITADEL's gateway decodes "%2F"/,
+    );
+    for (const fullName of ["a/../b", "a/./b", "a//b", "./a", "a/"]) {
+      expect(failure(() => wire(syn("Replace"), { fullName })).rawMessage, fullName).toMatch(/^Request\.full_name "[^"]*" cannot be sent over REST: /);
+    }
+  });
+
+  it("a custom verb keeps the last segment from being empty or a dot segment", () => {
+    expect(wire(syn("Replace"), { fullName: "a/." }).path).toBe("/synthetic/v1/things/a/.:replace");
+    expect(cleanPath("/synthetic/v1/things/a/.:replace")).toBe("/synthetic/v1/things/a/.:replace");
+  });
+
+  it("bytes in a path go as URL-safe base64, which the gateway also accepts, so a \"/\" never splits them", () => {
+    expect(wire(syn("Blob"), { blob: new Uint8Array([0xfb, 0xff, 0xfe]) }).path).toBe("/synthetic/v1/blobs/-__-");
+    expect(wire(syn("Blob"), { blob: new Uint8Array([0xff]) }).path).toBe("/synthetic/v1/blobs/_w%3D%3D");
   });
 
   it("a value that does not fit a {field=pattern} is refused", () => {
@@ -642,10 +694,11 @@ describe("the REST transport's responses (fake fetch)", () => {
     );
   });
 
-  it("a refused request (e.g. key \".\") fails before anything is sent", async () => {
+  it.each([".", "a/b", ""])("a refused request (user id %j) fails before anything is sent", async (id) => {
     const { mgmt, calls } = clientWith(() => json({}));
-    const err = await rejection(mgmt.getOrgMetadata({ key: "." }));
+    const err = await rejection(mgmt.getUserMetadata({ id, key: "k" }));
     expect(err.code).toBe(Code.InvalidArgument);
+    expect(err.rawMessage).toContain(`GetUserMetadataRequest.id "${id}" cannot be sent over REST`);
     expect(calls).toHaveLength(0);
   });
 

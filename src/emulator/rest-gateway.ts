@@ -1,20 +1,21 @@
 import type { DescField, DescMessage, DescMethod, DescService, JsonObject, JsonValue, Registry } from "@bufbuild/protobuf";
 import { create, createRegistry, fromJson, getOption, hasOption, ScalarType, toJson } from "@bufbuild/protobuf";
-import { anyPack, AnySchema } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext } from "@connectrpc/connect";
 import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
-import type { connectNodeAdapter } from "@connectrpc/connect-node";
 import { http as httpRule } from "../../gen/google/api/annotations_pb.js";
 import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
 import { servicePrefix } from "../transport/service-prefix.js";
+import { admitRequest } from "./http-front.js";
+import { jsonBodyText } from "./json-body-text.js";
+import type { NodeRequest, NodeResponse } from "./node-http-types.js";
+import { writeJson, writeStatus } from "./rest-response.js";
 
-// The request and response types connect-node's handlers use (not exported by name).
-type NodeHandler = ReturnType<typeof connectNodeAdapter>;
-type NodeRequest = Parameters<NodeHandler>[0];
-type NodeResponse = Parameters<NodeHandler>[1];
 type UnaryImpl = (req: unknown, ctx: HandlerContext) => unknown;
 
-/** One segment of a path template: literal text, or the field it binds. */
+/**
+ * One segment of a path template: literal text (as a byte string, like the
+ * decoded paths it is compared with), or the field it binds.
+ */
 type Segment = { literal: string } | { field: DescField };
 
 interface Route {
@@ -27,26 +28,6 @@ interface Route {
   impl: UnaryImpl;
 }
 
-/** grpc-gateway's mapping from gRPC codes to HTTP statuses (ZITADEL.md). */
-const httpStatusOf: Record<Code, number> = {
-  [Code.Canceled]: 499,
-  [Code.Unknown]: 500,
-  [Code.InvalidArgument]: 400,
-  [Code.DeadlineExceeded]: 504,
-  [Code.NotFound]: 404,
-  [Code.AlreadyExists]: 409,
-  [Code.PermissionDenied]: 403,
-  [Code.ResourceExhausted]: 429,
-  [Code.FailedPrecondition]: 400,
-  [Code.Aborted]: 409,
-  [Code.OutOfRange]: 400,
-  [Code.Unimplemented]: 501,
-  [Code.Internal]: 500,
-  [Code.Unavailable]: 503,
-  [Code.DataLoss]: 500,
-  [Code.Unauthenticated]: 401,
-};
-
 export interface RestGatewayOptions {
   /** The services to expose, with their implementations keyed by local method name. */
   services: { service: DescService; impl: object }[];
@@ -57,7 +38,10 @@ export interface RestGatewayOptions {
 /**
  * ZITADEL's REST/JSON gateway: routes from the google.api.http annotations,
  * proto3 JSON in and out, google.rpc.Status error bodies. It only transcodes;
- * the same service implementations as the gRPC side do the work.
+ * the same service implementations as the gRPC side do the work. In front
+ * of it, as in ZITADEL, the path is percent-decoded as a whole and cleaned
+ * (http-front.ts); routes are matched on the decoded segments, so "%2F"
+ * splits a segment and "%5Fbulk" is the literal "_bulk".
  */
 export function createRestGateway(options: RestGatewayOptions): (req: NodeRequest, res: NodeResponse) => void {
   const routes = options.services.flatMap(({ service, impl }) => routesOf(service, impl as Record<string, UnaryImpl>));
@@ -84,7 +68,7 @@ function routesOf(service: DescService, impls: Record<string, UnaryImpl>): Route
       .slice(1)
       .map((part) => {
         const variable = /^\{(\w+)\}$/.exec(part);
-        if (!variable) return { literal: part };
+        if (!variable) return { literal: Buffer.from(part, "utf8").toString("latin1") };
         const field = method.input.fields.find((f) => f.name === variable[1]);
         if (!field) throw new Error(`${method.name}: the path binds unknown field ${variable[1]}`);
         return { field };
@@ -121,21 +105,22 @@ function matchRoute(routes: Route[], verb: string, parts: string[]) {
 }
 
 async function handle(req: NodeRequest, res: NodeResponse, routes: Route[], registry: Registry, readMaxBytes: number) {
-  const url = new URL(req.url ?? "/", "http://emulator");
+  const target = admitRequest(req, res);
+  if (target === undefined) return;
   const verb = (req.method ?? "GET").toUpperCase();
-  // The raw path, not url.pathname: URL parsing would resolve "%2E%2E" segments, which are keys here.
-  const rawPath = (req.url ?? "/").split("?")[0]!;
-  const { best, pathMatchedOtherVerb } = matchRoute(routes, verb, rawPath.split("/").slice(1));
+  // grpc-gateway's default (legacy) unescaping: the decoded path, split at "/", nothing decoded twice.
+  const { best, pathMatchedOtherVerb } = matchRoute(routes, verb, target.path.split("/").slice(1));
   if (!best) {
     req.resume();
     if (pathMatchedOtherVerb) return writeStatus(res, new ConnectError("Method Not Allowed", Code.Unimplemented), registry, 405);
     return writeStatus(res, new ConnectError("Not Found", Code.NotFound), registry, 404);
   }
   const { route, bound } = best;
+  const query = new URLSearchParams(target.rawQuery ?? "");
   let request: unknown;
   try {
     const body = await readBody(req, readMaxBytes);
-    request = decodeRequest(route, body, bound, url.searchParams, registry);
+    request = decodeRequest(route, body, bound, query, registry);
   } catch (e) {
     return writeStatus(res, ConnectError.from(e, Code.InvalidArgument), registry);
   }
@@ -146,7 +131,7 @@ async function handle(req: NodeRequest, res: NodeResponse, routes: Route[], regi
     method: route.method,
     protocolName: "rest",
     requestMethod: verb,
-    url: url.toString(),
+    url: new URL(req.url ?? "/", "http://emulator").toString(),
     requestSignal: abort.signal,
     requestHeader: headersOf(req),
   });
@@ -188,7 +173,12 @@ function readBody(req: NodeRequest, limit: number): Promise<Buffer> {
   });
 }
 
-/** Body JSON, then query parameters, then path variables, as grpc-gateway fills a request. */
+/**
+ * Body JSON, then query parameters, then path variables, as grpc-gateway
+ * fills a request. Path variables arrive as byte strings: a string field
+ * whose bytes are not UTF-8 cannot be sent on to the gRPC server, whose
+ * client-side marshalling in ZITADEL's gateway fails with Internal.
+ */
 function decodeRequest(
   route: Route,
   body: Buffer,
@@ -198,8 +188,9 @@ function decodeRequest(
 ): unknown {
   const schema = route.method.input;
   let json: JsonValue = {};
-  const text = body.toString("utf8").trim();
-  if (route.body !== "" && text !== "") {
+  // Rules without a body never read one, whatever it holds.
+  const text = route.body === "" ? "" : jsonBodyText(body);
+  if (text !== "") {
     try {
       json = JSON.parse(text) as JsonValue;
     } catch (e) {
@@ -212,20 +203,37 @@ function decodeRequest(
   }
   const object = json as JsonObject;
   if (route.body !== "*") mergeQuery(schema, object, query, bound);
-  for (const [field, raw] of bound) {
-    let value: string;
-    try {
-      value = decodeURIComponent(raw);
-    } catch {
-      throw new ConnectError(`the path segment for "${field.name}" is not valid percent-encoding`, Code.InvalidArgument);
-    }
+  const notUtf8: DescField[] = [];
+  for (const [field, bytes] of bound) {
+    const value = utf8Text(bytes);
+    if (value === undefined && field.fieldKind === "scalar" && field.scalar === ScalarType.STRING) notUtf8.push(field);
     delete object[field.name];
-    object[field.jsonName] = value;
+    object[field.jsonName] = value ?? Buffer.from(bytes, "latin1").toString("utf8");
   }
+  let request: unknown;
   try {
-    return fromJson(schema, object, { registry, ignoreUnknownFields: true });
+    request = fromJson(schema, object, { registry, ignoreUnknownFields: true });
   } catch (e) {
     throw new ConnectError(`invalid request: ${(e as Error).message}`, Code.InvalidArgument);
+  }
+  const [field] = notUtf8;
+  if (field !== undefined) {
+    throw new ConnectError(
+      `grpc: error while marshaling: proto: field ${field.parent.typeName}.${field.name} contains invalid UTF-8`,
+      Code.Internal,
+    );
+  }
+  return request;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** A byte string as text, or undefined when its bytes are not UTF-8. */
+function utf8Text(bytes: string): string | undefined {
+  try {
+    return strictUtf8.decode(Buffer.from(bytes, "latin1"));
+  } catch {
+    return undefined;
   }
 }
 
@@ -259,27 +267,4 @@ function queryValue(field: DescField, value: string): JsonValue {
     (field.fieldKind === "scalar" || (field.fieldKind === "list" && field.listKind === "scalar")) &&
     field.scalar === ScalarType.BOOL;
   return isBool && (value === "true" || value === "false") ? value === "true" : value;
-}
-
-function writeStatus(res: NodeResponse, err: ConnectError, registry: Registry, status?: number) {
-  const details = err.details.flatMap((d): JsonValue[] => {
-    const any =
-      "desc" in d
-        ? anyPack(d.desc, create(d.desc, d.value))
-        : create(AnySchema, { typeUrl: `type.googleapis.com/${d.type}`, value: d.value });
-    try {
-      // "@type" first, as grpc-gateway writes it.
-      const { "@type": type, ...fields } = toJson(AnySchema, any, { registry }) as JsonObject;
-      return [{ "@type": type ?? null, ...fields }];
-    } catch {
-      return []; // a detail of a type the registry does not know cannot be written as JSON
-    }
-  });
-  writeJson(res, status ?? httpStatusOf[err.code] ?? 500, { code: err.code, message: err.rawMessage, details });
-}
-
-function writeJson(res: NodeResponse, status: number, body: JsonValue) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
 }

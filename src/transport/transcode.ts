@@ -1,6 +1,7 @@
 // Maps an RPC and its request message to the HTTP request ZITADEL's REST
 // gateway (grpc-gateway) expects, following the method's google.api.http
 // rule. Pure: no I/O, and the caller's message is never modified.
+import { segmentProblem } from "./gateway-path.js";
 import { servicePrefix } from "./service-prefix.js";
 import type {
   DescField,
@@ -27,7 +28,7 @@ export type RestHttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /** One RPC call as an HTTP request, before the base URL is put in front of `path`. */
 export interface RestRequest {
   method: RestHttpMethod;
-  /** Service prefix plus the filled path template, percent-encoded, e.g. "/management/v1/metadata/a%2Fb". */
+  /** Service prefix plus the filled path template, percent-encoded, e.g. "/management/v1/metadata/100%25". */
   path: string;
   /** Empty unless the rule has no body (or a body field): then the other set fields go here. */
   query: URLSearchParams;
@@ -311,14 +312,7 @@ function fillTemplate(rule: CompiledRule, message: ReflectMessage): { path: stri
       );
     }
   }
-  for (const s of segments) {
-    // URL parsers (WHATWG, so fetch and browsers) resolve "." and ".." (also as %2E) before sending.
-    if (s.variable !== undefined && (s.text === "." || s.text === "..")) {
-      throw invalid(
-        `${fieldName(message.desc, s.variable)} "${s.text}" cannot be sent over REST: URLs treat "." and ".." as relative path steps. Use protocol "grpc" or "grpc-web" for this value.`,
-      );
-    }
-  }
+  rejectUnroutable(segments, rule.template.verb, message.desc);
   const path = segments.map((s) => (s.variable === undefined ? s.text : encodeSegment(s.text))).join("/");
   const verb = rule.template.verb === undefined ? "" : `:${rule.template.verb}`;
   return { path: `/${path}${verb}`, segments };
@@ -333,8 +327,36 @@ function readPathValue(message: ReflectMessage, fields: DescField[]): string {
   const leaf = fields[fields.length - 1]!;
   const value: unknown = current.get(leaf);
   if (leaf.fieldKind === "enum" && typeof value === "number") return leaf.enum.value[value]?.name ?? String(value);
-  if (value instanceof Uint8Array) return base64Encode(value, "std");
+  // Standard base64 may hold "/", which the gateway would split at; it also accepts the URL-safe
+  // alphabet (with padding) for bytes in a path, so that is what goes there.
+  if (value instanceof Uint8Array) return base64Encode(value, "std").replaceAll("+", "-").replaceAll("/", "_");
   return String(value);
+}
+
+/**
+ * Refuses a value that would not reach the gateway as the segment it was
+ * sent as: ZITADEL decodes and cleans the path before routing (see
+ * gateway-path.ts), so a "/" in a value, a "." or ".." segment, or an empty
+ * segment inside the path would be routed elsewhere, redirected or not
+ * found. With a custom verb the last segment ends in ":verb", so it is no
+ * dot segment, but grpc-gateway finds no route when nothing comes before
+ * the colon.
+ */
+function rejectUnroutable(segments: ConcreteSegment[], verb: string | undefined, input: DescMessage): void {
+  segments.forEach((s, i) => {
+    if (s.variable === undefined) return;
+    const last = i === segments.length - 1;
+    const text = last && verb !== undefined ? `${s.text}:${verb}` : s.text;
+    const problem =
+      last && verb !== undefined && s.text === ""
+        ? `the last segment would be only ":${verb}", which ZITADEL's gateway does not route (HTTP 404)`
+        : segmentProblem(text, last);
+    if (problem !== undefined) {
+      throw invalid(
+        `${fieldName(input, s.variable)} ${quoted(s.text)} cannot be sent over REST: ${problem}. Use protocol "grpc" or "grpc-web" for this value.`,
+      );
+    }
+  });
 }
 
 /** A `{field=a/*}` value spans several segments; it must fit the pattern the server routes on. */
@@ -349,9 +371,8 @@ function splitByPattern(value: string, variable: Variable, input: DescMessage): 
   });
   const last = variable.pattern[variable.pattern.length - 1]!;
   if (!fits || (last.kind !== "**" && parts.length !== variable.pattern.length)) {
-    const shown = value.length > 100 ? `${value.slice(0, 100)}…` : value;
     const pattern = variable.source.slice(variable.source.indexOf("=") + 1);
-    throw invalid(`${fieldName(input, variable)} must look like "${pattern}" to fill the REST path; got "${shown}".`);
+    throw invalid(`${fieldName(input, variable)} must look like "${pattern}" to fill the REST path; got ${quoted(value)}.`);
   }
   return parts;
 }
@@ -392,7 +413,7 @@ function rejectShadowedRoute(method: DescMethod, rule: CompiledRule, segments: C
     const shadowed = shadowingSegment(otherRule.template, segments);
     if (shadowed !== undefined) {
       throw invalid(
-        `${fieldName(method.input, shadowed.variable!)} "${shadowed.text}" cannot be sent over REST: ${rule.verb} ${path} is the route of ${other.name}, not of ${method.name} (${template}). Use protocol "grpc" or "grpc-web" for this value.`,
+        `${fieldName(method.input, shadowed.variable!)} ${quoted(shadowed.text)} cannot be sent over REST: ${rule.verb} ${path} is the route of ${other.name}, not of ${method.name} (${template}). Use protocol "grpc" or "grpc-web" for this value.`,
       );
     }
   }
@@ -526,6 +547,12 @@ function rpcName(method: DescMethod): string {
 
 function fieldName(input: DescMessage, variable: Variable): string {
   return `${input.name}.${variable.fields.map((f) => f.name).join(".")}`;
+}
+
+/** A request value for an error message: in quotes, cut after 100 characters. */
+function quoted(value: string): string {
+  const chars = [...value];
+  return `"${chars.length > 100 ? `${chars.slice(0, 100).join("")}…` : value}"`;
 }
 
 function unimplemented(message: string): ConnectError {
