@@ -8,20 +8,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator, EmulatorSeed } from "../src/emulator/index.js";
 import { startEmulator } from "../src/emulator/index.js";
+import { random } from "./support/random.js";
 import { assertBuilt, bin, cleanEnv, lines, root, zmetaCli } from "./support/zmeta.js";
 
 const { zmeta, run, killRunning } = zmetaCli({ timeoutMs: 30_000 });
-
-/** A deterministic source of bytes, so a failure reproduces. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const userCount = 50;
 const entriesPerUser = 196;

@@ -10,23 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../src/emulator/index.js";
 import { startEmulator } from "../src/emulator/index.js";
 import { createMetadataClient, createZitadelTransport } from "../src/index.js";
+import { random } from "./support/random.js";
 import { assertBuilt, lines, zmetaCli } from "./support/zmeta.js";
 
 const { zmeta, killRunning } = zmetaCli({ timeoutMs: 120_000 });
 const protocols = ["grpc", "grpc-web", "rest"] as const;
 const perTarget = 2_500;
 const userNames = ["iam-admin", "acme-admin", "alice"];
-
-/** Deterministic bytes, so a failure reproduces. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate(target: string, next: () => number): Map<string, Uint8Array> {
   const entries = new Map<string, Uint8Array>();

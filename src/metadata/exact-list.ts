@@ -32,16 +32,7 @@ export async function* listExactly(page: ListPage, pageSize: number): AsyncGener
   const seen = new Set<string>();
   const fresh = (rows: Metadata[]) => rows.filter((m) => !seen.has(m.key) && seen.add(m.key));
 
-  const pass = offsetPass(page, pageSize);
-  let outcome: PassOutcome;
-  for (;;) {
-    const next = await pass.next();
-    if (next.done) {
-      outcome = next.value;
-      break;
-    }
-    yield* fresh(next.value);
-  }
+  let outcome = yield* freshRowsOf(offsetPass(page, pageSize), fresh);
   if (outcome.stable && seen.size === outcome.total) return;
 
   let snapshot: Metadata[] | undefined;
@@ -56,15 +47,7 @@ export async function* listExactly(page: ListPage, pageSize: number): AsyncGener
   }
 
   for (let extra = 1; extra <= maxExtraPasses; extra++) {
-    const again = offsetPass(page, pageSize);
-    for (;;) {
-      const next = await again.next();
-      if (next.done) {
-        outcome = next.value;
-        break;
-      }
-      yield* fresh(next.value);
-    }
+    outcome = yield* freshRowsOf(offsetPass(page, pageSize), fresh);
     if (outcome.stable && seen.size >= outcome.total) return;
   }
   throw new ConnectError(
@@ -80,6 +63,18 @@ interface PassOutcome {
   total: number;
   /** Whether every page reported the same total. */
   stable: boolean;
+}
+
+/** The rows of a pass that `fresh` keeps, one by one; returns what the pass returns. */
+async function* freshRowsOf(
+  pass: AsyncGenerator<Metadata[], PassOutcome>,
+  fresh: (rows: Metadata[]) => Metadata[],
+): AsyncGenerator<Metadata, PassOutcome> {
+  for (;;) {
+    const next = await pass.next();
+    if (next.done) return next.value;
+    yield* fresh(next.value);
+  }
 }
 
 /** One pass of offset pages; yields each page's rows and returns the totals it saw. */
