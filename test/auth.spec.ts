@@ -198,7 +198,7 @@ describe("token request failures", () => {
 
   it("surface the endpoint, HTTP status and OAuth error as Unauthenticated, and are retried on the next call", async () => {
     const source = clientCredentials({ clientId: bot().clientId!, clientSecret: "not-the-secret" });
-    const { mgmt } = clientsAs(emulator(), "connect", "acme-bot", { auth: source });
+    const { mgmt } = clientsAs(emulator(), "grpc-web", "acme-bot", { auth: source });
     const before = emulator().tokenRequests;
     for (let i = 0; i < 2; i++) {
       const err = (await mgmt.listOrgMetadata({}).catch((e: unknown) => e)) as ConnectError;

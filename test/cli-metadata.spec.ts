@@ -266,17 +266,53 @@ describe.concurrent("zmeta get, set, list, rm", () => {
     });
   });
 
-  describe.concurrent("zmeta over grpc-web and connect", () => {
-    for (const protocol of ["grpc-web", "connect"] as const) {
-      it(`sets and gets over ${protocol}`, async () => {
-        const alice = emulator().user("alice");
-        const admin = as("acme-admin", protocol);
-        const key = `cli.${protocol}.smoke`;
-        expect((await zmeta(["set", "--user", alice.id, key, nonUtf8.toString("base64"), "--format", "base64", ...admin])).code).toBe(0);
-        const raw = await zmeta(["get", "--user", alice.id, key, "--format", "raw", ...admin]);
-        expect(raw.stdout.equals(nonUtf8)).toBe(true);
-      });
-    }
+  describe.concurrent("zmeta over grpc-web", () => {
+    it("sets and gets over grpc-web", async () => {
+      const alice = emulator().user("alice");
+      const admin = as("acme-admin", "grpc-web");
+      const key = "cli.grpc-web.smoke";
+      expect((await zmeta(["set", "--user", alice.id, key, nonUtf8.toString("base64"), "--format", "base64", ...admin])).code).toBe(0);
+      const raw = await zmeta(["get", "--user", alice.id, key, "--format", "raw", ...admin]);
+      expect(raw.stdout.equals(nonUtf8)).toBe(true);
+    });
+  });
+
+  describe.concurrent("zmeta over connect", () => {
+    // The opt-in pair: an emulator that serves Connect on v1, and --connect-v1.
+    const connectEmulator = useEmulator({ connectV1: true });
+
+    it("sets and gets with --protocol connect --connect-v1 against an emulator started with connectV1", async () => {
+      const alice = connectEmulator().user("alice");
+      const admin = ["--url", connectEmulator().url, "--token", connectEmulator().user("acme-admin").token, "--protocol", "connect", "--connect-v1"];
+      const key = "cli.connect.smoke";
+      const set = await zmeta(["set", "--user", alice.id, key, nonUtf8.toString("base64"), "--format", "base64", ...admin]);
+      expect(set.code, set.stderr).toBe(0);
+      const raw = await zmeta(["get", "--user", alice.id, key, "--format", "raw", ...admin]);
+      expect(raw.stdout.equals(nonUtf8)).toBe(true);
+    });
+
+    it("--protocol connect without --connect-v1 is a usage error naming the protocols that work and the opt-in", async () => {
+      const envs: Record<string, string>[] = [{}, { ZITADEL_PROTOCOL: "connect" }];
+      for (const env of envs) {
+        const flags = "ZITADEL_PROTOCOL" in env ? [] : ["--protocol", "connect"];
+        const res = await zmeta(["get", "--org", "k", "--url", connectEmulator().url, "--token", "t", ...flags], { env });
+        expect([res.code, res.out]).toEqual([2, ""]);
+        expect(lines(res.stderr)).toHaveLength(1);
+        expect(res.stderr).toContain(`${"ZITADEL_PROTOCOL" in env ? "ZITADEL_PROTOCOL" : "--protocol"} connect: ZITADEL does not serve its v1 metadata APIs over Connect`);
+        expect(res.stderr).toContain("use grpc, grpc-web or rest");
+        expect(res.stderr).toContain("--connect-v1");
+      }
+      const misplaced = await zmeta(["get", "--org", "k", "--url", connectEmulator().url, "--token", "t", "--connect-v1"]);
+      expect(misplaced.code).toBe(2);
+      expect(misplaced.stderr).toContain('--connect-v1 applies only with --protocol connect (it is "grpc")');
+    });
+
+    it("--connect-v1 against a server without it (as ZITADEL) fails with a hint", async () => {
+      const res = await zmeta(["get", "--org", "k", ...as("acme-admin", "connect"), "--connect-v1"]);
+      expect(res.code).toBe(1);
+      expect(lines(res.stderr)).toHaveLength(1);
+      expect(res.stderr).toMatch(/^zmeta get: Unimplemented: Not Found\. Hint: .*--connect-v1 works only with an emulator started with --connect-v1/);
+    });
   });
 
   describe.concurrent("zmeta connection settings", () => {
@@ -383,6 +419,7 @@ describe.concurrent("zmeta get, set, list, rm", () => {
         auth: { kind: "key-file" as const, keyFile: `  ${keyJson}`, source: "ZITADEL_KEY_FILE" },
         orgId: undefined,
         protocol: "grpc" as const,
+        connectV1: false,
         allowInsecure: false,
         timeoutMs: 1000,
       };

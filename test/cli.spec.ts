@@ -1,7 +1,7 @@
 // The `zmeta` command as users run it: the built bin/zmeta.js in a child
 // process, talking over real sockets. `buf curl` plays an independent client,
 // so the emulator is checked against a gRPC/gRPC-web/Connect implementation
-// that shares no code with ours.
+// that shares no code with ours (Connect against `zmeta emulator --connect-v1`).
 import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -61,10 +61,42 @@ afterAll(async () => {
   }
 });
 
-function user(userName: string) {
-  const found = ready.users.find((u) => u.userName === userName);
+function user(userName: string, info: ReadyInfo = ready) {
+  const found = info.users.find((u) => u.userName === userName);
   if (!found) throw new Error(`no user ${userName} in the ready line`);
   return found;
+}
+
+/** Another `zmeta emulator` child with these flags, for one describe block: its ready line, stopped afterwards. */
+function useZmetaEmulator(flags: string[]): () => ReadyInfo {
+  let child: ChildProcess | undefined;
+  let info: ReadyInfo | undefined;
+  beforeAll(async () => {
+    const started = spawn(process.execPath, [bin, "emulator", "--port", "0", ...flags], { cwd: root, env: cleanEnv() });
+    child = started;
+    started.stderr.resume();
+    const line = await new Promise<string>((resolve, reject) => {
+      let stdout = "";
+      started.stdout.setEncoding("utf8");
+      started.stdout.on("data", (chunk: string) => {
+        stdout += chunk;
+        if (stdout.includes("\n")) resolve(stdout.slice(0, stdout.indexOf("\n")));
+      });
+      started.once("exit", (code) => reject(new Error(`zmeta emulator ${flags.join(" ")} exited with ${code} before its ready line`)));
+    });
+    info = JSON.parse(line) as ReadyInfo;
+  });
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child?.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
+  });
+  return () => {
+    if (!info) throw new Error(`zmeta emulator ${flags.join(" ")} has not started`);
+    return info;
+  };
 }
 
 describe("zmeta emulator", () => {
@@ -138,14 +170,16 @@ describe("zmeta emulator", () => {
 });
 
 describe("the emulator through buf curl", () => {
-  const protocolFlags = {
-    grpc: ["--protocol", "grpc", "--http2-prior-knowledge"],
-    grpcweb: ["--protocol", "grpcweb"],
-    connect: ["--protocol", "connect"],
+  const withConnectV1 = useZmetaEmulator(["--connect-v1"]);
+  // grpc and grpcweb against the default emulator; connect against the one started with --connect-v1.
+  const targets = {
+    grpc: { flags: ["--protocol", "grpc", "--http2-prior-knowledge"], info: () => ready },
+    grpcweb: { flags: ["--protocol", "grpcweb"], info: () => ready },
+    connect: { flags: ["--protocol", "connect"], info: withConnectV1 },
   } as const;
   const management = "zitadel.management.v1.ManagementService";
 
-  function curl(flags: readonly string[], method: string, token: string, body: object): Promise<Run> {
+  function curl(info: ReadyInfo, flags: readonly string[], method: string, token: string, body: object): Promise<Run> {
     return run(buf, [
       "curl",
       "--schema",
@@ -155,26 +189,27 @@ describe("the emulator through buf curl", () => {
       `authorization: Bearer ${token}`,
       "-d",
       JSON.stringify(body),
-      `${ready.url}/${management}/${method}`,
+      `${info.url}/${management}/${method}`,
     ]);
   }
 
-  for (const [name, flags] of Object.entries(protocolFlags)) {
+  for (const [name, target] of Object.entries(targets)) {
+    const curlTo = (method: string, token: string, body: object) => curl(target.info(), target.flags, method, token, body);
     it(`sets and gets alice's metadata as acme-admin over ${name}`, async () => {
-      const admin = user("acme-admin");
-      const alice = user("alice");
+      const admin = user("acme-admin", target.info());
+      const alice = user("alice", target.info());
       const key = `cli-spec.${name}`;
       // Not valid UTF-8, so only a bytes-clean path round-trips it.
       const value = Buffer.from([0xff, 0x00, 0xfe, 0x7a, 0x6d, name.length]);
 
-      const set = await curl(flags, "SetUserMetadata", admin.token, { id: alice.id, key, value: value.toString("base64") });
+      const set = await curlTo("SetUserMetadata", admin.token, { id: alice.id, key, value: value.toString("base64") });
       expect(set.stderr).toBe("");
       expect(set.code).toBe(0);
       const setJson = JSON.parse(set.out) as { details?: { sequence?: string; resourceOwner?: string } };
       expect(setJson.details?.sequence).toMatch(/^[1-9]\d*$/);
       expect(setJson.details?.resourceOwner).toBe(alice.orgId);
 
-      const get = await curl(flags, "GetUserMetadata", admin.token, { id: alice.id, key });
+      const get = await curlTo("GetUserMetadata", admin.token, { id: alice.id, key });
       expect(get.stderr).toBe("");
       expect(get.code).toBe(0);
       const getJson = JSON.parse(get.out) as {
@@ -186,8 +221,8 @@ describe("the emulator through buf curl", () => {
     });
 
     it(`reports a missing key as not_found with ErrorDetail QUERY-Rgh32 over ${name}`, async () => {
-      const res = await curl(flags, "GetUserMetadata", user("acme-admin").token, {
-        id: user("alice").id,
+      const res = await curlTo("GetUserMetadata", user("acme-admin", target.info()).token, {
+        id: user("alice", target.info()).id,
         key: "cli-spec.no-such-key",
       });
       // buf curl exits with the gRPC code shifted left by three: NotFound (5) → 40.
@@ -206,6 +241,13 @@ describe("the emulator through buf curl", () => {
       expect({ id: detail.id, message: detail.message }).toEqual({ id: "QUERY-Rgh32", message: "Metadata not found" });
     });
   }
+
+  it("Connect against the default emulator, as against ZITADEL's v1: not served (the REST gateway's 404)", async () => {
+    const res = await curl(ready, ["--protocol", "connect"], "GetUserMetadata", user("acme-admin").token, { id: user("alice").id, key: "k" });
+    // connect-go reads HTTP 404 as unimplemented (12), and buf curl exits with it shifted left by three.
+    expect(res.code).toBe(12 << 3);
+    expect(JSON.parse(res.stderr)).toMatchObject({ code: "unimplemented" });
+  });
 
   it("logs one stderr line per call and never a token", () => {
     expect(emulatorStderr).toMatch(/^SetUserMetadata\b.* ok \d/m);
@@ -227,25 +269,52 @@ describe("zmeta demo", () => {
     "RemoveOrgMetadata",
   ];
 
-  function expectAllOk(stdout: string, protocols: string[]): void {
+  const notServedCell = "n/a: ZITADEL v1 has no Connect";
+  const notServedSummary = "connect: not served (ZITADEL v1 has no Connect; --connect-v1 opts in, for an emulator only)";
+
+  /**
+   * Every call ok over `protocols`; the columns in `notServed` (connect) say
+   * "n/a" in every row instead. Each cell starts where its column's header does.
+   */
+  function expectAllOk(stdout: string, protocols: string[], notServed: string[] = []): void {
     const out = lines(stdout);
     const header = out.find((l) => l.startsWith("call "));
-    expect(header?.split(/\s+/)).toEqual(["call", ...protocols]);
+    const columns = ["grpc", "grpc-web", "connect", "rest"].filter((p) => protocols.includes(p) || notServed.includes(p));
+    expect(header?.split(/\s+/)).toEqual(["call", ...columns]);
+    const starts = columns.map((c) => header!.indexOf(`   ${c}`) + 3);
     for (const call of calls) {
       const row = out.find((l) => l.startsWith(`${call} `) || l.startsWith(`${call}:`));
       expect(row, call).toBeDefined();
-      expect(row?.match(/ ok +\d+(\.\d)?ms/g), `${call}: ${row}`).toHaveLength(protocols.length);
+      const cells = columns.map((c, i) => row!.slice(starts[i], starts[i + 1]).trim());
+      columns.forEach((c, i) => {
+        expect(row![starts[i]! - 1], `${call}: the ${c} cell is aligned under its header`).toBe(" ");
+        expect(cells[i], `${call} over ${c}`).toMatch(notServed.includes(c) ? new RegExp(`^${notServedCell}$`) : /^ok +\d+(\.\d)?ms$/);
+      });
     }
     expect(stdout).not.toContain("FAIL");
     expect(stdout).not.toContain("skip");
-    expect(out.at(-1)).toBe(`all ${calls.length * protocols.length} calls behaved as expected over ${protocols.join(", ")}`);
+    const tail = notServed.length > 0 ? `; ${notServedSummary}` : "";
+    expect(out.at(-1)).toBe(`all ${calls.length * protocols.length} calls behaved as expected over ${protocols.join(", ")}${tail}`);
   }
 
-  it("runs every call over grpc, grpc-web, connect and rest against its own emulator", async () => {
+  it("against its own emulator: every call over grpc, grpc-web and rest; the connect column shows them as not served", async () => {
     const res = await zmeta(["demo"], { timeoutMs: 15_000 });
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
+    expectAllOk(res.out, ["grpc", "grpc-web", "rest"], ["connect"]);
+  });
+
+  it("with --connect-v1 its emulator serves Connect on v1 too, and every call runs over all four", async () => {
+    const res = await zmeta(["demo", "--connect-v1"], { timeoutMs: 15_000 });
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
     expectAllOk(res.out, ["grpc", "grpc-web", "connect", "rest"]);
+  });
+
+  it("--connect-v1 without connect among the protocols is a usage error", async () => {
+    const res = await zmeta(["demo", "--connect-v1", "--protocol", "grpc,rest"]);
+    expect(res.code).toBe(2);
+    expect(lines(res.stderr)).toEqual([expect.stringContaining("--connect-v1 applies only when --protocol includes connect")]);
   });
 
   it("runs against a given URL with a token and user id, and never prints the token", async () => {
@@ -255,10 +324,10 @@ describe("zmeta demo", () => {
       ["demo", "--url", ready.url, "--token", admin.token, "--user", alice.id, "--protocol", "connect,grpc-web,grpc,rest"],
       { timeoutMs: 15_000 },
     );
-    // Asking for Connect by URL earns a warning, since a real ZITADEL does not serve v1 over it.
-    expect(lines(res.stderr)).toEqual([expect.stringContaining("does not serve its v1 APIs over Connect")]);
+    // Connect by URL: the client refuses v1 over it before sending, as ZITADEL does not serve it.
+    expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
-    expectAllOk(res.out, ["grpc", "grpc-web", "connect", "rest"]);
+    expectAllOk(res.out, ["grpc", "grpc-web", "rest"], ["connect"]);
     // The token is acme-admin's but the user is alice, so the "my" calls see nothing, and say why.
     expect(res.out).toContain(`the token's own user is not ${alice.id}`);
     expect(res.out + res.stderr).not.toContain(admin.token);
@@ -312,6 +381,7 @@ describe("zmeta usage", () => {
     const res = await zmeta(["emulator", "--help"]);
     expect(res.code).toBe(0);
     expect(res.out).toContain("--seed");
+    expect(res.out).toMatch(/--connect-v1 +Also serve the Connect protocol .* a convenience ZITADEL lacks/s);
   });
 
   it("an unknown command or option exits 2 with one line pointing at --help", async () => {
@@ -375,5 +445,6 @@ describe("zmeta emulator shutdown", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(emulatorStderr).toContain("stopped (SIGTERM)");
+    expect(emulatorStderr).toContain(`serving gRPC, gRPC-web and REST at ${ready.url}, as ZITADEL serves its v1 APIs`);
   });
 });

@@ -100,9 +100,13 @@ describe("emulator resilience", () => {
     await rawSocket(Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\xff\xff\xff\xff\xff\xff\xff\xff\xff"));
     await rawSocket(Buffer.from("PRI * HT"));
     const badProto = Buffer.from([0, 0, 0, 0, 5, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    // gRPC-web answers every failure with HTTP 200 and the status in the headers.
     expect(await rawHttp(method, badProto, { "content-type": "application/grpc-web+proto", authorization: `Bearer ${token}` })).toBe(200);
-    expect(await rawHttp(method, Buffer.from("{not json"), { "content-type": "application/json", authorization: `Bearer ${token}` })).toBe(400);
-    expect(await rawHttp(method, Buffer.from('{"key": 12}'), { "content-type": "application/json", authorization: `Bearer ${token}` })).toBe(400);
+    expect(await rawHttp(method, Buffer.from([0, 0, 0, 9, 9]), { "content-type": "application/grpc-web+proto" })).toBe(200);
+    expect(await rawHttp(method, Buffer.from("%%%"), { "content-type": "application/grpc-web-text" })).toBe(200);
+    // JSON on a gRPC path is not served (no Connect on v1): the REST gateway's 404.
+    expect(await rawHttp(method, Buffer.from("{not json"), { "content-type": "application/json", authorization: `Bearer ${token}` })).toBe(404);
+    expect(await rawHttp(method, Buffer.from('{"key": 12}'), { "content-type": "application/json", authorization: `Bearer ${token}` })).toBe(404);
 
     expectBytes((await mgmt.getOrgMetadata({ key: "survivor" })).metadata?.value, utf8("still here"));
     const listed = await mgmt.listOrgMetadata({});

@@ -214,7 +214,7 @@ describe("the client credentials grant", () => {
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ token_type: "Bearer", expires_in: 43_200 });
-    const { auth } = clientsAs(emulator(), "connect", "acme-bot", { auth: res.body.access_token as string });
+    const { auth } = clientsAs(emulator(), "grpc-web", "acme-bot", { auth: res.body.access_token as string });
     expect((await auth.listMyMetadata({})).result).toEqual([]);
   });
 

@@ -68,21 +68,13 @@ describe.each(protocols)("deadlines and cancellation over %s", (protocol) => {
   });
 });
 
-describe.each(["grpc-web", "connect"] as const)("%s over HTTP/2 (h2c)", (protocol) => {
+// Connect over HTTP/2 and in binary: test/connect-v1.spec.ts, against an emulator started with connectV1.
+describe("grpc-web over HTTP/2 (h2c)", () => {
   const emulator = useEmulator();
   it("round-trips a value", async () => {
-    const { mgmt } = clientsAs(emulator(), protocol, "acme-admin", { httpVersion: "2" });
+    const { mgmt } = clientsAs(emulator(), "grpc-web", "acme-admin", { httpVersion: "2" });
     await mgmt.setOrgMetadata({ key: "h2", value: new Uint8Array([0, 255]) });
     expectBytes((await mgmt.getOrgMetadata({ key: "h2" })).metadata?.value, new Uint8Array([0, 255]));
-  });
-});
-
-describe("Connect with the binary format", () => {
-  const emulator = useEmulator();
-  it("round-trips a value", async () => {
-    const { mgmt } = clientsAs(emulator(), "connect", "acme-admin", { useBinaryFormat: true });
-    await mgmt.setOrgMetadata({ key: "bin", value: new Uint8Array([1, 2]) });
-    expectBytes((await mgmt.getOrgMetadata({ key: "bin" })).metadata?.value, new Uint8Array([1, 2]));
   });
 });
 

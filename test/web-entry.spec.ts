@@ -57,15 +57,17 @@ describe("zitadel-metadata/web", () => {
 
   describe("one-protocol transports (fetch-based, so they run in Node too)", () => {
     const emulator = useEmulator();
+    // Connect on v1 needs both opt-ins: an emulator started with connectV1, and connectV1 on the transport.
+    const connectEmulator = useEmulator({ connectV1: true });
     const factories = [
-      ["createZitadelGrpcWebTransport", webEntry.createZitadelGrpcWebTransport],
-      ["createZitadelConnectTransport", webEntry.createZitadelConnectTransport],
-      ["createZitadelRestTransport", webEntry.createZitadelRestTransport],
+      ["createZitadelGrpcWebTransport", webEntry.createZitadelGrpcWebTransport, emulator, {}],
+      ["createZitadelConnectTransport", webEntry.createZitadelConnectTransport, connectEmulator, { connectV1: true }],
+      ["createZitadelRestTransport", webEntry.createZitadelRestTransport, emulator, {}],
     ] as const;
-    for (const [name, create] of factories) {
+    for (const [name, create, target, extra] of factories) {
       it(`${name} sets the token and org headers and round-trips bytes`, async () => {
-        const globex = emulator().org("globex").id;
-        const transport = create({ baseUrl: emulator().url, auth: emulator().user("iam-admin").token, orgId: globex });
+        const globex = target().org("globex").id;
+        const transport = create({ baseUrl: target().url, auth: target().user("iam-admin").token, orgId: globex, ...extra });
         const md = webEntry.createMetadataClient(transport);
         await md.org().set(`via-${name}`, new Uint8Array([0xff, 0, 1]));
         const entry = await md.org().get(`via-${name}`);

@@ -16,6 +16,8 @@ export const demoProtocols: readonly ZitadelProtocol[] = protocols;
 /**
  * A real ZITADEL serves its v1 APIs over gRPC, gRPC-web and REST but not
  * Connect, so the demo leaves Connect out there unless the user asks for it.
+ * (The embedded emulator, as ZITADEL, does not serve it either; its demo
+ * keeps the column to show so.)
  */
 const zitadelDefaultProtocols: readonly ZitadelProtocol[] = ["grpc", "grpc-web", "rest"];
 
@@ -33,6 +35,8 @@ export interface EmulatorCommand {
   seedFile: string | undefined;
   /** Lifetime of tokens from /oauth/v2/token; undefined keeps the emulator's default (12 h, as ZITADEL). */
   tokenTtlSeconds: number | undefined;
+  /** --connect-v1: also serve Connect on the v1 paths, which ZITADEL does not. */
+  connectV1: boolean;
 }
 
 /** Where the demo sends its calls. */
@@ -44,6 +48,11 @@ export interface DemoCommand {
   command: "demo";
   target: DemoTarget;
   protocols: ZitadelProtocol[];
+  /**
+   * --connect-v1: the connect column calls v1 over Connect (the embedded
+   * emulator then serves it); without it that column shows ZITADEL's "not served".
+   */
+  connectV1: boolean;
 }
 
 export type ParsedCommand = HelpCommand | EmulatorCommand | DemoCommand | MetadataCommand;
@@ -56,6 +65,7 @@ const emulatorOptions: OptionSpec = {
   port: { type: "string" },
   seed: { type: "string" },
   "token-ttl": { type: "string" },
+  "connect-v1": { type: "boolean" },
 };
 
 const demoOptions: OptionSpec = {
@@ -65,6 +75,7 @@ const demoOptions: OptionSpec = {
   user: { type: "string" },
   "org-id": { type: "string" },
   protocol: { type: "string" },
+  "connect-v1": { type: "boolean" },
 };
 
 /**
@@ -130,7 +141,8 @@ function parseEmulator(argv: string[]): ParseResult {
     }
     tokenTtlSeconds = ms / 1000;
   }
-  return { ok: true, value: { command: "emulator", host, port, seedFile: stringValue(values.seed), tokenTtlSeconds } };
+  const connectV1 = values["connect-v1"] === true;
+  return { ok: true, value: { command: "emulator", host, port, seedFile: stringValue(values.seed), tokenTtlSeconds, connectV1 } };
 }
 
 function parseDemo(argv: string[], env: Env): ParseResult {
@@ -193,7 +205,11 @@ function parseDemo(argv: string[], env: Env): ParseResult {
     // Keep the table's column order fixed whatever order the user typed.
     chosen = demoProtocols.filter((p) => names.includes(p));
   }
-  return { ok: true, value: { command: "demo", target, protocols: chosen } };
+  const connectV1 = values["connect-v1"] === true;
+  if (connectV1 && !chosen.includes("connect")) {
+    return usageError("demo", `--connect-v1 applies only when --protocol includes connect (it is ${chosen.join(",")})`);
+  }
+  return { ok: true, value: { command: "demo", target, protocols: chosen, connectV1 } };
 }
 
 function isCommandName(name: string): name is CommandName {

@@ -19,6 +19,8 @@ export interface ConnectionSettings {
   /** x-zitadel-orgid on every call; undefined means the token user's own organization. */
   orgId: string | undefined;
   protocol: ZitadelProtocol;
+  /** --connect-v1: Connect on the v1 APIs, which only an emulator started with --connect-v1 serves. */
+  connectV1: boolean;
   allowInsecure: boolean;
   /** Deadline of each request. */
   timeoutMs: number;
@@ -41,6 +43,7 @@ export const connectionOptions: OptionSpec = {
   ...authOptions,
   "org-id": { type: "string" },
   protocol: { type: "string" },
+  "connect-v1": { type: "boolean" },
   "allow-insecure": { type: "boolean" },
   timeout: { type: "string" },
 };
@@ -134,6 +137,10 @@ export function parseConnection(values: OptionValues, env: Env): Parsed<Connecti
     return { ok: false, problem: `${source} must be one of ${protocols.join(", ")}, got "${protocolText}"` };
   }
 
+  const connectV1 = values["connect-v1"] === true;
+  const protocolProblem = checkConnectV1(protocol, connectV1, protocolFlag !== undefined ? "--protocol" : "ZITADEL_PROTOCOL");
+  if (protocolProblem !== undefined) return { ok: false, problem: protocolProblem };
+
   const orgFlag = stringValue(values["org-id"]);
   const orgId = orgFlag ?? nonEmpty(env.ZITADEL_ORG_ID);
   if (orgId !== undefined && !isIdLike(orgId)) {
@@ -150,7 +157,25 @@ export function parseConnection(values: OptionValues, env: Env): Parsed<Connecti
     return { ok: false, problem: `--timeout must be at most ${maxTimerMs} ms (about 24.8 days, the longest timer Node supports), got "${timeoutText}"` };
   }
 
-  return { ok: true, value: { url, auth: auth.value, orgId, protocol, allowInsecure, timeoutMs } };
+  return { ok: true, value: { url, auth: auth.value, orgId, protocol, connectV1, allowInsecure, timeoutMs } };
+}
+
+/**
+ * ZITADEL serves its v1 APIs (all that zmeta calls) without Connect, so
+ * protocol connect needs --connect-v1, which says the URL is an emulator
+ * started with --connect-v1; and --connect-v1 means nothing without connect.
+ */
+export function checkConnectV1(protocol: ZitadelProtocol, connectV1: boolean, source: string): string | undefined {
+  if (protocol === "connect" && !connectV1) {
+    return (
+      `${source} connect: ZITADEL does not serve its v1 metadata APIs over Connect; use grpc, grpc-web or rest, ` +
+      "or add --connect-v1 if the URL is an emulator started with --connect-v1"
+    );
+  }
+  if (connectV1 && protocol !== "connect") {
+    return `--connect-v1 applies only with --protocol connect (it is "${protocol}")`;
+  }
+  return undefined;
 }
 
 /** An id as ZITADEL uses them (decimal strings) or any other header-safe text of at most 200 characters. */

@@ -2,9 +2,11 @@
 export type CallOutcome =
   | { status: "ok"; ms: number }
   | { status: "fail"; ms: number; reason: string }
-  | { status: "skip"; reason: string };
+  | { status: "skip"; reason: string }
+  /** The server does not serve the call over this protocol, as expected (ZITADEL's v1 over Connect). */
+  | { status: "n/a"; reason: string };
 
-/** One table cell, e.g. "ok  2.1ms", "FAIL NotFound AUTHZ-cdgFk", "skip". */
+/** One table cell, e.g. "ok  2.1ms", "FAIL NotFound AUTHZ-cdgFk", "skip", "n/a: ZITADEL v1 has no Connect". */
 export function formatCell(outcome: CallOutcome): string {
   switch (outcome.status) {
     case "ok":
@@ -13,6 +15,8 @@ export function formatCell(outcome: CallOutcome): string {
       return `FAIL ${shorten(outcome.reason, 36)}`;
     case "skip":
       return "skip";
+    case "n/a":
+      return `n/a: ${shorten(outcome.reason, 36)}`;
   }
 }
 

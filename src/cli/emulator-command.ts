@@ -29,6 +29,7 @@ export async function runEmulatorCommand(cmd: EmulatorCommand, io: CliIo): Promi
       port: cmd.port,
       seed,
       tokenTtlSeconds: cmd.tokenTtlSeconds,
+      connectV1: cmd.connectV1,
       log: (line) => io.err(line),
     });
   } catch (e) {
@@ -40,7 +41,11 @@ export async function runEmulatorCommand(cmd: EmulatorCommand, io: CliIo): Promi
 
   // The ready line is the only thing on stdout, so `| head -n1 | jq` works.
   io.out(JSON.stringify(emulator.readyInfo()));
-  io.err(`zmeta emulator: serving gRPC, gRPC-web, Connect and REST at ${emulator.url} (Ctrl-C stops)`);
+  io.err(
+    cmd.connectV1
+      ? `zmeta emulator: serving gRPC, gRPC-web, REST and, with --connect-v1 (which ZITADEL lacks), Connect at ${emulator.url} (Ctrl-C stops)`
+      : `zmeta emulator: serving gRPC, gRPC-web and REST at ${emulator.url}, as ZITADEL serves its v1 APIs (Ctrl-C stops)`,
+  );
   if (!isLoopbackHost(cmd.host)) {
     io.err(`zmeta emulator: warning: bound to ${cmd.host}, so anyone who can reach this port can use the seeded tokens`);
   }

@@ -73,6 +73,7 @@ export async function openMetadataClient(connection: ConnectionSettings): Promis
     const md = createMetadataClient({
       baseUrl: connection.url,
       protocol: connection.protocol,
+      ...(connection.connectV1 ? { connectV1: true } : {}),
       auth: await tokenSourceFor(connection.auth),
       orgId: connection.orgId,
       allowInsecure: connection.allowInsecure,

@@ -52,7 +52,9 @@ function codeHint(err: ZitadelError, connection: ConnectionSettings): string | u
     case Code.DeadlineExceeded:
       return `no answer within ${connection.timeoutMs} ms: check --url (or ZITADEL_URL), or allow more time with --timeout`;
     case Code.Unimplemented:
-      return `the server does not offer this over --protocol ${connection.protocol}; ZITADEL serves its v1 API over grpc, grpc-web and rest`;
+      return connection.connectV1
+        ? "the server does not serve Connect on its v1 APIs: --connect-v1 works only with an emulator started with --connect-v1; use --protocol grpc, grpc-web or rest for ZITADEL"
+        : `the server does not offer this over --protocol ${connection.protocol}; ZITADEL serves its v1 API over grpc, grpc-web and rest`;
     case Code.Unauthenticated:
       return isTokenFailure(err) ? `check ${connection.auth.source}` : undefined;
     case Code.PermissionDenied:

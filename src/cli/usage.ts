@@ -10,7 +10,10 @@ const connection = `Connection (flag, or environment variable):
   --org-id ORG_ID         ZITADEL_ORG_ID         the context organization (x-zitadel-orgid);
                                                  default: the token user's own
   --protocol P            ZITADEL_PROTOCOL       grpc (default), grpc-web, rest, or connect
-                                                 (connect: the emulator and ZITADEL v2 only)
+                                                 (connect needs --connect-v1: ZITADEL serves
+                                                 no Connect for these v1 APIs)
+  --connect-v1            with --protocol connect, only for an emulator started with
+                          --connect-v1 (a convenience ZITADEL lacks)
   --allow-insecure        send credentials over http:// to hosts other than loopback
   --timeout MS            deadline per request (default 30000; 30s and 2m work too)
   Give one way to authenticate. From the environment, ZITADEL_TOKEN wins over
@@ -32,8 +35,8 @@ Metadata commands:
                     then sends only what is missing or different
 
 Other commands:
-  emulator          Run a local, ZITADEL-compatible metadata API (gRPC, gRPC-web,
-                    Connect and REST on one port)
+  emulator          Run a local, ZITADEL-compatible metadata API (gRPC, gRPC-web
+                    and REST on one port; Connect too with --connect-v1)
   demo              Call every kind of metadata RPC over each protocol and print
                     a table of results
   help              Show this overview, or "zmeta help <command>" for one command
@@ -249,7 +252,10 @@ Examples:
 const emulator = `zmeta emulator - run a local, ZITADEL-compatible metadata API
 
 Usage:
-  zmeta emulator [--host 127.0.0.1] [--port 8080] [--seed FILE] [--token-ttl 12h]
+  zmeta emulator [--host 127.0.0.1] [--port 8080] [--seed FILE] [--token-ttl 12h] [--connect-v1]
+
+Like ZITADEL for its v1 metadata APIs it serves gRPC (HTTP/2), gRPC-web and
+the REST gateway on one port; a Connect request there gets the gateway's 404.
 
 Options:
   --host HOST        Interface to bind (default 127.0.0.1). Anything else exposes
@@ -263,6 +269,9 @@ Options:
   --token-ttl T      Lifetime of tokens from /oauth/v2/token: seconds (90), or
                      with a unit (15m, 12h). Default 12h, as ZITADEL. Short
                      lifetimes exercise a client's token refresh.
+  --connect-v1       Also serve the Connect protocol (JSON and binary) on the v1
+                     paths: a convenience ZITADEL lacks (it serves Connect for v2
+                     only). Clients need --connect-v1 (zmeta) or connectV1: true.
   -h, --help         Show this help.
 
 When ready it prints exactly one JSON line to stdout:
@@ -274,19 +283,23 @@ One log line per call goes to stderr. Ctrl-C stops it.
 Examples:
   zmeta emulator
   zmeta emulator --port 0 --seed ./seed.json --token-ttl 90
+  zmeta emulator --connect-v1
   zmeta emulator --port 0 | head -n1 | jq -r '.users[] | select(.userName=="acme-admin") | .token'`;
 
 const demo = `zmeta demo - call the metadata RPCs over each protocol and tabulate the results
 
 Usage:
-  zmeta demo
+  zmeta demo [--connect-v1]
   zmeta demo --url URL (--token TOKEN | --key-file FILE | --client-id ID --client-secret SECRET)
              --user USER_ID [--org-id ORG_ID] [--protocol grpc,grpc-web,rest]
 
-Without --url it starts an emulator in this process and, over gRPC, gRPC-web,
-Connect and REST, lets acme-admin set and read alice's metadata (bytes that
-are not UTF-8 included) and the org's, lets alice list and read her own, checks
-that a missing key fails with NotFound QUERY-Rgh32, and removes what it wrote.
+Without --url it starts an emulator in this process and, over gRPC, gRPC-web
+and REST, lets acme-admin set and read alice's metadata (bytes that are not
+UTF-8 included) and the org's, lets alice list and read her own, checks that a
+missing key fails with NotFound QUERY-Rgh32, and removes what it wrote. The
+connect column shows each call as "n/a": ZITADEL serves no Connect for these
+v1 APIs, so the client refuses them before sending; with --connect-v1 the
+emulator serves Connect too and the column runs like the others.
 
 With --url it makes the same calls against that ZITADEL: it writes keys named
 "zmeta.demo.<protocol>" on the user given by --user and on the organization,
@@ -307,11 +320,15 @@ Options (flag, or environment variable):
                                                  (default: all four for the emulator;
                                                  grpc,grpc-web,rest for a real ZITADEL,
                                                  which serves v1 without Connect)
+  --connect-v1                                   call v1 over Connect in the connect column:
+                                                 the embedded emulator then serves it; with
+                                                 --url only for an emulator started with
+                                                 --connect-v1
   -h, --help              Show this help.
 Give one way to authenticate; prefer the variables for secrets, so they stay
 out of shell history.
 
-Exit code 0 when every call behaved as expected, 1 otherwise.
+Exit code 0 when every call behaved as expected ("n/a" included), 1 otherwise.
 
 Examples:
   zmeta demo

@@ -4,15 +4,18 @@ import { join } from "node:path";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { AuthService } from "../../gen/zitadel/auth_pb.js";
 import { ManagementService } from "../../gen/zitadel/management_pb.js";
+import { createConnectV1Handler } from "./connect-v1.js";
 import { createCorsHandler } from "./cors.js";
 import type { EmulatorSeed, SeededOrg, SeededUser } from "./seed.js";
 import { applySeed, defaultSeed } from "./seed.js";
 import type { Faults } from "./faults.js";
 import { instrumentServices } from "./faults.js";
+import { createGrpcUnaryHandler } from "./grpc-unary-handler.js";
 import { createRestGateway } from "./rest-gateway.js";
 import type { OAuthCounters } from "./oauth.js";
 import { createOAuthHandler } from "./oauth.js";
 import { keepFirstHeaderValues } from "./first-header-values.js";
+import { routeRequest, rpcPathsOf } from "./protocol-router.js";
 import type { Quirks } from "./quirks.js";
 import { resolveQuirks } from "./quirks.js";
 import { listen } from "./server.js";
@@ -48,6 +51,15 @@ export interface EmulatorOptions {
    * removed by close() too: their keys are valid only while this emulator runs.
    */
   keyDir?: string;
+  /**
+   * Also serve the Connect protocol (JSON and binary) on the v1 paths, e.g.
+   * POST /zitadel.management.v1.ManagementService/GetUserMetadata with
+   * application/json. A convenience ZITADEL lacks: it serves Connect only for
+   * its v2 services. Default false, as ZITADEL: such a request reaches the
+   * REST gateway, which answers 404 {"code":5,"message":"Not Found"}. Clients
+   * need the transport option connectV1: true to call it.
+   */
+  connectV1?: boolean;
 }
 
 /** A running emulator. */
@@ -87,13 +99,16 @@ const readMaxBytes = 16 * 1024 * 1024;
 
 /**
  * Starts an in-process stand-in for ZITADEL's metadata API: gRPC (h2c),
- * gRPC-web, Connect and the REST gateway (/management/v1, /auth/v1) on one
- * port, over HTTP/1.1 and HTTP/2.
+ * gRPC-web and the REST gateway (/management/v1, /auth/v1) on one port, over
+ * HTTP/1.1 and HTTP/2; with `connectV1`, the Connect protocol too.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const tokenTtlSeconds = options.tokenTtlSeconds ?? 43_200;
   if (!Number.isInteger(tokenTtlSeconds) || tokenTtlSeconds < 1) {
     throw new TypeError("startEmulator: tokenTtlSeconds must be a whole number of seconds, at least 1.");
+  }
+  if (options.connectV1 !== undefined && typeof options.connectV1 !== "boolean") {
+    throw new TypeError("startEmulator: connectV1 must be true or false (true also serves the Connect protocol on the v1 paths).");
   }
   const seed = options.seed ?? defaultSeed;
   const quirks = resolveQuirks(options.quirks, "startEmulator: option \"quirks\"");
@@ -145,22 +160,40 @@ async function start(init: {
   const seeded = await applySeed(store, seed, { keyDir: keyFiles.dir, onKeyFile: (file) => keyFiles.written.push(file) });
   const faults: Faults = { latencyMs: 0 };
   const services = instrumentServices(createServices(store), { faults, quirks, log: options.log });
-  const restGateway = createRestGateway({
+  const served = [
+    { service: ManagementService, impl: services.management },
+    { service: AuthService, impl: services.auth },
+  ];
+  const restGateway = createRestGateway({ readMaxBytes, services: served });
+  const grpcUnary = createGrpcUnaryHandler({ readMaxBytes, services: served });
+  const grpc = connectNodeAdapter({
     readMaxBytes,
-    services: [
-      { service: ManagementService, impl: services.management },
-      { service: AuthService, impl: services.auth },
-    ],
-  });
-  const handler = connectNodeAdapter({
-    readMaxBytes,
+    grpc: true,
+    grpcWeb: false,
+    connect: false,
     routes(router) {
       router.service(ManagementService, services.management);
       router.service(AuthService, services.auth);
     },
-    // Anything that is not a gRPC, gRPC-web or Connect call is for the REST gateway.
-    fallback: restGateway,
+    // An unknown path: grpc-go's Unimplemented "unknown service", trailers-only.
+    // (connect-node types the response with a looser write(); it is Node's own.)
+    fallback: (req, res) => grpcUnary(req, res as Parameters<typeof grpcUnary>[1], "grpc"),
   });
+  const connect = options.connectV1 === true ? createConnectV1Handler({ readMaxBytes, services: served }) : undefined;
+  const routing = { rpcPaths: rpcPathsOf([ManagementService, AuthService]), connectV1: connect !== undefined };
+  const handler: Parameters<typeof listen>[0] = (req, res) => {
+    const destination = routeRequest(req, routing);
+    switch (destination.to) {
+      case "grpc":
+        return grpc(req, res);
+      case "grpc-unary":
+        return grpcUnary(req, res, destination.wire);
+      case "connect":
+        return connect!(req, res);
+      case "rest":
+        return restGateway(req, res);
+    }
+  };
   const counters: OAuthCounters = { token: 0, discovery: 0 };
   let url = "";
   const oauth = createOAuthHandler({ store, issuer: () => url, tokenTtlSeconds, counters, log: options.log });

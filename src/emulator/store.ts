@@ -137,6 +137,7 @@ export class Store {
   private readonly projectionUpdated: Record<Owner["projection"], Micros>;
   /** The rows of a metadata map as an array, until the map changes: paging a large list stays linear. */
   private readonly rows = new WeakMap<Map<string, StoredMetadata>, StoredMetadata[]>();
+  private eventCount = 0;
 
   constructor(options: StoreOptions = {}) {
     this.clock = options.clock ?? microsecondClock();
@@ -144,6 +145,11 @@ export class Store {
     this.random = options.random ?? Math.random;
     const now = this.clock();
     this.projectionUpdated = { user: now, org: now };
+  }
+
+  /** Metadata events written so far in the whole instance: for tests that prove a call wrote nothing. */
+  metadataEvents(): number {
+    return this.eventCount;
   }
 
   addOrg(id: string, name: string): Org {
@@ -284,6 +290,7 @@ export class Store {
   /** Appends one metadata event to the owner's aggregate. */
   private event(owner: Owner, at: Micros): bigint {
     const sequence = ++owner.aggregate.sequence;
+    this.eventCount++;
     owner.aggregate.lastMetadataEvent = { sequence, at };
     this.projectionUpdated[owner.projection] = at;
     this.rows.delete(owner.metadata);

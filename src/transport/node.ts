@@ -41,7 +41,8 @@ const connectionOptions = [
 
 /**
  * A Connect transport to ZITADEL for Node: gRPC (HTTP/2), gRPC-web, the
- * Connect protocol or the REST gateway (fetch), with the bearer token and
+ * Connect protocol (ZITADEL's v2 APIs; v1 only with `connectV1`, for an
+ * emulator) or the REST gateway (fetch), with the bearer token and
  * organization header on every call.
  *
  * @example
@@ -54,7 +55,16 @@ const connectionOptions = [
  */
 export function createZitadelTransport(options: ZitadelTransportOptions): Transport {
   const interceptors = validateCommonOptions(options, "createZitadelTransport");
-  const { auth: _auth, orgId: _orgId, allowInsecure: _allowInsecure, protocol, httpVersion, fetch: _fetch, ...rest } = options;
+  const {
+    auth: _auth,
+    orgId: _orgId,
+    allowInsecure: _allowInsecure,
+    connectV1: _connectV1,
+    protocol,
+    httpVersion,
+    fetch: _fetch,
+    ...rest
+  } = options;
   if (_fetch !== undefined && protocol !== "rest") {
     throw new TypeError('createZitadelTransport: option "fetch" applies to protocol "rest" only; the other protocols use Node\'s http modules.');
   }

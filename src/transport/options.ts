@@ -4,6 +4,7 @@ import type { Compression } from "@connectrpc/connect/protocol";
 import type { Auth } from "../auth/token-source.js";
 import { checkTimeoutMs, parseBaseUrl } from "../base-url.js";
 import { createZitadelInterceptor } from "../interceptor.js";
+import { createConnectV1Guard } from "./connect-v1-guard.js";
 
 /** The wire protocols a transport can speak. */
 export type ZitadelProtocol = "grpc" | "grpc-web" | "connect" | "rest";
@@ -15,10 +16,17 @@ export interface CommonZitadelTransportOptions {
   /**
    * "grpc", "grpc-web" and "rest" reach every ZITADEL ("rest" is the JSON
    * gateway under /management/v1 and /auth/v1, plain fetch, handy behind
-   * proxies that do not pass gRPC); "connect" reaches the emulator and
-   * ZITADEL's v2 services (ZITADEL does not serve Connect for v1).
+   * proxies that do not pass gRPC); "connect" reaches ZITADEL's v2 services
+   * only: ZITADEL does not serve Connect for v1, so a v1 call over it fails
+   * before sending unless `connectV1` is set.
    */
   protocol: ZitadelProtocol;
+  /**
+   * Only for an emulator started with connectV1: lets protocol "connect" call
+   * the v1 services (ManagementService, AuthService), which a real ZITADEL
+   * does not serve over Connect. Default false. Refused with other protocols.
+   */
+  connectV1?: boolean;
   /** A token (e.g. a personal access token) or a function that returns one per call. */
   auth: Auth;
   /** Default organization (`x-zitadel-orgid`); override per call with `withOrgId()`. */
@@ -59,7 +67,8 @@ const protocols: readonly ZitadelProtocol[] = ["grpc", "grpc-web", "connect", "r
 
 /**
  * Checks the options every transport shares and returns the interceptor
- * chain: ours first, so the caller's interceptors see our headers.
+ * chain: ours first, so the caller's interceptors see our headers (and, for
+ * "connect" without connectV1, the guard that refuses v1 calls before them).
  */
 export function validateCommonOptions(options: CommonZitadelTransportOptions, entry: string): Interceptor[] {
   if (options === null || typeof options !== "object") {
@@ -73,6 +82,14 @@ export function validateCommonOptions(options: CommonZitadelTransportOptions, en
   if (options.protocol === "rest" && options.useBinaryFormat === true) {
     throw new TypeError(`${entry}: protocol "rest" speaks JSON only; drop "useBinaryFormat" or use protocol "connect".`);
   }
+  if (options.connectV1 !== undefined && typeof options.connectV1 !== "boolean") {
+    throw new TypeError(`${entry}: option "connectV1" must be true or false.`);
+  }
+  if (options.connectV1 === true && options.protocol !== "connect") {
+    throw new TypeError(
+      `${entry}: option "connectV1" applies to protocol "connect" only (an emulator started with connectV1); drop it for protocol "${options.protocol}".`,
+    );
+  }
   if (options.auth === undefined) {
     throw new TypeError(`${entry}: option "auth" is missing: pass a personal access token or a token source.`);
   }
@@ -82,5 +99,7 @@ export function validateCommonOptions(options: CommonZitadelTransportOptions, en
     baseUrl: options.baseUrl,
     allowInsecure: options.allowInsecure,
   });
-  return [zitadel, ...(options.interceptors ?? [])];
+  // The guard goes first: a call it refuses must not even fetch a token.
+  const guard = options.protocol === "connect" && options.connectV1 !== true ? [createConnectV1Guard()] : [];
+  return [...guard, zitadel, ...(options.interceptors ?? [])];
 }

@@ -7,7 +7,8 @@ import { createRestTransport } from "./rest.js";
 export interface WebZitadelTransportOptions extends Omit<CommonZitadelTransportOptions, "protocol"> {
   /**
    * Browsers cannot speak plain gRPC: "grpc-web" and "rest" reach every
-   * ZITADEL, "connect" the emulator and v2.
+   * ZITADEL, "connect" its v2 APIs (v1 only with `connectV1`, for an emulator
+   * started with connectV1).
    */
   protocol: Exclude<ZitadelProtocol, "grpc">;
   /** A fetch implementation; defaults to the global one. */
@@ -48,7 +49,11 @@ export function createZitadelGrpcWebTransport(options: WebZitadelProtocolTranspo
   return createGrpcWebTransport({ ...rest, interceptors });
 }
 
-/** createZitadelTransport for the Connect protocol only (the emulator and ZITADEL v2). */
+/**
+ * createZitadelTransport for the Connect protocol only: ZITADEL's v2 APIs. Its
+ * v1 calls fail before sending unless `connectV1: true` (only for an emulator
+ * started with connectV1).
+ */
 export function createZitadelConnectTransport(options: WebZitadelProtocolTransportOptions): Transport {
   const { interceptors, rest } = prepare(options, "connect", "createZitadelConnectTransport");
   return createConnectTransport({ ...rest, interceptors });
@@ -63,6 +68,13 @@ export function createZitadelRestTransport(options: WebZitadelProtocolTransportO
 
 function prepare(options: WebZitadelProtocolTransportOptions, protocol: ZitadelProtocol, entry: string) {
   const interceptors = validateCommonOptions({ ...options, protocol } as CommonZitadelTransportOptions, entry);
-  const { auth: _auth, orgId: _orgId, allowInsecure: _allowInsecure, protocol: _protocol, ...rest } = options as WebZitadelTransportOptions;
+  const {
+    auth: _auth,
+    orgId: _orgId,
+    allowInsecure: _allowInsecure,
+    connectV1: _connectV1,
+    protocol: _protocol,
+    ...rest
+  } = options as WebZitadelTransportOptions;
   return { interceptors, rest };
 }

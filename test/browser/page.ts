@@ -16,6 +16,8 @@ import {
 export interface ScenarioArgs {
   baseUrl: string;
   protocol: "grpc-web" | "connect" | "rest";
+  /** For "connect": the emulator serves Connect on v1 (started with connectV1), so the transports opt in too. */
+  connectV1: boolean;
   /** acme-admin: ORG_OWNER of acme. */
   adminToken: string;
   /** iam-admin: IAM_OWNER, a member of acme; may act in globex only with x-zitadel-orgid. */
@@ -80,7 +82,8 @@ async function outcome(call: Promise<unknown>): Promise<ErrorReport | "succeeded
 async function scenario(args: ScenarioArgs): Promise<ScenarioResult> {
   const { baseUrl, protocol } = args;
   const prefix = `browser.${protocol}.`;
-  const admin = createZitadelTransport({ baseUrl, protocol, auth: args.adminToken });
+  const optIn = args.connectV1 ? { connectV1: true } : {};
+  const admin = createZitadelTransport({ baseUrl, protocol, auth: args.adminToken, ...optIn });
   const alice = createMetadataClient(admin).user(args.aliceId);
 
   // Not UTF-8 at all: a lone continuation byte, an invalid lead byte, a NUL.
@@ -90,7 +93,7 @@ async function scenario(args: ScenarioArgs): Promise<ScenarioResult> {
   const text = await alice.get(`${prefix}text`);
   const listed = await alice.list({ prefix, pageSize: 1 }).toArray();
 
-  const iamTransport = createZitadelTransport({ baseUrl, protocol, auth: args.iamAdminToken });
+  const iamTransport = createZitadelTransport({ baseUrl, protocol, auth: args.iamAdminToken, ...optIn });
   const bob = createMetadataClient(iamTransport).user(args.bobId);
   const withoutOrg = await outcome(bob.set(`${prefix}org`, "in globex"));
   const written = await bob.set(`${prefix}org`, "in globex", { orgId: args.globexId });
@@ -106,7 +109,7 @@ async function scenario(args: ScenarioArgs): Promise<ScenarioResult> {
     req.header.set("x-api-key", "not on ZITADEL's list");
     return next(req);
   };
-  const blocked = createZitadelTransport({ baseUrl, protocol, auth: args.adminToken, interceptors: [addApiKey] });
+  const blocked = createZitadelTransport({ baseUrl, protocol, auth: args.adminToken, interceptors: [addApiKey], ...optIn });
   const disallowedHeader = await outcome(createMetadataClient(blocked).user(args.aliceId).get(`${prefix}text`));
 
   return {

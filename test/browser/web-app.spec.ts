@@ -2,7 +2,9 @@
 // driven by playwright-core; never a downloaded browser) loads a page from a
 // static server on 127.0.0.1 and calls the emulator on another port. Different
 // ports are different origins, so Chromium sends real preflights and enforces
-// the emulator's CORS answers, over grpc-web, connect and rest.
+// the emulator's CORS answers, over grpc-web and rest against the default
+// emulator (gRPC-web errors come trailers-only, as from ZITADEL), and over
+// connect against one started with connectV1 (ZITADEL serves no Connect for v1).
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import * as http from "node:http";
@@ -67,6 +69,8 @@ async function serveStatic(script: string): Promise<{ url: string; close(): Prom
 
 describe("zitadel-metadata/web in headless Chromium, cross-origin against the emulator", () => {
   let emulator: Emulator;
+  /** The same, serving Connect on v1 too: the opt-in the connect case needs. */
+  let connectEmulator: Emulator;
   let site: { url: string; close(): Promise<void> } | undefined;
   let context: BrowserContext | undefined;
   let profileDir: string | undefined;
@@ -87,8 +91,14 @@ describe("zitadel-metadata/web in headless Chromium, cross-origin against the em
       );
       return;
     }
-    const [script, started] = await Promise.all([bundlePage(), startEmulator({ log: (line) => emulatorLog.push(line) })]);
+    const log = (line: string) => emulatorLog.push(line);
+    const [script, started, startedWithConnect] = await Promise.all([
+      bundlePage(),
+      startEmulator({ log }),
+      startEmulator({ log, connectV1: true }),
+    ]);
     emulator = started;
+    connectEmulator = startedWithConnect;
     site = await serveStatic(script);
     profileDir = await mkdtemp(join(tmpdir(), "zmeta-chromium-"));
     // A persistent context is how playwright takes a fresh --user-data-dir of our choosing.
@@ -116,14 +126,20 @@ describe("zitadel-metadata/web in headless Chromium, cross-origin against the em
     await context?.close();
     await site?.close();
     await emulator?.close();
+    await connectEmulator?.close();
     if (profileDir) await rm(profileDir, { recursive: true, force: true });
   });
 
+  /** The emulator a protocol's case calls: connect needs the opt-in one. */
+  const target = (protocol: ScenarioArgs["protocol"]) => (protocol === "connect" ? connectEmulator : emulator);
+
   async function runScenario(protocol: ScenarioArgs["protocol"]): Promise<ScenarioResult> {
     if (setupError) throw setupError;
+    const emulator = target(protocol);
     const args: ScenarioArgs = {
       baseUrl: emulator.url,
       protocol,
+      connectV1: protocol === "connect",
       adminToken: emulator.user("acme-admin").token,
       iamAdminToken: emulator.user("iam-admin").token,
       aliceId: emulator.user("alice").id,
@@ -144,6 +160,7 @@ describe("zitadel-metadata/web in headless Chromium, cross-origin against the em
     it(`${protocol}: bytes, list, per-call org, not-found with its ZITADEL id, CORS enforced`, async () => {
       emulatorLog.length = 0;
       const r = await runScenario(protocol);
+      const emulator = target(protocol);
       const prefix = `browser.${protocol}.`;
 
       // Really cross-origin: same host, another port.

@@ -13,8 +13,12 @@ import {
   getErrorDetail,
 } from "../../src/index.js";
 
-/** Every protocol a behaviour test runs over. */
-export const protocols: readonly ZitadelProtocol[] = ["grpc", "grpc-web", "connect", "rest"];
+/**
+ * Every protocol a behaviour test runs over: those a real ZITADEL serves for
+ * its v1 APIs, against the emulator's default (ZITADEL's) behaviour. Connect
+ * on v1 is an opt-in of both sides and has its own file, test/connect-v1.spec.ts.
+ */
+export const protocols: readonly ZitadelProtocol[] = ["grpc", "grpc-web", "rest"];
 
 /** Clients acting as one seeded user over one protocol. */
 export function clientsAs(
@@ -62,7 +66,10 @@ export async function expectZitadelError(call: Promise<unknown>, expected: Expec
 
 export const utf8 = (s: string) => new TextEncoder().encode(s);
 
-/** A transport with no ZITADEL interceptor, for tests that send headers by hand. */
+/**
+ * A transport with no ZITADEL interceptor, for tests that send headers by hand.
+ * "connect" has no v1 guard either: it is for an emulator started with connectV1.
+ */
 export function rawTransport(emulator: Emulator, protocol: ZitadelProtocol): Transport {
   const baseUrl = emulator.url;
   switch (protocol) {
