@@ -8,9 +8,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromBinary } from "@bufbuild/protobuf";
+import type { ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorDetailSchema } from "../gen/zitadel/message_pb.js";
 import type { Emulator } from "../src/emulator/index.js";
+import { createManagementClient, createZitadelTransport } from "../src/index.js";
 import type { Run } from "./support/zmeta.js";
 import { assertBuilt, bin, cleanEnv, lines, root, zmetaCli } from "./support/zmeta.js";
 
@@ -433,6 +436,30 @@ describe("zmeta emulator --token-ttl", () => {
       const res = await zmeta(["emulator", "--port", "0", "--token-ttl", ttl]);
       expect(res.code, ttl).toBe(2);
       expect(lines(res.stderr), ttl).toEqual([expect.stringContaining("--token-ttl")]);
+    }
+  });
+});
+
+describe("zmeta emulator with opt-in realism", () => {
+  const untidy = useZmetaEmulator(["--list-order", "changing", "--error-language", "pseudo", "--error-conversion-bug"]);
+  const mgmt = () => createManagementClient(createZitadelTransport({ baseUrl: untidy().url, protocol: "grpc", auth: user("acme-admin", untidy()).token }));
+
+  it("--list-order changing, --error-language pseudo and --error-conversion-bug each take effect", async () => {
+    await mgmt().bulkSetOrgMetadata({ metadata: Array.from({ length: 60 }, (_, i) => ({ key: `q.${i}`, value: new Uint8Array([1]) })) });
+    const orders = await Promise.all([1, 2, 3].map(async () => (await mgmt().listOrgMetadata({})).result.map((m) => m.key).join()));
+    expect(new Set(orders).size).toBeGreaterThan(1);
+    const missing = await mgmt().getOrgMetadata({ key: "absent" }).catch((e: unknown) => e as ConnectError);
+    expect((missing as ConnectError).rawMessage).toBe("Mëtädätä nöt föünd (QUERY-Rph32)");
+    const invalid = await mgmt().getOrgMetadata({ key: "" }).catch((e: unknown) => e as ConnectError);
+    expect((invalid as ConnectError).code).toBe(Code.Unknown);
+    expect((invalid as ConnectError).rawMessage).toMatch(/^rpc error: code = InvalidArgument desc = invalid GetOrgMetadataRequest\.Key: .* \(\)$/);
+  });
+
+  it("refuses values it does not know, with exit 2 naming the flag", async () => {
+    for (const [flag, value] of [["--list-order", "sorted"], ["--error-language", "de"]] as const) {
+      const res = await zmeta(["emulator", "--port", "0", flag, value]);
+      expect(res.code, flag).toBe(2);
+      expect(lines(res.stderr), flag).toEqual([expect.stringContaining(`${flag} must be`)]);
     }
   });
 });

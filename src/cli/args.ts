@@ -1,3 +1,4 @@
+import type { Quirks } from "../emulator/index.js";
 import type { ZitadelProtocol } from "../index.js";
 import type { AuthSetting } from "./connection-args.js";
 import { authOptions, parseAuth, protocols } from "./connection-args.js";
@@ -37,6 +38,8 @@ export interface EmulatorCommand {
   tokenTtlSeconds: number | undefined;
   /** --connect-v1: also serve Connect on the v1 paths, which ZITADEL does not. */
   connectV1: boolean;
+  /** --list-order, --error-language, --error-conversion-bug: opt-in realism. */
+  quirks: Partial<Quirks>;
 }
 
 /** Where the demo sends its calls. */
@@ -66,6 +69,9 @@ const emulatorOptions: OptionSpec = {
   seed: { type: "string" },
   "token-ttl": { type: "string" },
   "connect-v1": { type: "boolean" },
+  "list-order": { type: "string" },
+  "error-language": { type: "string" },
+  "error-conversion-bug": { type: "boolean" },
 };
 
 const demoOptions: OptionSpec = {
@@ -142,7 +148,26 @@ function parseEmulator(argv: string[]): ParseResult {
     tokenTtlSeconds = ms / 1000;
   }
   const connectV1 = values["connect-v1"] === true;
-  return { ok: true, value: { command: "emulator", host, port, seedFile: stringValue(values.seed), tokenTtlSeconds, connectV1 } };
+  const quirks: Partial<Quirks> = {};
+  const listOrder = stringValue(values["list-order"]);
+  if (listOrder !== undefined) {
+    if (listOrder !== "storage" && listOrder !== "changing") {
+      return usageError("emulator", `--list-order must be "storage" (the default, as ZITADEL) or "changing" (a new row order on every list query), got "${listOrder}"`);
+    }
+    quirks.listOrder = listOrder;
+  }
+  const errorLanguage = stringValue(values["error-language"]);
+  if (errorLanguage !== undefined) {
+    if (errorLanguage !== "en" && errorLanguage !== "pseudo") {
+      return usageError("emulator", `--error-language must be "en" (the default) or "pseudo" (translated error texts), got "${errorLanguage}"`);
+    }
+    quirks.errorLanguage = errorLanguage;
+  }
+  if (values["error-conversion-bug"] === true) quirks.errorConversionBug = true;
+  return {
+    ok: true,
+    value: { command: "emulator", host, port, seedFile: stringValue(values.seed), tokenTtlSeconds, connectV1, quirks },
+  };
 }
 
 function parseDemo(argv: string[], env: Env): ParseResult {

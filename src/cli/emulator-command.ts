@@ -30,6 +30,7 @@ export async function runEmulatorCommand(cmd: EmulatorCommand, io: CliIo): Promi
       seed,
       tokenTtlSeconds: cmd.tokenTtlSeconds,
       connectV1: cmd.connectV1,
+      quirks: cmd.quirks,
       log: (line) => io.err(line),
     });
   } catch (e) {

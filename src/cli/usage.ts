@@ -253,6 +253,7 @@ const emulator = `zmeta emulator - run a local, ZITADEL-compatible metadata API
 
 Usage:
   zmeta emulator [--host 127.0.0.1] [--port 8080] [--seed FILE] [--token-ttl 12h] [--connect-v1]
+                 [--list-order changing] [--error-language pseudo] [--error-conversion-bug]
 
 Like ZITADEL for its v1 metadata APIs it serves gRPC (HTTP/2), gRPC-web and
 the REST gateway on one port; a Connect request there gets the gateway's 404.
@@ -272,6 +273,17 @@ Options:
   --connect-v1       Also serve the Connect protocol (JSON and binary) on the v1
                      paths: a convenience ZITADEL lacks (it serves Connect for v2
                      only). Clients need --connect-v1 (zmeta) or connectV1: true.
+
+Opt-in realism (off by default; the default already behaves like ZITADEL):
+  --list-order changing   Every list query returns its rows in a new order, as
+                     after a changed query plan (default "storage": insertion
+                     order, a re-set row moving to the end).
+  --error-language pseudo  The handlers' error texts (QUERY-*, META-*,
+                     COMMAND-*) in a pseudo-language, as ZITADEL translates
+                     them; the "(ID)" and the ErrorDetail id stay.
+  --error-conversion-bug  ZITADEL v4.11.0-v4.13.1: validation failures and
+                     "auth header missing" arrive as code Unknown ("rpc error:
+                     code = InvalidArgument desc = ... ()"), HTTP 500 over REST.
   -h, --help         Show this help.
 
 When ready it prints exactly one JSON line to stdout:
@@ -284,6 +296,7 @@ Examples:
   zmeta emulator
   zmeta emulator --port 0 --seed ./seed.json --token-ttl 90
   zmeta emulator --connect-v1
+  zmeta emulator --list-order changing --error-language pseudo
   zmeta emulator --port 0 | head -n1 | jq -r '.users[] | select(.userName=="acme-admin") | .token'`;
 
 const demo = `zmeta demo - call the metadata RPCs over each protocol and tabulate the results
