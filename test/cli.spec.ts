@@ -265,11 +265,17 @@ describe("zmeta demo", () => {
     "GetUserMetadata",
     "SetOrgMetadata",
     "GetOrgMetadata",
+    "BulkSetUserMetadata",
+    "ListUserMetadata",
+    "BulkSetOrgMetadata",
+    "ListOrgMetadata",
     "ListMyMetadata",
     "GetMyMetadata",
     "GetUserMetadata (missing key",
     "RemoveUserMetadata",
     "RemoveOrgMetadata",
+    "BulkRemoveUserMetadata",
+    "BulkRemoveOrgMetadata",
   ];
 
   const notServedCell = "n/a: ZITADEL v1 has no Connect";

@@ -1,4 +1,8 @@
+import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { Metadata, MetadataQuery } from "../../gen/zitadel/metadata_pb.js";
+import { MetadataQuerySchema } from "../../gen/zitadel/metadata_pb.js";
+import { TextQueryMethod } from "../../gen/zitadel/object_pb.js";
 import type { AuthClient, ManagementClient } from "../clients.js";
 import { getErrorDetail } from "../errors.js";
 import { isConnectV1Refusal } from "../transport/connect-v1-guard.js";
@@ -47,6 +51,11 @@ export interface DemoCall {
 const setUser = "SetUserMetadata";
 const setOrg = "SetOrgMetadata";
 const listMy = "ListMyMetadata";
+const bulkSetUser = "BulkSetUserMetadata";
+const bulkSetOrg = "BulkSetOrgMetadata";
+
+/** The two keys the bulk calls write next to ctx.key. */
+const bulkKeys = (ctx: DemoContext) => [`${ctx.key}.bulk.1`, `${ctx.key}.bulk.2`];
 
 /** The calls of one protocol's column, in order: writes, reads, the expected failure, clean-up. */
 export const demoCalls: readonly DemoCall[] = [
@@ -80,6 +89,40 @@ export const demoCalls: readonly DemoCall[] = [
     async run(ctx) {
       const res = await ctx.management.getOrgMetadata({ key: ctx.key });
       expectValue(res.metadata?.value, ctx.orgValue);
+    },
+  },
+  {
+    label: bulkSetUser,
+    needs: [],
+    async run(ctx) {
+      const metadata = bulkKeys(ctx).map((key) => ({ key, value: ctx.userValue }));
+      const res = await ctx.management.bulkSetUserMetadata({ id: ctx.userId, metadata });
+      if (res.details === undefined || res.details.sequence === 0n) throw new UnexpectedResult("no details.sequence");
+    },
+  },
+  {
+    label: "ListUserMetadata",
+    needs: [setUser, bulkSetUser],
+    async run(ctx) {
+      const res = await ctx.management.listUserMetadata({ id: ctx.userId, queries: [startsWith(ctx.key)] });
+      expectListed(res.result, [ctx.key, ...bulkKeys(ctx)], ctx.userValue);
+    },
+  },
+  {
+    label: bulkSetOrg,
+    needs: [],
+    async run(ctx) {
+      const metadata = bulkKeys(ctx).map((key) => ({ key, value: ctx.orgValue }));
+      const res = await ctx.management.bulkSetOrgMetadata({ metadata });
+      if (res.details === undefined || res.details.sequence === 0n) throw new UnexpectedResult("no details.sequence");
+    },
+  },
+  {
+    label: "ListOrgMetadata",
+    needs: [setOrg, bulkSetOrg],
+    async run(ctx) {
+      const res = await ctx.management.listOrgMetadata({ queries: [startsWith(ctx.key)] });
+      expectListed(res.result, [ctx.key, ...bulkKeys(ctx)], ctx.orgValue);
     },
   },
   {
@@ -130,7 +173,34 @@ export const demoCalls: readonly DemoCall[] = [
       await ctx.management.removeOrgMetadata({ key: ctx.key });
     },
   },
+  {
+    label: "BulkRemoveUserMetadata",
+    needs: [bulkSetUser],
+    async run(ctx) {
+      await ctx.management.bulkRemoveUserMetadata({ id: ctx.userId, keys: bulkKeys(ctx) });
+    },
+  },
+  {
+    label: "BulkRemoveOrgMetadata",
+    needs: [bulkSetOrg],
+    async run(ctx) {
+      await ctx.management.bulkRemoveOrgMetadata({ keys: bulkKeys(ctx) });
+    },
+  },
 ];
+
+function startsWith(prefix: string): MetadataQuery {
+  return create(MetadataQuerySchema, { query: { case: "keyQuery", value: { key: prefix, method: TextQueryMethod.STARTS_WITH } } });
+}
+
+/** Exactly these keys, each with this value, in any order (ZITADEL's lists have none). */
+function expectListed(result: Metadata[], keys: string[], value: Uint8Array): void {
+  const listed = result.map((m) => m.key).sort();
+  if (listed.join("\n") !== [...keys].sort().join("\n")) {
+    throw new UnexpectedResult(`listed ${listed.length} keys, want ${keys.length}`, `listed ${JSON.stringify(listed)}, want ${JSON.stringify(keys)}`);
+  }
+  for (const m of result) expectValue(m.value, value);
+}
 
 function expectValue(got: Uint8Array | undefined, want: Uint8Array): void {
   if (got === undefined) throw new UnexpectedResult("no metadata in the response");
