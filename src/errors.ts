@@ -1,6 +1,8 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { ErrorDetail } from "../gen/zitadel/message_pb.js";
 import { ErrorDetailSchema } from "../gen/zitadel/message_pb.js";
+import type { ErrorFact, ErrorKind, Remedy } from "./zitadel/error-fact.js";
+import { errorFact } from "./zitadel/versions.js";
 
 /**
  * The zitadel.v1.ErrorDetail ZITADEL attaches to its errors ({ id, message }),
@@ -13,8 +15,6 @@ export function getErrorDetail(error: unknown): ErrorDetail | undefined {
   return source.findDetails(ErrorDetailSchema)[0];
 }
 
-/** The ErrorDetail ids that mean "this key does not exist". */
-const metadataNotFoundIds = new Set(["QUERY-Rgh32", "QUERY-Rph32", "META-ncnw3", "META-mcnw3", "META-2nnds", "META-2npds"]);
 
 /**
  * One error shape on every protocol: the gRPC code, ZITADEL's error id, its
@@ -32,10 +32,12 @@ export class ZitadelError extends Error {
   readonly code: Code;
   /** The code as it arrived on the wire (differs from `code` only for the error-conversion bug above). */
   readonly wireCode: Code;
-  /** ZITADEL's stable error id, e.g. "QUERY-Rgh32"; undefined when the error carries none (or an empty one). */
+  /** ZITADEL's stable error id, e.g. QUERY-Rgh32; undefined when the error carries none (or an empty one). */
   readonly id: string | undefined;
   /** The server's message, e.g. "Metadata not found (QUERY-Rgh32)"; its text may be translated, so test `id` and `code`, never the text. */
   readonly rawMessage: string;
+  /** What the error catalogue knows about `id` (meaning, kind, usual remedy); undefined for an id it does not know. */
+  readonly fact: ErrorFact | undefined;
   /** The HTTP status of a REST response; undefined for gRPC, gRPC-web and Connect. */
   readonly httpStatus: number | undefined;
   /** Response headers and trailers that came with the error. */
@@ -49,6 +51,7 @@ export class ZitadelError extends Error {
     this.code = code;
     this.wireCode = source.code;
     this.id = getErrorDetail(source)?.id || undefined;
+    this.fact = errorFact(this.id);
     this.rawMessage = source.rawMessage;
     this.httpStatus = httpStatusOf(source);
     this.metadata = source.metadata;
@@ -59,12 +62,8 @@ export class ZitadelError extends Error {
   static from(reason: unknown): ZitadelError {
     if (reason instanceof ZitadelError) return reason;
     const source = ConnectError.from(reason);
-    // The most common cause by far of COMMAND-uXHNj: the user lives in another organization.
-    const hint =
-      getErrorDetail(source)?.id === "COMMAND-uXHNj"
-        ? "if the user belongs to another organization, pass its id as orgId (sent as x-zitadel-orgid)"
-        : undefined;
-    return new ZitadelError(source, hint);
+    const remedy = errorFact(getErrorDetail(source)?.id || undefined)?.remedy;
+    return new ZitadelError(source, remedy === undefined ? undefined : remedyHints[remedy]);
   }
 }
 
@@ -85,6 +84,12 @@ function httpStatusOf(error: ConnectError): number | undefined {
   return typeof value === "number" ? value : undefined;
 }
 
+/** The library's words for a remedy, appended to a ZitadelError's message; the CLI has its own (with flags). */
+const remedyHints: Partial<Record<Remedy, string>> = {
+  // The most common cause by far of COMMAND-uXHNj: the user lives in another organization.
+  actInUsersOrg: "if the user belongs to another organization, pass its id as orgId (sent as x-zitadel-orgid)",
+};
+
 /** "rpc error: code = InvalidArgument desc = …": Go's rendering of a status, as the error-conversion bug sends it. */
 const goStatusText = /^rpc error: code = ([A-Za-z]+) desc = /;
 
@@ -100,8 +105,11 @@ function realCode(error: ConnectError): Code {
   return typeof code === "number" ? code : error.code;
 }
 
-function idOf(error: unknown): string | undefined {
-  return error instanceof ZitadelError ? error.id : getErrorDetail(error)?.id || undefined;
+function kindOf(error: unknown): ErrorKind | undefined {
+  const id = error instanceof ZitadelError ? error.id : getErrorDetail(error)?.id || undefined;
+  const fact = errorFact(id);
+  // An id counts only with its own code: a NotFound QUERY-Rgh32, never a relayed or reshaped one.
+  return fact !== undefined && fact.code === codeOf(error) ? fact.kind : undefined;
 }
 
 function codeOf(error: unknown): Code | undefined {
@@ -111,7 +119,7 @@ function codeOf(error: unknown): Code | undefined {
 
 /** The key (or, for bulk removes, one of the keys) does not exist. Not every NotFound means this. */
 export function isMetadataNotFound(error: unknown): boolean {
-  return codeOf(error) === Code.NotFound && metadataNotFoundIds.has(idOf(error) ?? "");
+  return kindOf(error) === "metadataNotFound";
 }
 
 /**
@@ -119,7 +127,7 @@ export function isMetadataNotFound(error: unknown): boolean {
  * the user belongs to another organization and the call lacks x-zitadel-orgid.
  */
 export function isUserNotFound(error: unknown): boolean {
-  return idOf(error) === "COMMAND-uXHNj";
+  return kindOf(error) === "userNotFound";
 }
 
 /**
@@ -128,7 +136,7 @@ export function isUserNotFound(error: unknown): boolean {
  * ZITADEL sends as NotFound), or an organization header naming an unknown org.
  */
 export function isPermissionDenied(error: unknown): boolean {
-  return codeOf(error) === Code.PermissionDenied || idOf(error) === "AUTHZ-cdgFk";
+  return codeOf(error) === Code.PermissionDenied || kindOf(error) === "membershipNotFound";
 }
 
 /** The token is missing, malformed, unknown or expired. */

@@ -4,6 +4,7 @@ import { insecureUrlProblem } from "./auth/secure-url.js";
 import { TokenRequestError } from "./auth/token-request-error.js";
 import type { Auth, TokenContext, TokenSource } from "./auth/token-source.js";
 import { getErrorDetail, tokenFailureKey } from "./errors.js";
+import { errorFact } from "./zitadel/versions.js";
 import { parseBaseUrl } from "./base-url.js";
 import { servicePrefix } from "./transport/service-prefix.js";
 import { assertHeaderSafe } from "./header-value.js";
@@ -152,7 +153,7 @@ function tokenFailure(e: unknown, signal: AbortSignal): ConnectError {
 /** ZITADEL's "Errors.Token.Invalid (AUTH-7fs1e)": unknown, revoked or expired token. */
 function isTokenInvalid(e: unknown): boolean {
   if (!(e instanceof ConnectError) || e.code !== Code.Unauthenticated) return false;
-  return getErrorDetail(e)?.id === "AUTH-7fs1e" || e.rawMessage.includes("(AUTH-7fs1e)");
+  return errorFact(getErrorDetail(e)?.id)?.kind === "tokenInvalid";
 }
 
 /**

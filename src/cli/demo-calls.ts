@@ -3,6 +3,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { Metadata, MetadataQuery } from "../../gen/zitadel/metadata_pb.js";
 import { MetadataQuerySchema } from "../../gen/zitadel/metadata_pb.js";
 import { TextQueryMethod } from "../../gen/zitadel/object_pb.js";
+import { v1Errors } from "../zitadel/v1/errors.js";
 import type { AuthClient, ManagementClient } from "../clients.js";
 import { getErrorDetail } from "../errors.js";
 import { isConnectV1Refusal } from "../transport/connect-v1-guard.js";
@@ -52,6 +53,8 @@ const setUser = "SetUserMetadata";
 const setOrg = "SetOrgMetadata";
 const listMy = "ListMyMetadata";
 const bulkSetUser = "BulkSetUserMetadata";
+/** The error a Get of a missing user key gives. */
+const missingKeyError = v1Errors.userMetadataNotFound;
 const bulkSetOrg = "BulkSetOrgMetadata";
 
 /** The two keys the bulk calls write next to ctx.key. */
@@ -153,7 +156,7 @@ export const demoCalls: readonly DemoCall[] = [
     },
   },
   {
-    label: "GetUserMetadata (missing key: NotFound QUERY-Rgh32)",
+    label: `GetUserMetadata (missing key: NotFound ${missingKeyError.id})`,
     needs: [],
     async run(ctx) {
       await expectMetadataNotFound(ctx.management.getUserMetadata({ id: ctx.userId, key: ctx.missingKey }));
@@ -218,11 +221,11 @@ async function expectMetadataNotFound(call: Promise<unknown>): Promise<void> {
     if (isConnectV1Refusal(e)) throw e;
     const err = ConnectError.from(e);
     const id = getErrorDetail(err)?.id;
-    if (err.code === Code.NotFound && id === "QUERY-Rgh32") return;
+    if (err.code === missingKeyError.code && id === missingKeyError.id) return;
     throw new UnexpectedResult(
       `got ${Code[err.code]}${id === undefined ? "" : ` ${id}`}`,
-      `want NotFound QUERY-Rgh32, got ${Code[err.code]}: ${err.rawMessage}`,
+      `want ${Code[missingKeyError.code]} ${missingKeyError.id}, got ${Code[err.code]}: ${err.rawMessage}`,
     );
   }
-  throw new UnexpectedResult("succeeded; want NotFound QUERY-Rgh32");
+  throw new UnexpectedResult(`succeeded; want ${Code[missingKeyError.code]} ${missingKeyError.id}`);
 }

@@ -4,7 +4,7 @@ import type { TokenSource } from "../auth/token-source.js";
 import { createAuthClient, createManagementClient } from "../clients.js";
 import type { Emulator } from "../emulator/index.js";
 import { startEmulator } from "../emulator/index.js";
-import { getErrorDetail } from "../errors.js";
+import { getErrorDetail, ZitadelError } from "../errors.js";
 import { isConnectV1Refusal } from "../transport/connect-v1-guard.js";
 import { createZitadelTransport } from "../transport/node.js";
 import type { ZitadelProtocol } from "../transport/options.js";
@@ -14,6 +14,7 @@ import { UnexpectedResult, demoCalls } from "./demo-calls.js";
 import type { CallOutcome } from "./demo-table.js";
 import { formatCell, renderTable } from "./demo-table.js";
 import type { CliIo } from "./io.js";
+import { hintFor } from "./hints.js";
 import { tokenSourceFor } from "./open-client.js";
 
 /** Who the demo acts as and on. Credentials stay in here and are never printed. */
@@ -126,7 +127,7 @@ async function runAll(protocols: readonly ZitadelProtocol[], setup: DemoSetup, i
             outcome = { status: "n/a", reason: notServedReason };
           } else {
             outcome = { status: "fail", ms, reason: shortReason(e) };
-            failures.push(`zmeta demo: ${protocol} ${call.label}: ${longReason(e)}`);
+            failures.push(`zmeta demo: ${protocol} ${call.label}: ${longReason(e, protocol, setup.baseUrl)}`);
           }
         }
       }
@@ -216,28 +217,9 @@ function shortReason(e: unknown): string {
 }
 
 /** The stderr line: the full message, plus what usually fixes it. */
-function longReason(e: unknown): string {
+function longReason(e: unknown, protocol: ZitadelProtocol, url: string): string {
   if (e instanceof UnexpectedResult) return e.detail;
-  const err = ConnectError.from(e);
-  const id = getErrorDetail(err)?.id;
-  const hint = (id === undefined ? undefined : idHints[id]) ?? codeHints[err.code];
+  const err = ZitadelError.from(e);
+  const hint = hintFor(err, { url, protocol, timeoutMs: callTimeoutMs });
   return `${Code[err.code]}: ${err.rawMessage}${hint === undefined ? "" : ` (${hint})`}`;
 }
-
-// ZITADEL's error ids pin the cause down where the code alone cannot:
-// NotFound, for one, also means "no membership in this organization".
-const idHints: Record<string, string> = {
-  "AUTHZ-cdgFk":
-    "the token's user has no role in this organization: grant it one such as ORG_USER_MANAGER, or pass --org-id of an organization where it has one",
-  "AUTH-5mWD2": "the token's user lacks a role such as ORG_OWNER or ORG_USER_MANAGER in this organization",
-  "COMMAND-uXHNj": "the user is not in the context organization: pass --org-id with the user's organization",
-  "AUTH-Bs7Ds": "no organization has the id given by --org-id",
-};
-
-const codeHints: Partial<Record<Code, string>> = {
-  [Code.Unauthenticated]: "check the token: it must be a valid personal access token or access token",
-  [Code.PermissionDenied]: "the token's user lacks a role such as ORG_OWNER or ORG_USER_MANAGER in that organization",
-  [Code.Unavailable]: "is the URL right and the server running?",
-  [Code.DeadlineExceeded]: `no answer within ${callTimeoutMs / 1000}s; is the URL right and the server running?`,
-  [Code.Unimplemented]: "this server does not serve the RPC over this protocol",
-};

@@ -1,10 +1,8 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
+import { errorFact } from "../zitadel/versions.js";
 import type { Quirks } from "./quirks.js";
 import { zitadelError } from "./zitadel-error.js";
-
-/** Errors raised by ZITADEL's handlers (not by authentication or validation) carry ids with these prefixes; only their texts are translated. */
-const translatedIdPrefix = /^(QUERY|META|COMMAND)-/;
 
 /**
  * An error from a handler as the quirks make ZITADEL send it: with a
@@ -15,7 +13,8 @@ export function presentError(error: unknown, quirks: Quirks): unknown {
   if (!(error instanceof ConnectError)) return error;
   const detail = error.findDetails(ErrorDetailSchema)[0];
   if (detail !== undefined) {
-    if (quirks.errorLanguage === "pseudo" && translatedIdPrefix.test(detail.id)) {
+    // Only the handlers' errors are translated, not authentication's or validation's.
+    if (quirks.errorLanguage === "pseudo" && errorFact(detail.id)?.translated === true) {
       return zitadelError(error.code, detail.id, pseudoTranslate(detail.message));
     }
     return error;

@@ -1,5 +1,8 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
+import type { ErrorFact } from "../zitadel/error-fact.js";
+import { sharedErrors } from "../zitadel/shared-errors.js";
+import { v1Errors } from "../zitadel/v1/errors.js";
 
 /**
  * An error as ZITADEL sends it: the message is "<text> (<id>)" and a
@@ -12,24 +15,31 @@ export function zitadelError(code: Code, id: string, text: string): ConnectError
   ]);
 }
 
-/** The errors of ZITADEL.md, named by what happened. */
+/** An error of the catalogue, as ZITADEL sends it. */
+export function raise(fact: ErrorFact): ConnectError {
+  return zitadelError(fact.code, fact.id, fact.text);
+}
+
+const raiser = (fact: ErrorFact) => () => raise(fact);
+
+/** The errors of ZITADEL.md, named by what happened; all but two come from the catalogue. */
 export const errors = {
   authHeaderMissing: () => new ConnectError("auth header missing", Code.Unauthenticated),
-  authHeaderInvalid: () => zitadelError(Code.Unauthenticated, "AUTH-toLo1", "invalid auth header"),
-  tokenInvalid: () => zitadelError(Code.Unauthenticated, "AUTH-7fs1e", "Errors.Token.Invalid"),
-  orgMissingForHeader: () => zitadelError(Code.PermissionDenied, "AUTH-Bs7Ds", "Organisation doesn't exist"),
-  membershipNotFound: () => zitadelError(Code.NotFound, "AUTHZ-cdgFk", "membership not found"),
-  permissionMissing: () => zitadelError(Code.PermissionDenied, "AUTH-5mWD2", "No matching permissions found"),
-  userMetadataNotFound: () => zitadelError(Code.NotFound, "QUERY-Rgh32", "Metadata not found"),
-  orgMetadataNotFound: () => zitadelError(Code.NotFound, "QUERY-Rph32", "Metadata not found"),
-  removeUserKeyMissing: () => zitadelError(Code.NotFound, "META-ncnw3", "Metadata not found"),
-  removeOrgKeyMissing: () => zitadelError(Code.NotFound, "META-mcnw3", "Metadata not found"),
-  bulkRemoveUserKeyMissing: () => zitadelError(Code.NotFound, "META-2nnds", "One or more keys do not exist"),
-  bulkRemoveOrgKeyMissing: () => zitadelError(Code.NotFound, "META-2npds", "One or more keys do not exist"),
-  metadataListEmpty: () => zitadelError(Code.FailedPrecondition, "META-9mm2d", "Metadata list is empty"),
-  orgBulkRemoveListEmpty: () => zitadelError(Code.FailedPrecondition, "META-9mw2d", "Metadata list is empty"),
-  userNotFound: () => zitadelError(Code.FailedPrecondition, "COMMAND-uXHNj", "User could not be found"),
-  orgNotFound: () => zitadelError(Code.FailedPrecondition, "COMMAND-QXPGs", "Organisation not found"),
+  authHeaderInvalid: raiser(sharedErrors.authHeaderInvalid),
+  tokenInvalid: raiser(sharedErrors.tokenInvalid),
+  orgMissingForHeader: raiser(sharedErrors.orgHeaderUnknown),
+  membershipNotFound: raiser(sharedErrors.membershipNotFound),
+  permissionMissing: raiser(sharedErrors.permissionMissing),
+  userNotFound: raiser(sharedErrors.userNotFound),
+  orgNotFound: raiser(sharedErrors.orgNotFound),
+  userMetadataNotFound: raiser(v1Errors.userMetadataNotFound),
+  orgMetadataNotFound: raiser(v1Errors.orgMetadataNotFound),
+  removeUserKeyMissing: raiser(v1Errors.removeUserKeyMissing),
+  removeOrgKeyMissing: raiser(v1Errors.removeOrgKeyMissing),
+  bulkRemoveUserKeyMissing: raiser(v1Errors.bulkRemoveUserKeyMissing),
+  bulkRemoveOrgKeyMissing: raiser(v1Errors.bulkRemoveOrgKeyMissing),
+  metadataListEmpty: raiser(v1Errors.metadataListEmpty),
+  orgBulkRemoveListEmpty: raiser(v1Errors.orgBulkRemoveListEmpty),
   /** What PostgreSQL's refusal of a text with U+0000 becomes. */
   internal: () => new ConnectError("Errors.Internal", Code.Internal),
 } as const;

@@ -1,0 +1,37 @@
+import type { Code } from "@connectrpc/connect";
+
+/** What a ZITADEL error means to a client, whatever its (possibly translated) text says. */
+export type ErrorKind =
+  | "authHeaderInvalid"
+  | "tokenInvalid"
+  | "orgHeaderUnknown"
+  | "membershipNotFound"
+  | "permissionMissing"
+  | "userNotFound"
+  | "orgNotFound"
+  | "metadataNotFound"
+  | "listEmpty";
+
+/** The usual fix; the library and the CLI each put it in their own words. */
+export type Remedy = "actInUsersOrg" | "grantRole" | "renewToken" | "checkOrgId";
+
+/** One ZITADEL error id and everything a client knows about it. */
+export interface ErrorFact {
+  /** ZITADEL's stable id, e.g. "QUERY-Rgh32". */
+  readonly id: string;
+  /** The gRPC code it comes with. */
+  readonly code: Code;
+  /** Its English text (ZITADEL.md); clients never compare it, the emulator sends it. */
+  readonly text: string;
+  /** When ZITADEL sends it. */
+  readonly meaning: string;
+  readonly kind: ErrorKind;
+  /** A handler's error, whose text ZITADEL translates into the caller's language (the id stays). */
+  readonly translated: boolean;
+  readonly remedy?: Remedy;
+}
+
+/** A set of facts by name; the name is how code refers to one (`v1Errors.userMetadataNotFound`). */
+export function defineErrors<const K extends string>(facts: Record<K, ErrorFact>): Readonly<Record<K, ErrorFact>> {
+  return Object.freeze(facts);
+}
