@@ -23,7 +23,7 @@ const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
 const stagingPrefix = ".cjs-staging-";
 const staging = join(dist, `${stagingPrefix}${process.pid}`);
 /** The entries the exports map offers to require(); the CLI is ESM only (bin/zmeta.js imports it). */
-const cjsEntries = ["src/index.ts", "src/web.ts", "src/emulator/index.ts"];
+const cjsEntries = ["src/index.ts", "src/web.ts", "src/quick.ts", "src/quick-web.ts", "src/emulator/index.ts"];
 
 if (!existsSync(tsc)) {
   console.error(`build: ${tsc} is missing; run \`npm install\` first.`);

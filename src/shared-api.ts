@@ -1,16 +1,17 @@
 // The part of the public API that is the same in Node and in browsers. Each
 // entry (index.ts, web.ts) re-exports it and adds its runtime's transport
-// factory, createMetadataClient and serviceAccountKey. Everything listed here
+// factory and serviceAccountKey. Everything listed here
 // must stay free of node:* imports.
 
 // --- transports and clients ---
 export type { ZitadelProtocol, CommonZitadelTransportOptions } from "./transport/options.js";
 export { createRestTransport } from "./transport/rest.js";
 export type { RestTransportOptions } from "./transport/rest.js";
-export { createManagementClient, createAuthClient } from "./clients.js";
-export type { ManagementClient, AuthClient } from "./clients.js";
+export { createManagementClient, createAuthClient } from "./zitadel/v1/clients.js";
+export type { ManagementClient, AuthClient } from "./zitadel/v1/clients.js";
 
 // --- the high-level metadata API ---
+export { createMetadataClient } from "./metadata/client.js";
 export type { MetadataClient } from "./metadata/client.js";
 export type {
   MetadataScope,
@@ -30,8 +31,9 @@ export { json } from "./metadata/value.js";
 export type { MetadataValue, JsonMetadataValue } from "./metadata/value.js";
 
 // --- authentication and organization context ---
-export { createZitadelInterceptor, withOrgId } from "./interceptor.js";
-export type { ZitadelInterceptorOptions } from "./interceptor.js";
+export { createZitadelInterceptor } from "./interceptor/interceptor.js";
+export { withOrgId } from "./core/org-context.js";
+export type { ZitadelInterceptorOptions } from "./interceptor/interceptor.js";
 export { accessToken } from "./auth/access-token.js";
 export type { ServiceAccountKeyJson, ServiceAccountKeyOptions } from "./auth/service-account-key.js";
 export { clientCredentials } from "./auth/client-credentials.js";
@@ -47,4 +49,19 @@ export {
   isUserNotFound,
   isPermissionDenied,
   isUnauthenticated,
-} from "./errors.js";
+  isTokenFailure,
+} from "./zitadel/errors.js";
+export { isConnectV1Refusal } from "./transport/connect-v1-guard.js";
+/** The catalogue of ZITADEL's error ids: what each means, its code and kind. */
+export { sharedErrors } from "./zitadel/shared-errors.js";
+export { v1Errors } from "./zitadel/v1/errors.js";
+export { errorFact } from "./zitadel/versions.js";
+export type { ErrorFact, ErrorKind, Remedy } from "./zitadel/error-fact.js";
+
+// --- building blocks (for tools built on this package, such as the zmeta CLI) ---
+export { TextQueryMethod } from "../gen/zitadel/object_pb.js";
+export type { Metadata, MetadataQuery } from "../gen/zitadel/metadata_pb.js";
+export { runBatches } from "./metadata/bulk.js";
+export { redact } from "./core/conceal.js";
+export { isLoopbackHost } from "./core/secure-url.js";
+export { looksLikeJson as looksLikeServiceAccountKeyJson } from "./auth/service-account-key.js";

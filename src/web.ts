@@ -12,5 +12,4 @@ export type {
   WebZitadelTransportOptions as ZitadelTransportOptions,
   WebZitadelProtocolTransportOptions as ZitadelProtocolTransportOptions,
 } from "./transport/web.js";
-export { createMetadataClient } from "./metadata/create-web.js";
 export { serviceAccountKey } from "./auth/service-account-key.js";

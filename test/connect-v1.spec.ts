@@ -76,7 +76,7 @@ describe("protocol connect without connectV1: refused before sending", () => {
   });
 
   it("the high-level API wraps the refusal in a ZitadelError", async () => {
-    const md = createMetadataClient({ baseUrl: server.url(), protocol: "connect", auth });
+    const md = createMetadataClient(createZitadelTransport({ baseUrl: server.url(), protocol: "connect", auth }));
     const before = server.requests();
     const err = await md.org().get("k").then(
       () => undefined,
@@ -186,13 +186,15 @@ describe.each(variants)("Connect on v1 with both opt-ins, $name", ({ options }) 
   });
 
   it("the high-level API works over it", async () => {
-    const md = createMetadataClient({
-      baseUrl: emulator().url,
-      protocol: "connect",
-      connectV1: true,
-      auth: emulator().user("acme-admin").token,
-      ...options,
-    });
+    const md = createMetadataClient(
+      createZitadelTransport({
+        baseUrl: emulator().url,
+        protocol: "connect",
+        connectV1: true,
+        auth: emulator().user("acme-admin").token,
+        ...options,
+      }),
+    );
     await md.org().set("c.high", "level");
     expect((await md.org().get("c.high"))?.text()).toBe("level");
     const err = await md

@@ -2,7 +2,7 @@
 // REST transport checks values against: cleaning as Go's path.Clean plus the
 // router's kept trailing slash, and the per-segment rule derived from it.
 import { describe, expect, it } from "vitest";
-import { cleanPath, segmentProblem } from "../src/transport/gateway-path.js";
+import { cleanPath, segmentProblem } from "../src/http-rule/gateway-path.js";
 
 describe("cleanPath", () => {
   it.each([

@@ -17,6 +17,7 @@ import {
   ZitadelError,
 } from "../src/index.js";
 import type { Emulator } from "../src/emulator/index.js";
+import { createMetadataClient as createQuickMetadataClient } from "../src/quick.js";
 import { useEmulator } from "./support/emulator.js";
 import { expectBytes, protocols } from "./support/protocols.js";
 
@@ -222,10 +223,14 @@ describe.each(protocols)("high-level metadata API over %s", (protocol) => {
 
 describe("createMetadataClient", () => {
   const emulator = useEmulator();
-  it("accepts transport options directly", async () => {
-    const md = createMetadataClient({ baseUrl: emulator().url, protocol: "grpc", auth: emulator().user("acme-admin").token });
+  it("takes a transport; the one-line form on options lives in zitadel-metadata/quick", async () => {
+    const md = createQuickMetadataClient({ baseUrl: emulator().url, protocol: "grpc", auth: emulator().user("acme-admin").token });
     await md.org().set("direct", "yes");
     expect((await md.org().get("direct"))?.text()).toBe("yes");
+    const options = { baseUrl: emulator().url, protocol: "grpc", auth: "t" };
+    expect(() => createMetadataClient(options as never)).toThrow(
+      /createMetadataClient\(transport\): expected a transport .*import \{ createMetadataClient \} from "zitadel-metadata\/quick"/,
+    );
   });
 });
 

@@ -74,12 +74,14 @@ async function main() {
     }
     const rest = web.createZitadelTransport({ baseUrl: emulator.url, protocol: "rest", auth: emulator.user("acme-admin").token });
     const viaWeb = await web.createMetadataClient(rest).user(alice).get("plan");
+    const viaQuick = await quick.createMetadataClient({ baseUrl: emulator.url, protocol: "grpc-web", auth: emulator.user("acme-admin").token }).user(alice).get("plan");
     return {
       resolved,
       value: Array.from(entry.value),
       missing: missing === undefined,
       notFound,
       viaWeb: Array.from(viaWeb.value),
+      viaQuick: Array.from(viaQuick.value),
     };
   } finally {
     await emulator.close();
@@ -97,13 +99,63 @@ main().then(
 const consumerCjs = consumerBody(`"use strict";
 const md = require("zitadel-metadata");
 const web = require("zitadel-metadata/web");
+const quick = require("zitadel-metadata/quick");
 const { startEmulator } = require("zitadel-metadata/emulator");
-const resolved = ["zitadel-metadata", "zitadel-metadata/web", "zitadel-metadata/emulator"].map((s) => require.resolve(s));`);
+const resolved = ["zitadel-metadata", "zitadel-metadata/web", "zitadel-metadata/quick", "zitadel-metadata/emulator"].map((s) => require.resolve(s));`);
 
 const consumerMjs = consumerBody(`import * as md from "zitadel-metadata";
 import * as web from "zitadel-metadata/web";
+import * as quick from "zitadel-metadata/quick";
 import { startEmulator } from "zitadel-metadata/emulator";
-const resolved = ["zitadel-metadata", "zitadel-metadata/web", "zitadel-metadata/emulator"].map((s) => import.meta.resolve(s));`);
+const resolved = ["zitadel-metadata", "zitadel-metadata/web", "zitadel-metadata/quick", "zitadel-metadata/emulator"].map((s) => import.meta.resolve(s));`);
+
+// One app, both builds: A's withOrgId on B's transport, B's errors seen by A's
+// ZitadelError and predicates, B's json() written through A.
+const mixedBody = (load: string) => `${load}
+async function main() {
+  const emulator = await startEmulator();
+  try {
+    const globex = emulator.org("globex").id;
+    const asGlobexAdmin = b.createZitadelTransport({ baseUrl: emulator.url, protocol: "grpc", auth: emulator.user("globex-admin").token });
+    await b.createManagementClient(asGlobexAdmin).setOrgMetadata({ key: "where", value: new TextEncoder().encode("globex") });
+    const asIamAdmin = b.createZitadelTransport({ baseUrl: emulator.url, protocol: "grpc", auth: emulator.user("iam-admin").token });
+    const got = await b.createManagementClient(asIamAdmin).getOrgMetadata({ key: "where" }, { contextValues: a.withOrgId(globex) });
+    const err = await b.createMetadataClient(asIamAdmin).org().remove("absent").then(() => undefined, (e) => e);
+    await a.createMetadataClient(asIamAdmin).org().set("prefs", b.json({ theme: "dark" }));
+    const prefs = await a.createMetadataClient(asIamAdmin).org().get("prefs");
+    return {
+      orgOfCall: new TextDecoder().decode(got.metadata.value),
+      errorIsA: err instanceof a.ZitadelError,
+      errorIsB: err instanceof b.ZitadelError,
+      plainErrorIsA: new Error("x") instanceof a.ZitadelError,
+      notFound: a.isMetadataNotFound(err),
+      prefs: prefs.text(),
+    };
+  } finally {
+    await emulator.close();
+  }
+}
+main().then(
+  (result) => console.log(JSON.stringify(result)),
+  (e) => {
+    console.error(e);
+    process.exitCode = 1;
+  },
+);
+`;
+
+const mixedCjsFirst = mixedBody(`"use strict";
+const a = require("zitadel-metadata");
+const { startEmulator } = require("zitadel-metadata/emulator");
+let b;
+const ready = import("zitadel-metadata").then((m) => (b = m));
+const run = main;
+main = async () => (await ready, run());`);
+
+const mixedEsmFirst = mixedBody(`import { createRequire } from "node:module";
+import * as a from "zitadel-metadata";
+import { startEmulator } from "zitadel-metadata/emulator";
+const b = createRequire(import.meta.url)("zitadel-metadata");`);
 
 // Type-checks against the installed .d.ts files. The @ts-expect-error lines
 // fail if the types are missing or any: they must reject these calls.
@@ -188,6 +240,8 @@ describe("the packed package, installed into a new project", () => {
     const files: Record<string, string> = {
       "consumer.cjs": consumerCjs,
       "consumer.mjs": consumerMjs,
+      "mixed.cjs": mixedCjsFirst,
+      "mixed.mjs": mixedEsmFirst,
       "check-cjs.cts": typeUse,
       "check-esm.mts": typeUse,
       "check-bundler.ts": typeUse,
@@ -222,15 +276,30 @@ describe("the packed package, installed into a new project", () => {
 
   const expectWorkingConsumer = (stdout: string, format: "cjs" | "esm") => {
     const result = JSON.parse(stdout) as Record<string, unknown> & { resolved: string[] };
-    expect(result.resolved).toHaveLength(3);
+    expect(result.resolved).toHaveLength(4);
     for (const path of result.resolved) expect(path).toMatch(new RegExp(`node_modules/zitadel-metadata/dist/${format}/src/`));
     expect(result).toMatchObject({
       value: [0xff, 0x00, 0x80],
       missing: true,
       notFound: { id: "QUERY-Rgh32", isMetadataNotFound: true },
       viaWeb: [0xff, 0x00, 0x80],
+      viaQuick: [0xff, 0x00, 0x80],
     });
   };
+
+  it.each([
+    ["CommonJS first, the ESM build imported beside it", "mixed.cjs"],
+    ["ESM first, the CommonJS build required beside it", "mixed.mjs"],
+  ])("both builds in one app (%s): withOrgId, instanceof ZitadelError, the predicates and json() work across them", async (_name, file) => {
+    expect(JSON.parse(await succeed(process.execPath, [file], app))).toEqual({
+      orgOfCall: "globex",
+      errorIsA: true,
+      errorIsB: true,
+      plainErrorIsA: false,
+      notFound: true,
+      prefs: '{"theme":"dark"}',
+    });
+  });
 
   it("require() from CommonJS: every entry, the emulator, a service-account key (jose) and both transports", async () => {
     expectWorkingConsumer(await succeed(process.execPath, ["consumer.cjs"], app), "cjs");

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GetOrgMetadataRequestSchema } from "../gen/zitadel/management_pb.js";
 import { TextQueryMethod } from "../gen/zitadel/object_pb.js";
 import type { ZitadelTransportOptions } from "../src/index.js";
-import { httpStatusKey } from "../src/errors.js";
+import { httpStatusKey } from "../src/zitadel/errors.js";
 import * as web from "../src/web.js";
 import {
   createAuthClient,

@@ -26,7 +26,7 @@ import { ErrorDetailSchema } from "../gen/zitadel/message_pb.js";
 import { TextQueryMethod, file_zitadel_object } from "../gen/zitadel/object_pb.js";
 import type { TranscodeOptions } from "../src/transport/transcode.js";
 import { parseRestResponse, servicePrefix, transcode } from "../src/transport/transcode.js";
-import { cleanPath } from "../src/transport/gateway-path.js";
+import { cleanPath } from "../src/http-rule/gateway-path.js";
 import { createManagementClient, createRestTransport, createZitadelInterceptor, getErrorDetail } from "../src/index.js";
 
 const mgmt = ManagementService.method;

@@ -1,5 +1,5 @@
-import { assertHeaderSafe } from "../header-value.js";
-import { conceal } from "./conceal.js";
+import { assertHeaderSafe } from "../core/header-value.js";
+import { conceal } from "../core/conceal.js";
 import type { TokenSource } from "./token-source.js";
 
 /**

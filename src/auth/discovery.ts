@@ -1,6 +1,6 @@
 import type { FetchFn } from "./http.js";
 import { readJsonObject, send } from "./http.js";
-import { displayUrl } from "./secure-url.js";
+import { displayUrl } from "../core/secure-url.js";
 import { TokenRequestError } from "./token-request-error.js";
 
 /** The parts of an OpenID Provider's configuration that token sources need. */

@@ -1,4 +1,4 @@
-import { displayUrl } from "./secure-url.js";
+import { displayUrl } from "../core/secure-url.js";
 import { TokenRequestError } from "./token-request-error.js";
 
 export type FetchFn = typeof globalThis.fetch;

@@ -1,13 +1,14 @@
-import { parseBaseUrl } from "../base-url.js";
+import { parseBaseUrl } from "../core/base-url.js";
 import { tokenRequestTimeoutMs } from "./http.js";
-import { conceal } from "./conceal.js";
+import { conceal } from "../core/conceal.js";
 import type { OAuthEndpoints } from "./discovery.js";
 import { discover, discoveryUrl } from "./discovery.js";
 import type { FetchFn } from "./http.js";
-import { insecureUrlProblem } from "./secure-url.js";
+import { insecureUrlProblem } from "../core/secure-url.js";
 import type { IssuedToken } from "./token-endpoint.js";
 import { requestToken } from "./token-endpoint.js";
-import { TokenCache, untilAborted } from "./token-cache.js";
+import { untilAborted } from "../core/abort.js";
+import { TokenCache } from "./token-cache.js";
 import type { TokenContext, TokenSource } from "./token-source.js";
 
 /** The scope ZITADEL needs for a token that may call its APIs. */

@@ -1,8 +1,8 @@
-import { assertHeaderSafe } from "../header-value.js";
-import { redact } from "./conceal.js";
+import { assertHeaderSafe } from "../core/header-value.js";
+import { redact } from "../core/conceal.js";
 import type { FetchFn } from "./http.js";
 import { readJsonObject, send } from "./http.js";
-import { displayUrl } from "./secure-url.js";
+import { displayUrl } from "../core/secure-url.js";
 import { TokenRequestError } from "./token-request-error.js";
 
 /** A token as the endpoint issued it. */

@@ -1,5 +1,5 @@
-import { isLoopbackHost } from "../auth/secure-url.js";
 import type { ZitadelProtocol } from "../index.js";
+import { isLoopbackHost } from "../index.js";
 import type { Env, OptionSpec, OptionValues } from "./parse-options.js";
 import { maxTimerMs, nonEmpty, parseDuration, stringValue } from "./parse-options.js";
 

@@ -1,13 +1,6 @@
-import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { Metadata, MetadataQuery } from "../../gen/zitadel/metadata_pb.js";
-import { MetadataQuerySchema } from "../../gen/zitadel/metadata_pb.js";
-import { TextQueryMethod } from "../../gen/zitadel/object_pb.js";
-import { v1Errors } from "../zitadel/v1/errors.js";
-import type { AuthClient, ManagementClient } from "../clients.js";
-import { getErrorDetail } from "../errors.js";
-import { isConnectV1Refusal } from "../transport/connect-v1-guard.js";
-import type { ZitadelProtocol } from "../transport/options.js";
+import type { AuthClient, ManagementClient, Metadata, ZitadelProtocol } from "../index.js";
+import { getErrorDetail, isConnectV1Refusal, TextQueryMethod, v1Errors } from "../index.js";
 
 /** What every demo call of one protocol works with. */
 export interface DemoContext {
@@ -192,8 +185,9 @@ export const demoCalls: readonly DemoCall[] = [
   },
 ];
 
-function startsWith(prefix: string): MetadataQuery {
-  return create(MetadataQuerySchema, { query: { case: "keyQuery", value: { key: prefix, method: TextQueryMethod.STARTS_WITH } } });
+/** A key filter, as the clients take it (a message init). */
+function startsWith(prefix: string) {
+  return { query: { case: "keyQuery" as const, value: { key: prefix, method: TextQueryMethod.STARTS_WITH } } };
 }
 
 /** Exactly these keys, each with this value, in any order (ZITADEL's lists have none). */

@@ -1,13 +1,16 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { accessToken } from "../auth/access-token.js";
-import type { TokenSource } from "../auth/token-source.js";
-import { createAuthClient, createManagementClient } from "../clients.js";
 import type { Emulator } from "../emulator/index.js";
 import { startEmulator } from "../emulator/index.js";
-import { getErrorDetail, ZitadelError } from "../errors.js";
-import { isConnectV1Refusal } from "../transport/connect-v1-guard.js";
-import { createZitadelTransport } from "../transport/node.js";
-import type { ZitadelProtocol } from "../transport/options.js";
+import type { TokenSource, ZitadelProtocol } from "../index.js";
+import {
+  accessToken,
+  createAuthClient,
+  createManagementClient,
+  createZitadelTransport,
+  getErrorDetail,
+  isConnectV1Refusal,
+  ZitadelError,
+} from "../index.js";
 import type { DemoCommand } from "./args.js";
 import type { DemoContext } from "./demo-calls.js";
 import { UnexpectedResult, demoCalls } from "./demo-calls.js";

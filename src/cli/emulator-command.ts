@@ -1,4 +1,4 @@
-import { isLoopbackHost } from "../auth/secure-url.js";
+import { isLoopbackHost } from "../index.js";
 import type { Emulator, EmulatorSeed } from "../emulator/index.js";
 import { startEmulator } from "../emulator/index.js";
 import type { EmulatorCommand } from "./args.js";

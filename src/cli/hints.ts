@@ -1,8 +1,6 @@
 import { Code } from "@connectrpc/connect";
-import type { ZitadelError } from "../errors.js";
-import { isTokenFailure } from "../errors.js";
-import type { ErrorKind } from "../zitadel/error-fact.js";
-import type { ZitadelProtocol } from "../transport/options.js";
+import type { ErrorKind, ZitadelError, ZitadelProtocol } from "../index.js";
+import { isTokenFailure } from "../index.js";
 
 /** What a hint may point at: the flags of the command that failed. */
 export interface HintContext {

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { once } from "node:events";
 import type { MetadataClient, MetadataScope } from "../index.js";
-import { runBatches } from "../metadata/bulk.js";
+import { runBatches } from "../index.js";
 import type { ConnectionSettings } from "./connection-args.js";
 import type { ImportEntry } from "./import-lines.js";
 import { parseImportLine } from "./import-lines.js";

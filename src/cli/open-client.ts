@@ -1,23 +1,29 @@
 import type { MetadataClient, TokenSource } from "../index.js";
-import { looksLikeJson } from "../auth/service-account-key.js";
-import { createMetadataClient } from "../metadata/create-node.js";
+import {
+  accessToken,
+  clientCredentials,
+  createMetadataClient,
+  createZitadelTransport,
+  looksLikeServiceAccountKeyJson as looksLikeJson,
+  serviceAccountKey,
+} from "../index.js";
 import type { AuthSetting, ConnectionSettings } from "./connection-args.js";
 
 /**
  * The token source for an auth setting. Rejects with a TypeError naming the
  * flag or variable when the setting cannot work (a token with a line break,
  * a key file that is missing or broken); the message never holds the secret.
- * Each kind loads only its own module: a PAT should not pay for JWT signing.
+ * (jose, for JWT signing, is loaded only when a key file signs something.)
  */
 export async function tokenSourceFor(auth: AuthSetting): Promise<TokenSource> {
   try {
     switch (auth.kind) {
       case "token":
-        return (await import("../auth/access-token.js")).accessToken(auth.token);
+        return accessToken(auth.token);
       case "key-file":
-        return (await import("../auth/service-account-key-file.js")).serviceAccountKey(auth.keyFile);
+        return serviceAccountKey(auth.keyFile);
       case "client-credentials":
-        return (await import("../auth/client-credentials.js")).clientCredentials({ clientId: auth.clientId, clientSecret: auth.clientSecret });
+        return clientCredentials({ clientId: auth.clientId, clientSecret: auth.clientSecret });
     }
   } catch (e) {
     if (!(e instanceof TypeError)) throw e;
@@ -70,7 +76,7 @@ export type OpenedClient = { ok: true; md: MetadataClient } | { ok: false; probl
 /** The high-level metadata API for the connection settings; a setting that cannot work is a problem, not a throw. */
 export async function openMetadataClient(connection: ConnectionSettings): Promise<OpenedClient> {
   try {
-    const md = createMetadataClient({
+    const md = createMetadataClient(createZitadelTransport({
       baseUrl: connection.url,
       protocol: connection.protocol,
       ...(connection.connectV1 ? { connectV1: true } : {}),
@@ -78,7 +84,7 @@ export async function openMetadataClient(connection: ConnectionSettings): Promis
       orgId: connection.orgId,
       allowInsecure: connection.allowInsecure,
       defaultTimeoutMs: connection.timeoutMs,
-    });
+    }));
     return { ok: true, md };
   } catch (e) {
     if (e instanceof TypeError) return { ok: false, problem: e.message };

@@ -1,6 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { redact as redactSecrets } from "../auth/conceal.js";
-import { ZitadelError } from "../errors.js";
+import { redact as redactSecrets, ZitadelError } from "../index.js";
 import { hintFor } from "./hints.js";
 import type { ConnectionSettings } from "./connection-args.js";
 import { exitCodes } from "./io.js";

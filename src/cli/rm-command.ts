@@ -1,5 +1,5 @@
 import type { MetadataScope } from "../index.js";
-import { isMetadataNotFound } from "../errors.js";
+import { isMetadataNotFound } from "../index.js";
 import type { CliIo } from "./io.js";
 import { exitCodes } from "./io.js";
 import type { RmCommand } from "./metadata-args.js";

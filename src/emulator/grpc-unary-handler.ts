@@ -6,7 +6,7 @@ import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
-import { untilAborted } from "../auth/token-cache.js";
+import { untilAborted } from "../core/abort.js";
 import { maxMessageBytes } from "./faults.js";
 import { declaredLength, decodeGrpcWebText, frame, framePrefixBytes, singleMessage, trailerFrame } from "./grpc-frames.js";
 import type { GrpcStatusFields } from "./grpc-status.js";

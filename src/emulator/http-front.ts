@@ -1,5 +1,5 @@
 import * as http2 from "node:http2";
-import { cleanPath } from "../transport/gateway-path.js";
+import { cleanPath } from "../http-rule/gateway-path.js";
 import type { RequestTarget } from "./request-target.js";
 import { escapePath, parseRequestTarget } from "./request-target.js";
 import type { NodeRequest, NodeResponse } from "./node-http-types.js";

@@ -4,7 +4,7 @@ import type { HandlerContext } from "@connectrpc/connect";
 import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
 import { http as httpRule } from "../../gen/google/api/annotations_pb.js";
 import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
-import { servicePrefix } from "../transport/service-prefix.js";
+import { servicePrefix } from "../zitadel/v1/service-prefix.js";
 import { admitRequest } from "./http-front.js";
 import { jsonBodyText } from "./json-body-text.js";
 import type { NodeRequest, NodeResponse } from "./node-http-types.js";

@@ -1,5 +1,5 @@
 import type { CallOptions } from "@connectrpc/connect";
-import { withOrgId } from "../interceptor.js";
+import { withOrgId } from "../core/org-context.js";
 
 /** Options every scope method takes. */
 export interface MetadataCallOptions {

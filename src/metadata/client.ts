@@ -1,6 +1,6 @@
 import type { Transport } from "@connectrpc/connect";
-import { createAuthClient, createManagementClient } from "../clients.js";
-import { assertHeaderSafe } from "../header-value.js";
+import { createAuthClient, createManagementClient } from "../zitadel/v1/clients.js";
+import { assertHeaderSafe } from "../core/header-value.js";
 
 /** ZITADEL user ids are 1 to 200 visible characters (decimal in practice); anything else is a mistake here, not at the server. */
 function checkUserId(userId: unknown): asserts userId is string {
@@ -26,7 +26,28 @@ export interface MetadataClient {
   me(): ReadonlyMetadataScope;
 }
 
-/** Builds the high-level API on a transport (see createZitadelTransport). */
+/**
+ * The high-level metadata API on a transport; it builds none itself, so a
+ * browser bundle keeps only the protocol you picked:
+ *
+ * ```ts
+ * const md = createMetadataClient(createZitadelTransport({ baseUrl, protocol: "grpc", auth: accessToken(pat) }));
+ * await md.user(userId).set("plan", "pro");
+ * ```
+ *
+ * For the one-line form on options, see `zitadel-metadata/quick`.
+ */
+export function createMetadataClient(transport: Transport): MetadataClient {
+  if (!isTransport(transport)) {
+    throw new TypeError(
+      "createMetadataClient(transport): expected a transport such as createZitadelTransport({ baseUrl, protocol, auth }); " +
+        'to pass those options directly, import { createMetadataClient } from "zitadel-metadata/quick".',
+    );
+  }
+  return metadataClientFor(transport);
+}
+
+/** @private The API on a transport known to be one. */
 export function metadataClientFor(transport: Transport): MetadataClient {
   const mgmt = createManagementClient(transport);
   const auth = createAuthClient(transport);

@@ -2,8 +2,8 @@ import type { CallOptions } from "@connectrpc/connect";
 import type { Metadata, MetadataQuery } from "../../gen/zitadel/metadata_pb.js";
 import type { ListDetails, ObjectDetails } from "../../gen/zitadel/object_pb.js";
 import { TextQueryMethod } from "../../gen/zitadel/object_pb.js";
-import type { AuthClient, ManagementClient } from "../clients.js";
-import { isMetadataNotFound, ZitadelError } from "../errors.js";
+import type { AuthClient, ManagementClient } from "../zitadel/v1/clients.js";
+import { isMetadataNotFound, ZitadelError } from "../zitadel/errors.js";
 import type { BulkOptions } from "./bulk.js";
 import { resolveBulkOptions, runBatches, splitIntoBatches } from "./bulk.js";
 import type { MetadataCallOptions } from "./call-options.js";
@@ -12,7 +12,7 @@ import type { Details } from "./entry.js";
 import { MetadataEntry, toDetails } from "./entry.js";
 import type { MetadataValue } from "./value.js";
 import { encodeValue } from "./value.js";
-import { textProblem } from "../storable-text.js";
+import { textProblem } from "../zitadel/storable-text.js";
 import { listExactly } from "./exact-list.js";
 
 /** How a key filter compares. */

@@ -1,4 +1,5 @@
-const jsonBrand = Symbol("zitadel-metadata.json");
+// Registered, so that json() of the ESM copy of this package is recognised by the CommonJS copy and the reverse.
+const jsonBrand: unique symbol = Symbol.for("zitadel-metadata.json");
 
 /** A value to be stored as JSON text; create it with {@link json}. */
 export interface JsonMetadataValue {

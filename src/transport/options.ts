@@ -2,8 +2,8 @@ import type { BinaryReadOptions, BinaryWriteOptions, JsonReadOptions, JsonWriteO
 import type { Interceptor } from "@connectrpc/connect";
 import type { Compression } from "@connectrpc/connect/protocol";
 import type { Auth } from "../auth/token-source.js";
-import { checkTimeoutMs, parseBaseUrl } from "../base-url.js";
-import { createZitadelInterceptor } from "../interceptor.js";
+import { checkTimeoutMs, parseBaseUrl } from "../core/base-url.js";
+import { createZitadelInterceptor } from "../interceptor/interceptor.js";
 import { createConnectV1Guard } from "./connect-v1-guard.js";
 
 /** The wire protocols a transport can speak. */

@@ -17,9 +17,9 @@ import type { ContextValues, Interceptor, StreamResponse, Transport, UnaryRespon
 import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
 import { runUnaryCall } from "@connectrpc/connect/protocol";
 import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
-import { redact } from "../auth/conceal.js";
-import { checkTimeoutMs, parseBaseUrl } from "../base-url.js";
-import { httpStatusKey } from "../errors.js";
+import { redact } from "../core/conceal.js";
+import { checkTimeoutMs, parseBaseUrl } from "../core/base-url.js";
+import { httpStatusKey } from "../zitadel/errors.js";
 import type { RestRequest } from "./transcode.js";
 import { parseRestResponse, transcode } from "./transcode.js";
 

@@ -1,8 +1,8 @@
 // Maps an RPC and its request message to the HTTP request ZITADEL's REST
 // gateway (grpc-gateway) expects, following the method's google.api.http
 // rule. Pure: no I/O, and the caller's message is never modified.
-import { segmentProblem } from "./gateway-path.js";
-import { servicePrefix } from "./service-prefix.js";
+import { segmentProblem } from "../http-rule/gateway-path.js";
+import { servicePrefix } from "../zitadel/v1/service-prefix.js";
 import type {
   DescField,
   DescMessage,

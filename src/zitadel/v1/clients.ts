@@ -1,7 +1,7 @@
 import type { Client, Transport } from "@connectrpc/connect";
 import { createClient } from "@connectrpc/connect";
-import { AuthService } from "../gen/zitadel/auth_pb.js";
-import { ManagementService } from "../gen/zitadel/management_pb.js";
+import { AuthService } from "../../../gen/zitadel/auth_pb.js";
+import { ManagementService } from "../../../gen/zitadel/management_pb.js";
 
 export type ManagementClient = Client<typeof ManagementService>;
 export type AuthClient = Client<typeof AuthService>;

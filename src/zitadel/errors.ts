@@ -1,8 +1,8 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { ErrorDetail } from "../gen/zitadel/message_pb.js";
-import { ErrorDetailSchema } from "../gen/zitadel/message_pb.js";
-import type { ErrorFact, ErrorKind, Remedy } from "./zitadel/error-fact.js";
-import { errorFact } from "./zitadel/versions.js";
+import type { ErrorDetail } from "../../gen/zitadel/message_pb.js";
+import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
+import type { ErrorFact, ErrorKind, Remedy } from "./error-fact.js";
+import { errorFact } from "./versions.js";
 
 /**
  * The zitadel.v1.ErrorDetail ZITADEL attaches to its errors ({ id, message }),
@@ -44,6 +44,16 @@ export class ZitadelError extends Error {
   readonly metadata: Headers;
   override readonly cause: ConnectError;
 
+  /**
+   * `instanceof ZitadelError` holds for a ZitadelError of the other copy of
+   * this package too (an app that loads both the ESM and the CommonJS build),
+   * by a registered brand rather than the prototype chain alone.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return this === ZitadelError && typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[zitadelErrorBrand] === true;
+  }
+
   private constructor(source: ConnectError, hint: string | undefined) {
     const code = realCode(source);
     const codeName = (Code[code] ?? "unknown").replace(/[A-Z]/g, (c, i: number) => (i ? "_" : "") + c.toLowerCase());
@@ -56,6 +66,7 @@ export class ZitadelError extends Error {
     this.httpStatus = httpStatusOf(source);
     this.metadata = source.metadata;
     this.cause = source;
+    Object.defineProperty(this, zitadelErrorBrand, { value: true });
   }
 
   /** Wraps any error (a ConnectError, an abort, a network failure) without losing its details. */
@@ -66,6 +77,9 @@ export class ZitadelError extends Error {
     return new ZitadelError(source, remedy === undefined ? undefined : remedyHints[remedy]);
   }
 }
+
+/** Marks a ZitadelError of any copy of this package. */
+const zitadelErrorBrand = Symbol.for("zitadel-metadata.ZitadelError");
 
 /** Set by the interceptor on the errors of a token source (the OAuth endpoint, a key file). @private */
 export const tokenFailureKey = Symbol.for("zitadel-metadata.tokenFailure");

@@ -1,32 +1,15 @@
-import type { ContextValues, Interceptor, UnaryRequest, StreamRequest } from "@connectrpc/connect";
-import { Code, ConnectError, createContextKey, createContextValues } from "@connectrpc/connect";
-import { insecureUrlProblem } from "./auth/secure-url.js";
-import { TokenRequestError } from "./auth/token-request-error.js";
-import type { Auth, TokenContext, TokenSource } from "./auth/token-source.js";
-import { getErrorDetail, tokenFailureKey } from "./errors.js";
-import { errorFact } from "./zitadel/versions.js";
-import { parseBaseUrl } from "./base-url.js";
-import { servicePrefix } from "./transport/service-prefix.js";
-import { assertHeaderSafe } from "./header-value.js";
-import { findUnsendableText } from "./storable-text.js";
-
-const orgIdKey = createContextKey<string | undefined>(undefined, {
-  description: "x-zitadel-orgid for one call",
-});
-
-/**
- * Context values that make one call act in another organization:
- *
- * ```ts
- * await mgmt.getUserMetadata({ id, key }, { contextValues: withOrgId("69629023906488334") });
- * ```
- *
- * Pass existing context values as the second argument to add to them.
- */
-export function withOrgId(orgId: string, contextValues: ContextValues = createContextValues()): ContextValues {
-  assertHeaderSafe(orgId, "withOrgId(orgId)", "organization id");
-  return contextValues.set(orgIdKey, orgId);
-}
+import type { Interceptor, UnaryRequest, StreamRequest } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { orgIdKey } from "../core/org-context.js";
+import { insecureUrlProblem } from "../core/secure-url.js";
+import { TokenRequestError } from "../auth/token-request-error.js";
+import type { Auth, TokenContext, TokenSource } from "../auth/token-source.js";
+import { getErrorDetail, tokenFailureKey } from "../zitadel/errors.js";
+import { errorFact } from "../zitadel/versions.js";
+import { parseBaseUrl } from "../core/base-url.js";
+import { servicePrefix } from "../zitadel/v1/service-prefix.js";
+import { assertHeaderSafe } from "../core/header-value.js";
+import { findUnsendableText } from "../zitadel/storable-text.js";
 
 export interface ZitadelInterceptorOptions {
   /** A bearer token, or a source that yields one per call. Sent as `authorization: Bearer <token>`. */
