@@ -38,8 +38,11 @@ export interface OAuthCounters {
 
 export interface OAuthHandlerOptions {
   store: Store;
-  /** The emulator's base URL, known once it listens: the issuer and every assertion's audience. */
-  issuer: () => string;
+  /**
+   * The emulator's base URL, known once it listens: the issuer (and every
+   * assertion's audience) for a request without a usable Host header.
+   */
+  url: () => string;
   /** Lifetime of issued access tokens in whole seconds. */
   tokenTtlSeconds: number;
   /** Incremented per request, so tests can assert how often clients asked. */
@@ -74,7 +77,7 @@ export function createOAuthHandler(options: OAuthHandlerOptions): (req: NodeRequ
     if (path === discoveryPath) {
       if (req.method !== "GET" && req.method !== "HEAD") return methodNotAllowed(res, "GET, OPTIONS");
       options.counters.discovery++;
-      writeJson(res, 200, discoveryDocument(options.issuer()));
+      writeJson(res, 200, discoveryDocument(issuerOf(req, options.url())));
       return true;
     }
     if (req.method !== "POST") return methodNotAllowed(res, "POST, OPTIONS");
@@ -97,6 +100,23 @@ export function createOAuthHandler(options: OAuthHandlerOptions): (req: NodeRequ
     );
     return true;
   };
+}
+
+/**
+ * The issuer as the client addressed the emulator, `http://<Host>`, the way
+ * ZITADEL names an instance by the domain it is called on: a client that
+ * reaches it as http://localhost:port finds that issuer in discovery, as
+ * OpenID Connect Discovery requires, and signs assertions for it. A request
+ * without a Host (or HTTP/2 :authority) that is a plain host[:port] gets `url`.
+ */
+function issuerOf(req: NodeRequest, url: string): string {
+  const authority = req.headers[":authority"] ?? req.headers.host;
+  if (typeof authority !== "string" || !/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(authority)) return url;
+  try {
+    return new URL(`http://${authority}`).origin;
+  } catch {
+    return url;
+  }
 }
 
 function discoveryDocument(issuer: string) {
@@ -128,7 +148,7 @@ async function handleTokenRequest(
   let grant: string;
   if (grantType === jwtBearerGrant) {
     grant = "jwt-bearer";
-    userId = await verifyAssertion(form.get("assertion"), options.store, options.issuer());
+    userId = await verifyAssertion(form.get("assertion"), options.store, issuerOf(req, options.url()));
   } else if (grantType === "client_credentials") {
     grant = "client_credentials";
     userId = authenticateClient(req.headers.authorization, options.store);
