@@ -201,6 +201,12 @@ describe("the JWT profile grant", () => {
       "invalid_grant",
       /future/,
     ],
+    [
+      "an assertion without exp",
+      async () => ({ assertion: await assertion(emulator(), { claims: { exp: undefined } }) }),
+      "invalid_grant",
+      /no "exp"/,
+    ],
     ["an unsigned assertion", async () => ({ assertion: "eyJhbGciOiJub25lIn0.e30." }), "invalid_grant", /RS256/],
     ["garbage", async () => ({ assertion: "not-a-jwt" }), "invalid_grant", /not a JWT/],
     ["no assertion", async () => ({}), "invalid_request", /assertion/],
