@@ -78,7 +78,10 @@ describe("the plain-http guard", () => {
   });
 
   it("also guards where token sources send credentials: discovery and the token endpoint", async () => {
-    const fetchSpy = vi.fn(async () => Response.json({ issuer: "https://x.test", token_endpoint: "http://tokens.example.test/token" }));
+    // Discovery names, as it must, the instance it was fetched from as the issuer.
+    const fetchSpy = vi.fn(async (input: RequestInfo | URL) =>
+      Response.json({ issuer: new URL(String(input)).origin, token_endpoint: "http://tokens.example.test/token" }),
+    );
     const remote = clientCredentials({ clientId: "id", clientSecret: "s3cr3t-secret", issuer: "http://zitadel.example.test", fetch: fetchSpy });
     await expect(Promise.resolve(remote(signal()))).rejects.toThrow(
       /^clientCredentials: refusing to send a client secret over plain http:\/\/ to zitadel\.example\.test/,

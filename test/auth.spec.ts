@@ -8,15 +8,20 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { createGrpcWebTransport } from "@connectrpc/connect-node";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { clientCredentials } from "../src/auth/client-credentials.js";
 import { serviceAccountKey } from "../src/auth/service-account-key-file.js";
 import type { ServiceAccountKeyJson } from "../src/auth/service-account-key.js";
-import type { TokenSource } from "../src/auth/token-source.js";
+import type { TokenContext, TokenSource } from "../src/auth/token-source.js";
 import { TokenRequestError } from "../src/auth/token-request-error.js";
 import type { Emulator } from "../src/emulator/index.js";
+import { accessToken, createManagementClient, createRestTransport, createZitadelInterceptor } from "../src/index.js";
 import { useEmulator } from "./support/emulator.js";
+import { rejection, thrownBy } from "./support/failures.js";
 import { clientsAs, expectZitadelError, protocols, utf8 } from "./support/protocols.js";
+import type { SubPathProxy, SubPathProxyOptions } from "./support/sub-path-proxy.js";
+import { startSubPathProxy } from "./support/sub-path-proxy.js";
 
 const signal = () => new AbortController().signal;
 /** The context the interceptor hands a source for calls to this emulator. */
@@ -340,5 +345,139 @@ describe("shared discovery", () => {
     const second = await source(new AbortController().signal, context);
     expect(await firstResult).toMatch(/the first caller gave up/);
     expect(second).toBe("tok-123456789");
+  });
+});
+
+describe("the instance a token source asks", () => {
+  const emulator = useEmulator();
+  const bot = () => emulator().user("acme-bot");
+  const secretSource = (options: { issuer?: string } = {}) =>
+    clientCredentials({ clientId: bot().clientId!, clientSecret: bot().clientSecret!, ...options });
+  const proxies: SubPathProxy[] = [];
+  const proxy = async (options: Omit<SubPathProxyOptions, "upstream">) => {
+    const started = await startSubPathProxy({ upstream: emulator().url, ...options });
+    proxies.push(started);
+    return started;
+  };
+  afterEach(async () => {
+    await Promise.all(proxies.splice(0).map((p) => p.close()));
+  });
+  const oauthRequests = (p: SubPathProxy) => p.seen.filter((line) => /openid-configuration|\/oauth\//.test(line));
+
+  it("is refused before any token request when discovery names an issuer other than the base URL", async () => {
+    // The proxy passes discovery on, and the emulator names its issuer after the Host it was
+    // called by: the proxy's origin, without the sub-path the client used.
+    const p = await proxy({ prefix: "/zitadel" });
+    const tokens = emulator().tokenRequests;
+    const discoveries = emulator().discoveryRequests;
+    const { mgmt } = clientsAs(emulator(), "grpc-web", "acme-bot", { baseUrl: p.url, auth: secretSource() });
+    const err = await rejection(mgmt.listOrgMetadata({}));
+    expect(err.rawMessage).toBe(
+      `could not get an access token: OpenID discovery at ${p.url}/.well-known/openid-configuration failed: it names the issuer "${p.origin}", ` +
+        `but OpenID Connect Discovery requires the issuer to be ${p.url}, the URL it was fetched from; no token was requested. ` +
+        `If "${p.origin}" is your ZITADEL instance, use that as the base URL (or the "issuer" option); ` +
+        "behind a reverse proxy, give ZITADEL the external domain and port that clients use.",
+    );
+    expect(err.cause).toBeInstanceOf(TokenRequestError);
+    expect(err.rawMessage).not.toContain(bot().clientSecret!);
+
+    // A key source pinned to the sub-path is refused the same way, before it signs or sends an assertion.
+    const pinned = serviceAccountKey(bot().keyFile!, { issuer: p.url });
+    await expect(Promise.resolve(pinned(signal()))).rejects.toThrow(/names the issuer .*no token was requested/);
+
+    expect([emulator().tokenRequests - tokens, emulator().discoveryRequests - discoveries]).toEqual([0, 2]);
+    // Nothing but the two discoveries went through the proxy: no token request, and no call.
+    expect(p.seen).toEqual(["GET /zitadel/.well-known/openid-configuration", "GET /zitadel/.well-known/openid-configuration"]);
+  });
+
+  it("works for a base URL with a sub-path whose discovery names it as the issuer", async () => {
+    const p = await proxy({
+      prefix: "/zitadel",
+      discovery: (url) => ({ issuer: url, token_endpoint: `${url}/oauth/v2/token` }),
+    });
+    // The issuer may also end in "/"; OpenID Connect Discovery strips it before appending the well-known path.
+    const slash = await proxy({
+      prefix: "/zitadel",
+      discovery: (url) => ({ issuer: `${url}/`, token_endpoint: `${url}/oauth/v2/token` }),
+    });
+    const tokens = emulator().tokenRequests;
+    for (const through of [p, slash]) {
+      for (const protocol of ["grpc-web", "rest"] as const) {
+        const { mgmt } = clientsAs(emulator(), protocol, "acme-bot", { baseUrl: through.url, auth: secretSource() });
+        const key = `sub-path-${protocol}`;
+        await mgmt.setOrgMetadata({ key, value: utf8(protocol) });
+        expect((await mgmt.getOrgMetadata({ key })).metadata?.value).toEqual(utf8(protocol));
+      }
+      expect(oauthRequests(through)).toEqual([
+        "GET /zitadel/.well-known/openid-configuration",
+        "POST /zitadel/oauth/v2/token",
+        "GET /zitadel/.well-known/openid-configuration",
+        "POST /zitadel/oauth/v2/token",
+      ]);
+      expect(through.seen.every((line) => / \/zitadel\//.test(line))).toBe(true);
+    }
+    expect(emulator().tokenRequests - tokens).toBe(4);
+  });
+
+  it("a bare interceptor refuses an OAuth source without a baseUrl, and uses the one it is given", async () => {
+    for (const [entry, source] of [
+      ["clientCredentials", secretSource()],
+      ["serviceAccountKey", serviceAccountKey(bot().keyFile!)],
+    ] as const) {
+      const thrown = thrownBy(() => createZitadelInterceptor({ auth: source }));
+      expect(thrown).toBeInstanceOf(TypeError);
+      const message = (thrown as Error).message;
+      expect(message).toBe(
+        `option "baseUrl" is missing: ${entry} asks the ZITADEL instance for tokens and needs its URL, which an interceptor cannot tell from a request. ` +
+          'Pass the base URL of your transport, e.g. createZitadelInterceptor({ auth, baseUrl: "https://acme.zitadel.cloud" }), ' +
+          `or give ${entry} the option "issuer".`,
+      );
+      expect(message).not.toContain(bot().clientSecret!);
+    }
+    // Tokens and plain functions need no instance; a source pinned with "issuer" knows its own.
+    expect(() => createZitadelInterceptor({ auth: "a-token" })).not.toThrow();
+    expect(() => createZitadelInterceptor({ auth: accessToken("a-token") })).not.toThrow();
+    expect(() => createZitadelInterceptor({ auth: async () => "a-token" })).not.toThrow();
+
+    const tokens = emulator().tokenRequests;
+    for (const interceptor of [
+      createZitadelInterceptor({ auth: serviceAccountKey(bot().keyFile!), baseUrl: emulator().url }),
+      createZitadelInterceptor({ auth: secretSource({ issuer: emulator().url }) }),
+    ]) {
+      const transport = createGrpcWebTransport({ baseUrl: emulator().url, httpVersion: "1.1", interceptors: [interceptor] });
+      expect((await createManagementClient(transport).listOrgMetadata({})).result).toBeDefined();
+    }
+    expect(emulator().tokenRequests - tokens).toBe(2);
+  });
+
+  it("a plain function on a bare interceptor gets the origin of the call, never its path; or the baseUrl it is given", async () => {
+    const p = await proxy({ prefix: "/zitadel" });
+    const contexts: (TokenContext | undefined)[] = [];
+    const source = async (_signal: AbortSignal, context?: TokenContext) => {
+      contexts.push(context);
+      return bot().token;
+    };
+    const own = (interceptor: ReturnType<typeof createZitadelInterceptor>) => [
+      createGrpcWebTransport({ baseUrl: p.url, httpVersion: "1.1", interceptors: [interceptor] }),
+      createRestTransport({ baseUrl: p.url, interceptors: [interceptor] }),
+    ];
+    for (const transport of own(createZitadelInterceptor({ auth: source }))) {
+      await createManagementClient(transport).listOrgMetadata({});
+    }
+    expect(contexts).toEqual([
+      { baseUrl: p.origin, allowInsecure: false },
+      { baseUrl: p.origin, allowInsecure: false },
+    ]);
+    contexts.length = 0;
+    for (const transport of own(createZitadelInterceptor({ auth: source, baseUrl: `${p.url}/` }))) {
+      await createManagementClient(transport).listOrgMetadata({});
+    }
+    expect(contexts).toEqual([
+      { baseUrl: p.url, allowInsecure: false },
+      { baseUrl: p.url, allowInsecure: false },
+    ]);
+    // Both kinds of call went through the proxy's sub-path.
+    expect(p.seen.some((line) => line.startsWith("POST /zitadel/zitadel.management.v1.ManagementService/"))).toBe(true);
+    expect(p.seen.some((line) => line.startsWith("POST /zitadel/management/v1/"))).toBe(true);
   });
 });

@@ -15,6 +15,7 @@ import type { Emulator } from "../src/emulator/index.js";
 import { startEmulator } from "../src/emulator/index.js";
 import { useEmulator } from "./support/emulator.js";
 import { clientsAs, expectZitadelError } from "./support/protocols.js";
+import { http1, http2Request } from "./support/raw-http.js";
 
 const jwtBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const scope = "openid urn:zitadel:iam:org:project:id:zitadel:aud";
@@ -86,6 +87,31 @@ describe("OpenID discovery", () => {
       token_endpoint_auth_methods_supported: ["client_secret_basic"],
     });
     expect(emulator().discoveryRequests - before).toBe(1);
+  });
+
+  it("names the issuer after the host the client called, and wants assertions for that issuer", async () => {
+    const discovery = `${emulator().url}/.well-known/openid-configuration`;
+    const issuerFor = async (headers: Record<string, string>, send = http1) =>
+      (JSON.parse((await send(discovery, { method: "GET", headers })).body.toString()) as { issuer: string; token_endpoint: string });
+    // As ZITADEL names an instance by its domain: reached as localhost, the emulator's issuer is localhost.
+    expect(await issuerFor({ host: "localhost:8123" })).toMatchObject({
+      issuer: "http://localhost:8123",
+      token_endpoint: "http://localhost:8123/oauth/v2/token",
+    });
+    expect((await issuerFor({ ":authority": "Zitadel.Localhost:9" }, http2Request)).issuer).toBe("http://zitadel.localhost:9");
+    // A Host that is not a plain host[:port] is not trusted to build a URL from.
+    expect((await issuerFor({ host: "user@localhost:8123" })).issuer).toBe(emulator().url);
+
+    const form = async (aud: string) =>
+      new URLSearchParams({ grant_type: jwtBearer, scope, assertion: await assertion(emulator(), { claims: { aud } }) }).toString();
+    const token = (host: string, body: string) =>
+      http1(`${emulator().url}/oauth/v2/token`, {
+        headers: { host, "content-type": "application/x-www-form-urlencoded" },
+        body,
+      }).then((res) => ({ status: res.status, body: JSON.parse(res.body.toString()) as Record<string, unknown> }));
+    expect((await token("localhost:8123", await form("http://localhost:8123"))).status).toBe(200);
+    const elsewhere = await token(new URL(emulator().url).host, await form("http://localhost:8123"));
+    expect(elsewhere).toMatchObject({ status: 400, body: { error: "invalid_grant", error_description: `assertion aud must be the issuer ${emulator().url}` } });
   });
 
   it("answers a CORS preflight for the token endpoint", async () => {
@@ -174,6 +200,12 @@ describe("the JWT profile grant", () => {
       async () => ({ assertion: await assertion(emulator(), { claims: { iat: now() + 600, exp: now() + 900 } }) }),
       "invalid_grant",
       /future/,
+    ],
+    [
+      "an assertion without exp",
+      async () => ({ assertion: await assertion(emulator(), { claims: { exp: undefined } }) }),
+      "invalid_grant",
+      /no "exp"/,
     ],
     ["an unsigned assertion", async () => ({ assertion: "eyJhbGciOiJub25lIn0.e30." }), "invalid_grant", /RS256/],
     ["garbage", async () => ({ assertion: "not-a-jwt" }), "invalid_grant", /not a JWT/],

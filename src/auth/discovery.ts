@@ -17,7 +17,9 @@ export function discoveryUrl(base: string): URL {
 
 /**
  * Fetches `/.well-known/openid-configuration` (OpenID Connect Discovery 1.0)
- * and checks the two fields we rely on.
+ * and checks the two fields we rely on. The issuer must be `base` itself
+ * (§4.3), so a document served for another instance, or one that a proxy
+ * passed on from elsewhere, is refused before a credential goes anywhere.
  */
 export async function discover(base: string, fetchFn: FetchFn, signal: AbortSignal): Promise<OAuthEndpoints> {
   const url = discoveryUrl(base);
@@ -40,6 +42,18 @@ export async function discover(base: string, fetchFn: FetchFn, signal: AbortSign
   if (!json) return fail("the response is not a JSON object");
   const { issuer, token_endpoint: tokenEndpoint } = json;
   if (typeof issuer !== "string" || issuer === "") return fail('the response has no "issuer"');
+  const expected = base.replace(/\/+$/, "");
+  if (issuer.replace(/\/$/, "") !== expected) {
+    const named = JSON.stringify(issuer.slice(0, 200));
+    throw new TokenRequestError({
+      message:
+        `OpenID discovery at ${where} failed: it names the issuer ${named}, but OpenID Connect Discovery requires the issuer to be ` +
+        `${expected}, the URL it was fetched from; no token was requested. If ${named} is your ZITADEL instance, use that as the ` +
+        'base URL (or the "issuer" option); behind a reverse proxy, give ZITADEL the external domain and port that clients use.',
+      url: where,
+      status: res.status,
+    });
+  }
   if (typeof tokenEndpoint !== "string") return fail('the response has no "token_endpoint"');
   let endpoint: URL;
   try {

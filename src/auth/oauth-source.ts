@@ -10,6 +10,7 @@ import { requestToken } from "./token-endpoint.js";
 import { untilAborted } from "../core/abort.js";
 import { TokenCache } from "./token-cache.js";
 import type { TokenContext, TokenSource } from "./token-source.js";
+import { instanceUrlNeeded } from "./token-source.js";
 
 /** The scope ZITADEL needs for a token that may call its APIs. */
 export const defaultScope = "openid urn:zitadel:iam:org:project:id:zitadel:aud";
@@ -24,10 +25,11 @@ export interface OAuthSourceOptions {
   scope?: string | readonly string[];
   /**
    * The ZITADEL instance, e.g. "https://acme.zitadel.cloud". Default: the
-   * base URL of the transport the source serves. Its
-   * `/.well-known/openid-configuration` is fetched once and names the token
-   * endpoint and the issuer (the audience of a JWT profile assertion).
-   * Set it to use the source outside a transport, or to pin it to one instance.
+   * base URL of the transport the source serves (on your own transport, the
+   * interceptor's `baseUrl`). Its `/.well-known/openid-configuration` is
+   * fetched once and names the token endpoint and the issuer (the audience of
+   * a JWT profile assertion), which must be this same URL. Set it to use the
+   * source outside a transport, or to pin it to one instance.
    */
   issuer?: string;
   /** The token endpoint, to skip discovery. Default: the one discovery names. */
@@ -171,6 +173,8 @@ export function createOAuthTokenSource(spec: OAuthSourceSpec): TokenSource {
   source.invalidate = (token: string) => {
     for (const state of instances.values()) state.cache.invalidate(token);
   };
+  // Unpinned, the source asks whatever instance the call's context names, so that must be known for sure.
+  if (pinned === undefined) Object.defineProperty(source, instanceUrlNeeded, { value: entry });
   return conceal(source, spec.label);
 }
 

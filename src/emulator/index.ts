@@ -196,7 +196,7 @@ async function start(init: {
   };
   const counters: OAuthCounters = { token: 0, discovery: 0 };
   let url = "";
-  const oauth = createOAuthHandler({ store, issuer: () => url, tokenTtlSeconds, counters, log: options.log });
+  const oauth = createOAuthHandler({ store, url: () => url, tokenTtlSeconds, counters, log: options.log });
   const cors = createCorsHandler({ log: options.log });
   const host = options.host ?? "127.0.0.1";
   const server = await listen(

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
-import type { ProtectedHeaderParameters } from "jose";
+import type { errors as JoseErrors, ProtectedHeaderParameters } from "jose";
 import type { Store } from "./store.js";
 
 type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
@@ -22,7 +22,7 @@ const zitadelAudienceScope = "urn:zitadel:iam:org:project:id:zitadel:aud";
 const requiredScopes = ["openid", zitadelAudienceScope];
 const standardScopes = new Set(["openid", "profile", "email", "phone", "address", "offline_access"]);
 
-/** How far an assertion's iat may lie in the future (clock skew between client and server). */
+/** How far an assertion's iat and exp may be off (clock skew between client and server). */
 const clockSkewSeconds = 60;
 /** Longest validity an assertion may claim, as ZITADEL.md says (exp ≤ 1 h after iat). */
 const maxAssertionLifetimeSeconds = 3600;
@@ -38,8 +38,11 @@ export interface OAuthCounters {
 
 export interface OAuthHandlerOptions {
   store: Store;
-  /** The emulator's base URL, known once it listens: the issuer and every assertion's audience. */
-  issuer: () => string;
+  /**
+   * The emulator's base URL, known once it listens: the issuer (and every
+   * assertion's audience) for a request without a usable Host header.
+   */
+  url: () => string;
   /** Lifetime of issued access tokens in whole seconds. */
   tokenTtlSeconds: number;
   /** Incremented per request, so tests can assert how often clients asked. */
@@ -74,7 +77,7 @@ export function createOAuthHandler(options: OAuthHandlerOptions): (req: NodeRequ
     if (path === discoveryPath) {
       if (req.method !== "GET" && req.method !== "HEAD") return methodNotAllowed(res, "GET, OPTIONS");
       options.counters.discovery++;
-      writeJson(res, 200, discoveryDocument(options.issuer()));
+      writeJson(res, 200, discoveryDocument(issuerOf(req, options.url())));
       return true;
     }
     if (req.method !== "POST") return methodNotAllowed(res, "POST, OPTIONS");
@@ -97,6 +100,23 @@ export function createOAuthHandler(options: OAuthHandlerOptions): (req: NodeRequ
     );
     return true;
   };
+}
+
+/**
+ * The issuer as the client addressed the emulator, `http://<Host>`, the way
+ * ZITADEL names an instance by the domain it is called on: a client that
+ * reaches it as http://localhost:port finds that issuer in discovery, as
+ * OpenID Connect Discovery requires, and signs assertions for it. A request
+ * without a Host (or HTTP/2 :authority) that is a plain host[:port] gets `url`.
+ */
+function issuerOf(req: NodeRequest, url: string): string {
+  const authority = req.headers[":authority"] ?? req.headers.host;
+  if (typeof authority !== "string" || !/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(authority)) return url;
+  try {
+    return new URL(`http://${authority}`).origin;
+  } catch {
+    return url;
+  }
 }
 
 function discoveryDocument(issuer: string) {
@@ -128,7 +148,7 @@ async function handleTokenRequest(
   let grant: string;
   if (grantType === jwtBearerGrant) {
     grant = "jwt-bearer";
-    userId = await verifyAssertion(form.get("assertion"), options.store, options.issuer());
+    userId = await verifyAssertion(form.get("assertion"), options.store, issuerOf(req, options.url()));
   } else if (grantType === "client_credentials") {
     grant = "client_credentials";
     userId = authenticateClient(req.headers.authorization, options.store);
@@ -152,48 +172,91 @@ async function handleTokenRequest(
   };
 }
 
-/** Checks a JWT profile assertion and returns the id of the user it speaks for. */
+/**
+ * Checks a JWT profile assertion with jose's jwtVerify and returns the id of
+ * the user it speaks for. Only the key lookup by `kid` and the longest
+ * lifetime are ours; jose checks the algorithm, the signature and the claims.
+ */
 async function verifyAssertion(assertion: string | null, store: Store, issuer: string): Promise<string> {
   const invalid = (description: string) => new OAuthError("invalid_grant", description);
   if (!assertion) throw new OAuthError("invalid_request", 'parameter "assertion" is missing');
   // Loaded on first use: jose is ESM-only, and import() works from the CommonJS build on every Node 20.
-  const { compactVerify, decodeProtectedHeader } = await import("jose");
+  const { decodeProtectedHeader, errors, jwtVerify } = await import("jose");
   let header: ProtectedHeaderParameters;
   try {
     header = decodeProtectedHeader(assertion);
   } catch {
     throw invalid("assertion is not a JWT");
   }
-  if (header.alg !== "RS256") throw invalid("assertion must be signed with RS256");
-  if (typeof header.kid !== "string" || header.kid === "") throw invalid('assertion header has no "kid"');
-  const key = store.machineKeys.get(header.kid);
-  if (!key) throw invalid('no key with the assertion\'s "kid" is registered');
-  let payload: Uint8Array;
+  // Read before verifying only to pick the key, whose user the claims must name.
+  const key = typeof header.kid === "string" ? store.machineKeys.get(header.kid) : undefined;
+  let claims: { iat?: number; exp?: number };
   try {
-    payload = (await compactVerify(assertion, key.publicKey, { algorithms: ["RS256"] })).payload;
-  } catch {
-    throw invalid('assertion signature does not verify with the key its "kid" names');
+    ({ payload: claims } = await jwtVerify(
+      assertion,
+      // jose calls this after it has checked "alg", so an unsigned assertion is refused as such first.
+      () => {
+        if (typeof header.kid !== "string" || header.kid === "") throw invalid('assertion header has no "kid"');
+        if (!key) throw invalid('no key with the assertion\'s "kid" is registered');
+        return key.publicKey;
+      },
+      {
+        algorithms: ["RS256"],
+        // Without a key the resolver above has thrown before any claim is looked at.
+        issuer: key?.userId,
+        subject: key?.userId,
+        audience: issuer,
+        requiredClaims: ["iat", "exp"],
+        maxTokenAge: maxAssertionLifetimeSeconds,
+        clockTolerance: clockSkewSeconds,
+      },
+    ));
+  } catch (e) {
+    if (e instanceof OAuthError) throw e;
+    if (e instanceof errors.JOSEError) throw invalid(assertionProblem(e, errors, issuer));
+    throw e;
   }
-  let claims: Record<string, unknown>;
-  try {
-    claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
-  } catch {
-    throw invalid("assertion payload is not JSON");
+  // jose bounds how old iat may be, not how long exp says the assertion lasts.
+  if (claims.exp! - claims.iat! > maxAssertionLifetimeSeconds) {
+    throw invalid("assertion may be valid for at most 1 hour (exp - iat)");
   }
-  if (claims === null || typeof claims !== "object") throw invalid("assertion payload is not a JSON object");
-  if (claims.iss !== key.userId || claims.sub !== key.userId) {
-    throw invalid("assertion iss and sub must both be the id of the user who owns the key");
+  return key!.userId;
+}
+
+/** What jose found wrong with an assertion, in the words the emulator has always used. */
+function assertionProblem(e: JoseErrors.JOSEError, jose: typeof JoseErrors, issuer: string): string {
+  if (e instanceof jose.JWTClaimValidationFailed || e instanceof jose.JWTExpired) {
+    const { claim, reason } = e;
+    if (reason === "missing") return `assertion has no "${claim}"`;
+    if (reason === "invalid") return `assertion "${claim}" is not a number`;
+    switch (claim) {
+      case "iss":
+      case "sub":
+        return "assertion iss and sub must both be the id of the user who owns the key";
+      case "aud":
+        return `assertion aud must be the issuer ${issuer}`;
+      case "exp":
+        return "assertion has expired";
+      case "iat":
+        return e instanceof jose.JWTExpired ? "assertion iat is more than 1 hour in the past" : "assertion iat is in the future";
+      case "nbf":
+        return "assertion nbf is in the future";
+      default:
+        return `assertion claim "${claim}" is not acceptable`;
+    }
   }
-  const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (!audience.includes(issuer)) throw invalid(`assertion aud must be the issuer ${issuer}`);
-  const now = Math.floor(Date.now() / 1000);
-  const { iat, exp } = claims;
-  if (typeof iat !== "number") throw invalid('assertion has no "iat"');
-  if (typeof exp !== "number") throw invalid('assertion has no "exp"');
-  if (iat > now + clockSkewSeconds) throw invalid("assertion iat is in the future");
-  if (exp <= now) throw invalid("assertion has expired");
-  if (exp - iat > maxAssertionLifetimeSeconds) throw invalid("assertion may be valid for at most 1 hour (exp - iat)");
-  return key.userId;
+  switch (e.code) {
+    case "ERR_JOSE_ALG_NOT_ALLOWED":
+      return "assertion must be signed with RS256";
+    case "ERR_JWS_SIGNATURE_VERIFICATION_FAILED":
+      return 'assertion signature does not verify with the key its "kid" names';
+    case "ERR_JWT_INVALID":
+      return "assertion is not a JWT: its payload is not a JSON object";
+    case "ERR_JWS_INVALID":
+      return "assertion is not a JWT";
+    default:
+      return `assertion is not acceptable (${e.code})`;
+  }
 }
 
 /** HTTP Basic client authentication (RFC 6749 §2.3.1); returns the client's user id. */

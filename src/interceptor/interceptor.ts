@@ -1,15 +1,16 @@
-import type { Interceptor, UnaryRequest, StreamRequest } from "@connectrpc/connect";
+import type { Interceptor } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { orgIdKey } from "../core/org-context.js";
 import { insecureUrlProblem } from "../core/secure-url.js";
 import { TokenRequestError } from "../auth/token-request-error.js";
 import type { Auth, TokenContext, TokenSource } from "../auth/token-source.js";
+import { instanceNeededBy } from "../auth/token-source.js";
 import { getErrorDetail, tokenFailureKey } from "../zitadel/errors.js";
 import { errorFact } from "../zitadel/versions.js";
 import { parseBaseUrl } from "../core/base-url.js";
-import { servicePrefix } from "../zitadel/v1/service-prefix.js";
 import { assertHeaderSafe } from "../core/header-value.js";
 import { findUnsendableText } from "../zitadel/storable-text.js";
+
 
 export interface ZitadelInterceptorOptions {
   /** A bearer token, or a source that yields one per call. Sent as `authorization: Bearer <token>`. */
@@ -17,10 +18,12 @@ export interface ZitadelInterceptorOptions {
   /** Default `x-zitadel-orgid`; a call's {@link withOrgId} wins over it. */
   orgId?: string;
   /**
-   * The ZITADEL instance, e.g. "https://acme.zitadel.cloud". Token sources
-   * such as serviceAccountKey find the token endpoint from it. Default: each
-   * call's URL without the RPC path. When given, a plain-http URL is refused
-   * at once rather than on the first call.
+   * The ZITADEL instance, e.g. "https://acme.zitadel.cloud": the base URL of
+   * the transport this interceptor is on. Token sources such as
+   * serviceAccountKey find the token endpoint from it, so with one of them
+   * (unless it has its own "issuer") it is required; a plain function source
+   * gets it, or else the origin of the call's URL. When given, a plain-http
+   * URL is refused at once rather than on the first call.
    */
   baseUrl?: string;
   /**
@@ -63,6 +66,17 @@ export function createZitadelInterceptor(options: ZitadelInterceptorOptions): In
     const problem = auth === undefined ? undefined : insecureUrlProblem(url, allowInsecure, "a bearer token");
     if (problem) throw new TypeError(`option "baseUrl": ${problem}`);
     baseUrl = normalized;
+  } else if (typeof auth === "function") {
+    const needing = instanceNeededBy(auth);
+    // A request's URL does not say where the instance ends and the RPC path begins (a reverse
+    // proxy's sub-path, REST prefixes), and guessing would send the credential to the wrong place.
+    if (needing !== undefined) {
+      throw new TypeError(
+        `option "baseUrl" is missing: ${needing} asks the ZITADEL instance for tokens and needs its URL, which an interceptor cannot tell from a request. ` +
+          'Pass the base URL of your transport, e.g. createZitadelInterceptor({ auth, baseUrl: "https://acme.zitadel.cloud" }), ' +
+          `or give ${needing} the option "issuer".`,
+      );
+    }
   }
   return (next) => async (req) => {
     if (!req.stream) {
@@ -82,7 +96,8 @@ export function createZitadelInterceptor(options: ZitadelInterceptorOptions): In
       req.header.set("authorization", `Bearer ${auth}`);
       return next(req);
     }
-    const context: TokenContext = { baseUrl: baseUrl ?? baseUrlOf(req), allowInsecure };
+    // Without a baseUrl only sources that need no instance get here; they learn the origin, never a path.
+    const context: TokenContext = { baseUrl: baseUrl ?? new URL(req.url).origin, allowInsecure };
     const token = await tokenFrom(auth, req.signal, context);
     req.header.set("authorization", `Bearer ${token}`);
     if (!auth.invalidate || req.stream) return next(req);
@@ -137,22 +152,4 @@ function tokenFailure(e: unknown, signal: AbortSignal): ConnectError {
 function isTokenInvalid(e: unknown): boolean {
   if (!(e instanceof ConnectError) || e.code !== Code.Unauthenticated) return false;
   return errorFact(getErrorDetail(e)?.id)?.kind === "tokenInvalid";
-}
-
-/**
- * The call's URL up to the RPC: without `/<service>/<method>` (gRPC, gRPC-web,
- * Connect) or from the REST prefix on (`/management/v1/…`), else its origin.
- */
-function baseUrlOf(req: UnaryRequest | StreamRequest): string {
-  const url = new URL(req.url);
-  const rpcPath = `/${req.service.typeName}/${req.method.name}`;
-  let path = "";
-  if (url.pathname.endsWith(rpcPath)) {
-    path = url.pathname.slice(0, -rpcPath.length);
-  } else {
-    const prefix = servicePrefix(req.service);
-    const at = prefix ? url.pathname.indexOf(`${prefix}/`) : -1;
-    if (at > 0) path = url.pathname.slice(0, at);
-  }
-  return `${url.origin}${path.replace(/\/+$/, "")}`;
 }
