@@ -4,7 +4,7 @@ import type { HandlerContext } from "@connectrpc/connect";
 import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
 import { http as httpRule } from "../../gen/google/api/annotations_pb.js";
 import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
-import { servicePrefix } from "../zitadel/v1/service-prefix.js";
+import { restPrefixOf } from "../zitadel/versions.js";
 import { admitRequest } from "./http-front.js";
 import { jsonBodyText } from "./json-body-text.js";
 import type { NodeRequest, NodeResponse } from "./node-http-types.js";
@@ -56,7 +56,7 @@ export function createRestGateway(options: RestGatewayOptions): (req: NodeReques
 
 function routesOf(service: DescService, impls: Record<string, UnaryImpl>): Route[] {
   // The same rule the REST client uses: zitadel.<x>.v1.* is mounted at /<x>/v1.
-  const prefix = servicePrefix(service);
+  const prefix = restPrefixOf(service.typeName);
   return service.methods.flatMap((method) => {
     const impl = impls[method.localName];
     if (!impl || method.methodKind !== "unary" || !hasOption(method, httpRule)) return [];

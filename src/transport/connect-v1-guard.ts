@@ -1,23 +1,22 @@
 import type { Interceptor } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { apiVersionOf } from "../zitadel/versions.js";
 
-/** zitadel.management.v1.ManagementService, zitadel.auth.v1.AuthService, and the other v1 APIs. */
-const zitadelV1Service = /^zitadel\.[a-z0-9_]+\.v1\.[A-Za-z0-9_]+$/;
-
-/** Whether ZITADEL serves this service over the Connect protocol: not its v1 APIs, only v2 and later. */
+/** Whether ZITADEL withholds the Connect protocol from this service: its v1 APIs (v2 and later have it). */
 export function isZitadelV1Service(typeName: string): boolean {
-  return zitadelV1Service.test(typeName);
+  return apiVersionOf(typeName)?.servesConnect === false;
 }
 
 /**
- * The guard's refusals. (Not a subclass of ConnectError: its static
- * Symbol.hasInstance would make every ConnectError an instance of it.)
+ * Marks the guard's refusals; registered, so the other copy of this package
+ * (ESM beside CommonJS) recognises them too. (Not a subclass of ConnectError:
+ * its static Symbol.hasInstance would make every ConnectError an instance of it.)
  */
-const refusals = new WeakSet<object>();
+const refusalBrand = Symbol.for("zitadel-metadata.connectV1Refusal");
 
 /** Whether a call failed because the guard refused it (nothing reached the server). */
 export function isConnectV1Refusal(e: unknown): boolean {
-  return typeof e === "object" && e !== null && refusals.has(e);
+  return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[refusalBrand] === true;
 }
 
 /**
@@ -35,7 +34,7 @@ export function createConnectV1Guard(): Interceptor {
         "Only an emulator started with connectV1 serves Connect on v1; for one, pass connectV1: true to the transport.",
       Code.Unimplemented,
     );
-    refusals.add(refusal);
+    Object.defineProperty(refusal, refusalBrand, { value: true });
     throw refusal;
   };
 }

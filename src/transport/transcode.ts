@@ -2,7 +2,7 @@
 // gateway (grpc-gateway) expects, following the method's google.api.http
 // rule. Pure: no I/O, and the caller's message is never modified.
 import { segmentProblem } from "../http-rule/gateway-path.js";
-import { servicePrefix } from "../zitadel/v1/service-prefix.js";
+import { restPrefixOf } from "../zitadel/versions.js";
 import type {
   DescField,
   DescMessage,
@@ -567,4 +567,7 @@ function badRule(method: DescMethod, problem: string): ConnectError {
   return unimplemented(`the google.api.http rule of ${rpcName(method)} cannot be used: ${problem}.`);
 }
 
-export { servicePrefix };
+/** The path prefix of a service: an override by type name, else ZITADEL's REST mount for it. */
+export function servicePrefix(service: DescService, overrides?: Readonly<Record<string, string>>): string {
+  return overrides?.[service.typeName] ?? restPrefixOf(service.typeName);
+}
