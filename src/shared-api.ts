@@ -52,6 +52,8 @@ export {
   isTokenFailure,
 } from "./zitadel/errors.js";
 export { isConnectV1Refusal } from "./transport/connect-v1-guard.js";
+export { ZitadelConfigError } from "./core/config-error.js";
+export type { ConfigErrorCode } from "./core/config-error.js";
 /** The catalogue of ZITADEL's error ids: what each means, its code and kind. */
 export { sharedErrors } from "./zitadel/shared-errors.js";
 export { v1Errors } from "./zitadel/v1/errors.js";

@@ -24,8 +24,9 @@ import { AuthService } from "../gen/zitadel/auth_pb.js";
 import { ManagementService } from "../gen/zitadel/management_pb.js";
 import { ErrorDetailSchema } from "../gen/zitadel/message_pb.js";
 import { TextQueryMethod, file_zitadel_object } from "../gen/zitadel/object_pb.js";
-import type { TranscodeOptions } from "../src/transport/transcode.js";
-import { parseRestResponse, servicePrefix, transcode } from "../src/transport/transcode.js";
+import type { TranscodeOptions } from "../src/http-rule/transcode.js";
+import { parseRestResponse, transcode } from "../src/http-rule/transcode.js";
+import { servicePrefix } from "../src/transport/service-prefix.js";
 import { cleanPath } from "../src/http-rule/gateway-path.js";
 import { createManagementClient, createRestTransport, createZitadelInterceptor, getErrorDetail } from "../src/index.js";
 
@@ -33,7 +34,10 @@ const mgmt = ManagementService.method;
 const auth = AuthService.method;
 
 /** Transcodes and returns plain data, so that toEqual compares what goes on the wire. */
-function wire<I extends DescMessage>(method: DescMethod & { input: I }, init: MessageInitShape<I>, options?: TranscodeOptions) {
+/** ZITADEL's prefixes, as the REST transport passes them. */
+const zitadelPrefixes: TranscodeOptions = { servicePrefix: (s) => servicePrefix(s) };
+
+function wire<I extends DescMessage>(method: DescMethod & { input: I }, init: MessageInitShape<I>, options: TranscodeOptions = zitadelPrefixes) {
   const r = transcode(method, create(method.input, init), options);
   return { method: r.method, path: r.path, query: [...r.query], body: r.body };
 }
@@ -288,8 +292,9 @@ describe("service prefixes", () => {
 
   it("lets an override map win", () => {
     const servicePrefixes = { "zitadel.management.v1.ManagementService": "/mgmt" };
-    expect(wire(mgmt.getOrgMetadata, { key: "k" }, { servicePrefixes }).path).toBe("/mgmt/metadata/k");
-    expect(wire(auth.getMyMetadata, { key: "k" }, { servicePrefixes }).path).toBe("/auth/v1/users/me/metadata/k");
+    const options: TranscodeOptions = { servicePrefix: (s) => servicePrefix(s, servicePrefixes) };
+    expect(wire(mgmt.getOrgMetadata, { key: "k" }, options).path).toBe("/mgmt/metadata/k");
+    expect(wire(auth.getMyMetadata, { key: "k" }, options).path).toBe("/auth/v1/users/me/metadata/k");
   });
 });
 

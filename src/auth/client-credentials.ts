@@ -1,6 +1,7 @@
 import type { GrantRequest, OAuthSourceOptions } from "./oauth-source.js";
 import { createOAuthTokenSource } from "./oauth-source.js";
 import type { TokenSource } from "./token-source.js";
+import { ZitadelConfigError } from "../core/config-error.js";
 
 /** Options of {@link clientCredentials}. */
 export interface ClientCredentialsOptions extends OAuthSourceOptions {
@@ -29,10 +30,12 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenSourc
     ["clientId", clientId],
     ["clientSecret", clientSecret],
   ] as const) {
-    if (value === undefined) throw new TypeError(`${entry}: option "${name}" is missing.`);
-    if (typeof value !== "string" || value === "") throw new TypeError(`${entry}: option "${name}" must be a non-empty string.`);
+    if (value === undefined) throw new ZitadelConfigError({ code: "ERR_MISSING_OPTION", option: name, entry, problem: `option "${name}" is missing.` });
+    if (typeof value !== "string" || value === "") {
+      throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: name, entry, problem: `option "${name}" must be a non-empty string.` });
+    }
     if (/[\x00-\x1f\x7f]/.test(value)) {
-      throw new TypeError(`${entry}: option "${name}" contains a line break or control character; trim it.`);
+      throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: name, entry, problem: `option "${name}" contains a line break or control character; trim it.` });
     }
   }
   // RFC 6749 §2.3.1: both are form-encoded before they are joined and base64-encoded.

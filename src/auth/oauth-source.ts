@@ -11,6 +11,7 @@ import { untilAborted } from "../core/abort.js";
 import { TokenCache } from "./token-cache.js";
 import type { TokenContext, TokenSource } from "./token-source.js";
 import { instanceUrlNeeded } from "./token-source.js";
+import { ZitadelConfigError } from "../core/config-error.js";
 
 /** The scope ZITADEL needs for a token that may call its APIs. */
 export const defaultScope = "openid urn:zitadel:iam:org:project:id:zitadel:aud";
@@ -100,7 +101,7 @@ export function createOAuthTokenSource(spec: OAuthSourceSpec): TokenSource {
     );
   }
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
-    throw new TypeError(`${entry}: option "fetch" must be a fetch function.`);
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "fetch", entry, problem: 'option "fetch" must be a fetch function.' });
   }
   const instances = new Map<string, InstanceState>();
 
@@ -121,7 +122,7 @@ export function createOAuthTokenSource(spec: OAuthSourceSpec): TokenSource {
 
   const guard = (url: URL, allowInsecure: boolean) => {
     const problem = insecureUrlProblem(url, allowInsecure, spec.credential);
-    if (problem) throw new TypeError(`${entry}: ${problem}`);
+    if (problem) throw new ZitadelConfigError({ code: "ERR_INSECURE_URL", entry, problem });
   };
 
   const endpointsOf = (state: InstanceState, base: string, allowInsecure: boolean) => {
@@ -195,5 +196,5 @@ function normalizeScope(scope: string | readonly string[] | undefined, entry: st
 
 /** An absolute http(s) URL without a trailing slash, query, fragment or credentials. */
 function normalizeBaseUrl(value: unknown, entry: string, option: string): string {
-  return parseBaseUrl(value, `${entry}: "${option}"`).normalized;
+  return parseBaseUrl(value, `${entry}: "${option}"`, option).normalized;
 }

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import type { ServiceAccountKeyJson, ServiceAccountKeyOptions } from "./service-account-key.js";
 import { looksLikeJson, parseServiceAccountKey, serviceAccountKeySource } from "./service-account-key.js";
 import type { TokenSource } from "./token-source.js";
+import { ZitadelConfigError } from "../core/config-error.js";
 
 /**
  * A token source for a ZITADEL service account key (JWT profile): pass the
@@ -28,9 +29,11 @@ export function serviceAccountKey(
   const path = keyOrPath;
   if (/PRIVATE KEY|[\r\n]/.test(path) || path.length > 4096) {
     // Not a path; and whatever it is, it must not be echoed.
-    throw new TypeError(
-      `${entry}: expected a path to a key file, or the key file's JSON; got something that looks like a bare key. Pass the whole key file.`,
-    );
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_KEY_FILE",
+      entry,
+      problem: "expected a path to a key file, or the key file's JSON; got something that looks like a bare key. Pass the whole key file.",
+    });
   }
   let text: string;
   try {
@@ -39,7 +42,7 @@ export function serviceAccountKey(
     const code = (e as NodeJS.ErrnoException).code;
     const why =
       code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : code ?? "unreadable";
-    throw new TypeError(`${entry}: cannot read the key file "${path}": ${why}.`);
+    throw new ZitadelConfigError({ code: "ERR_INVALID_KEY_FILE", entry, problem: `cannot read the key file "${path}": ${why}.` });
   }
   return serviceAccountKeySource(parseServiceAccountKey(text, `the key file "${path}"`, entry), options, entry);
 }

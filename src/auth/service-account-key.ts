@@ -2,6 +2,7 @@ import type { GrantRequest, OAuthSourceOptions } from "./oauth-source.js";
 import { createOAuthTokenSource } from "./oauth-source.js";
 import { rsaPrivateKeyToPkcs8 } from "./pem.js";
 import type { TokenSource } from "./token-source.js";
+import { ZitadelConfigError } from "../core/config-error.js";
 
 /** A ZITADEL service account key file, as the console or API hands it out. */
 export interface ServiceAccountKeyJson {
@@ -69,7 +70,7 @@ export function looksLikeJson(text: string): boolean {
  * @private
  */
 export function parseServiceAccountKey(input: unknown, where: string, entry: string): ParsedServiceAccountKey {
-  const bad = (problem: string) => new TypeError(`${entry}: ${where} ${problem}.`);
+  const bad = (problem: string) => new ZitadelConfigError({ code: "ERR_INVALID_KEY_FILE", entry, problem: `${where} ${problem}.` });
   let json = input;
   if (typeof input === "string") {
     try {
@@ -127,7 +128,7 @@ export function serviceAccountKeySource(
       imported = crypto.subtle
         .importKey("pkcs8", bytes, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"])
         .catch(() => {
-          throw new TypeError(`${entry}: the "key" of the key file for user ${userId} is not a valid RSA private key.`);
+          throw new ZitadelConfigError({ code: "ERR_INVALID_KEY_FILE", entry, problem: `the "key" of the key file for user ${userId} is not a valid RSA private key.` });
         });
       der = undefined;
     }

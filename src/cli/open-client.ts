@@ -6,6 +6,7 @@ import {
   createZitadelTransport,
   looksLikeServiceAccountKeyJson as looksLikeJson,
   serviceAccountKey,
+  ZitadelConfigError,
 } from "../index.js";
 import type { AuthSetting, ConnectionSettings } from "./connection-args.js";
 
@@ -28,7 +29,7 @@ export async function tokenSourceFor(auth: AuthSetting): Promise<TokenSource> {
   } catch (e) {
     if (!(e instanceof TypeError)) throw e;
     // "serviceAccountKey: cannot read…" names our function; the user knows the flag.
-    throw new TypeError(`${auth.source}: ${e.message.replace(/^\w+(\([^)]*\))?:\s*/, "")}`);
+    throw new TypeError(`${auth.source}: ${e instanceof ZitadelConfigError ? e.problem : e.message}`);
   }
 }
 

@@ -1,3 +1,5 @@
+import { ZitadelConfigError } from "./config-error.js";
+
 /**
  * The one check of a ZITADEL instance address, shared by the transports, the
  * interceptor and the token sources: an absolute http(s) URL with no query,
@@ -6,22 +8,23 @@
  *
  * @param where  what to name in the error, e.g. 'createZitadelTransport: option "baseUrl"'
  */
-export function parseBaseUrl(value: unknown, where: string): { url: URL; normalized: string } {
+export function parseBaseUrl(value: unknown, where: string, option: string): { url: URL; normalized: string } {
+  const invalid = (problem: string) => new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option, problem: `${where} ${problem}` });
   let url: URL;
   try {
     url = new URL(String(value));
   } catch {
-    throw new TypeError(`${where} must be an absolute URL such as "https://acme.zitadel.cloud".`);
+    throw invalid('must be an absolute URL such as "https://acme.zitadel.cloud".');
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new TypeError(`${where} must start with https:// (or http:// for a local emulator).`);
+    throw invalid("must start with https:// (or http:// for a local emulator).");
   }
   if (url.search !== "" || url.hash !== "") {
-    throw new TypeError(`${where} must not have a query or fragment; pass the instance address only.`);
+    throw invalid("must not have a query or fragment; pass the instance address only.");
   }
   if (url.username !== "" || url.password !== "") {
     // Dropping them silently would hide the mistake; sending them would leak them.
-    throw new TypeError(`${where} must not contain a user name or password; credentials go in "auth".`);
+    throw invalid('must not contain a user name or password; credentials go in "auth".');
   }
   return { url, normalized: `${url.origin}${url.pathname.replace(/\/+$/, "")}` };
 }
@@ -30,11 +33,13 @@ export function parseBaseUrl(value: unknown, where: string): { url: URL; normali
 export const maxTimeoutMs = 2_147_483_647;
 
 /** A default deadline: a whole number of milliseconds from 1 to maxTimeoutMs, or undefined. */
-export function checkTimeoutMs(value: unknown, where: string): void {
+export function checkTimeoutMs(value: unknown, where: string, option: string): void {
   if (value === undefined) return;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > maxTimeoutMs) {
-    throw new TypeError(
-      `${where} must be a whole number of milliseconds from 1 to ${maxTimeoutMs}, got ${String(value)}; leave it out for no default deadline.`,
-    );
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      option,
+      problem: `${where} must be a whole number of milliseconds from 1 to ${maxTimeoutMs}, got ${String(value)}; leave it out for no default deadline.`,
+    });
   }
 }

@@ -12,6 +12,7 @@ import { declaredLength, decodeGrpcWebText, frame, framePrefixBytes, singleMessa
 import type { GrpcStatusFields } from "./grpc-status.js";
 import { grpcOk, grpcStatusOf } from "./grpc-status.js";
 import { parseGrpcTimeout } from "./grpc-timeout.js";
+import { requestHeaders } from "./request-headers.js";
 
 type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
 type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
@@ -229,14 +230,6 @@ function mediaTypeOf(req: NodeRequest): string {
   return String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
 }
 
-function requestHeaders(req: NodeRequest): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (name.startsWith(":") || value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
-  }
-  return headers;
-}
 
 function writeSuccess(res: NodeResponse, wire: GrpcWire, contentType: string, message: Uint8Array): void {
   if (wire === "grpc") {

@@ -4,28 +4,24 @@ import type { HandlerContext } from "@connectrpc/connect";
 import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
 import { http as httpRule } from "../../gen/google/api/annotations_pb.js";
 import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
+import type { RouteSpec, RouteTable } from "../http-rule/route-table.js";
+import { createRouteTable } from "../http-rule/route-table.js";
 import { restPrefixOf } from "../zitadel/versions.js";
 import { admitRequest } from "./http-front.js";
 import { jsonBodyText } from "./json-body-text.js";
 import type { NodeRequest, NodeResponse } from "./node-http-types.js";
 import { writeJson, writeStatus } from "./rest-response.js";
+import { requestHeaders } from "./request-headers.js";
 
 type UnaryImpl = (req: unknown, ctx: HandlerContext) => unknown;
 
-/**
- * One segment of a path template: literal text (as a byte string, like the
- * decoded paths it is compared with), or the field it binds.
- */
-type Segment = { literal: string } | { field: DescField };
-
+/** What a route leads to: the service implementation of one RPC. */
 interface Route {
-  verb: string;
-  segments: Segment[];
-  /** "*" for every unbound field, a field name, or "" for none. */
-  body: string;
   service: DescService;
   method: DescMethod;
   impl: UnaryImpl;
+  /** "*" for every unbound field, a field name, or "" for none. */
+  body: string;
 }
 
 export interface RestGatewayOptions {
@@ -44,7 +40,11 @@ export interface RestGatewayOptions {
  * splits a segment and "%5Fbulk" is the literal "_bulk".
  */
 export function createRestGateway(options: RestGatewayOptions): (req: NodeRequest, res: NodeResponse) => void {
-  const routes = options.services.flatMap(({ service, impl }) => routesOf(service, impl as Record<string, UnaryImpl>));
+  const routes = createRouteTable(
+    options.services.flatMap(({ service, impl }) => routesOf(service, impl as Record<string, UnaryImpl>)),
+    // Decoded paths are byte strings (Go's paths are bytes): compare literals the same way.
+    { literal: (text) => Buffer.from(text, "utf8").toString("latin1") },
+  );
   const registry = createRegistry(ErrorDetailSchema, ...options.services.map((s) => s.service));
   return (req, res) => {
     handle(req, res, routes, registry, options.readMaxBytes).catch((e: unknown) => {
@@ -54,68 +54,28 @@ export function createRestGateway(options: RestGatewayOptions): (req: NodeReques
   };
 }
 
-function routesOf(service: DescService, impls: Record<string, UnaryImpl>): Route[] {
-  // The same rule the REST client uses: zitadel.<x>.v1.* is mounted at /<x>/v1.
+function routesOf(service: DescService, impls: Record<string, UnaryImpl>): RouteSpec<Route>[] {
+  // The same rules and prefixes the REST client uses.
   const prefix = restPrefixOf(service.typeName);
   return service.methods.flatMap((method) => {
     const impl = impls[method.localName];
     if (!impl || method.methodKind !== "unary" || !hasOption(method, httpRule)) return [];
-    const rule = getOption(method, httpRule);
-    if (rule.pattern.case === undefined || rule.pattern.case === "custom") return [];
-    const template = prefix + rule.pattern.value;
-    const segments: Segment[] = template
-      .split("/")
-      .slice(1)
-      .map((part) => {
-        const variable = /^\{(\w+)\}$/.exec(part);
-        if (!variable) return { literal: Buffer.from(part, "utf8").toString("latin1") };
-        const field = method.input.fields.find((f) => f.name === variable[1]);
-        if (!field) throw new Error(`${method.name}: the path binds unknown field ${variable[1]}`);
-        return { field };
-      });
-    return [{ verb: rule.pattern.case.toUpperCase(), segments, body: rule.body, service, method, impl }];
+    return [{ method, prefix, target: { service, method, impl, body: getOption(method, httpRule).body } }];
   });
 }
 
-/** Literal segments win over variables, so /_bulk and /_search beat /{key}. */
-function matchRoute(routes: Route[], verb: string, parts: string[]) {
-  let best: { route: Route; bound: Map<DescField, string>; literals: number } | undefined;
-  let pathMatchedOtherVerb = false;
-  for (const route of routes) {
-    if (route.segments.length !== parts.length) continue;
-    const bound = new Map<DescField, string>();
-    let literals = 0;
-    const ok = route.segments.every((segment, i) => {
-      const part = parts[i]!;
-      if ("literal" in segment) {
-        literals++;
-        return segment.literal === part;
-      }
-      bound.set(segment.field, part);
-      return true;
-    });
-    if (!ok) continue;
-    if (route.verb !== verb) {
-      pathMatchedOtherVerb = true;
-      continue;
-    }
-    if (!best || literals > best.literals) best = { route, bound, literals };
-  }
-  return { best, pathMatchedOtherVerb };
-}
-
-async function handle(req: NodeRequest, res: NodeResponse, routes: Route[], registry: Registry, readMaxBytes: number) {
+async function handle(req: NodeRequest, res: NodeResponse, routes: RouteTable<Route>, registry: Registry, readMaxBytes: number) {
   const target = admitRequest(req, res);
   if (target === undefined) return;
   const verb = (req.method ?? "GET").toUpperCase();
   // grpc-gateway's default (legacy) unescaping: the decoded path, split at "/", nothing decoded twice.
-  const { best, pathMatchedOtherVerb } = matchRoute(routes, verb, target.path.split("/").slice(1));
-  if (!best) {
+  const { found, otherVerb } = routes.match(verb, target.path.split("/").slice(1));
+  if (!found) {
     req.resume();
-    if (pathMatchedOtherVerb) return writeStatus(res, new ConnectError("Method Not Allowed", Code.Unimplemented), registry, 405);
+    if (otherVerb) return writeStatus(res, new ConnectError("Method Not Allowed", Code.Unimplemented), registry, 405);
     return writeStatus(res, new ConnectError("Not Found", Code.NotFound), registry, 404);
   }
-  const { route, bound } = best;
+  const { target: route, bound } = found;
   const query = new URLSearchParams(target.rawQuery ?? "");
   let request: unknown;
   try {
@@ -133,7 +93,7 @@ async function handle(req: NodeRequest, res: NodeResponse, routes: Route[], regi
     requestMethod: verb,
     url: new URL(req.url ?? "/", "http://emulator").toString(),
     requestSignal: abort.signal,
-    requestHeader: headersOf(req),
+    requestHeader: requestHeaders(req),
   });
   let response: unknown;
   try {
@@ -145,14 +105,6 @@ async function handle(req: NodeRequest, res: NodeResponse, routes: Route[], regi
   writeJson(res, 200, json);
 }
 
-function headersOf(req: NodeRequest): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (name.startsWith(":") || value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
-  }
-  return headers;
-}
 
 function readBody(req: NodeRequest, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {

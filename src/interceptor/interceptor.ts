@@ -10,6 +10,7 @@ import { errorFact } from "../zitadel/versions.js";
 import { parseBaseUrl } from "../core/base-url.js";
 import { assertHeaderSafe } from "../core/header-value.js";
 import { findUnsendableText } from "../zitadel/storable-text.js";
+import { ZitadelConfigError } from "../core/config-error.js";
 
 
 export interface ZitadelInterceptorOptions {
@@ -52,30 +53,33 @@ export function createZitadelInterceptor(options: ZitadelInterceptorOptions): In
   const allowInsecure = options.allowInsecure === true;
   if (typeof auth === "string") assertHeaderSafe(auth, 'option "auth"', "token");
   else if (auth !== undefined && typeof auth !== "function") {
-    throw new TypeError('option "auth": expected a token string or a function that returns one.');
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "auth", problem: 'option "auth": expected a token string or a function that returns one.' });
   } else if (auth?.invalidate !== undefined && typeof auth.invalidate !== "function") {
-    throw new TypeError('option "auth": its "invalidate" must be a function (token) => void.');
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "auth", problem: 'option "auth": its "invalidate" must be a function (token) => void.' });
   }
   if (orgId !== undefined) assertHeaderSafe(orgId, 'option "orgId"', "organization id");
   if (options.allowInsecure !== undefined && typeof options.allowInsecure !== "boolean") {
-    throw new TypeError('option "allowInsecure" must be true or false.');
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "allowInsecure", problem: 'option "allowInsecure" must be true or false.' });
   }
   let baseUrl: string | undefined;
   if (options.baseUrl !== undefined) {
-    const { url, normalized } = parseBaseUrl(options.baseUrl, 'option "baseUrl"');
+    const { url, normalized } = parseBaseUrl(options.baseUrl, 'option "baseUrl"', "baseUrl");
     const problem = auth === undefined ? undefined : insecureUrlProblem(url, allowInsecure, "a bearer token");
-    if (problem) throw new TypeError(`option "baseUrl": ${problem}`);
+    if (problem) throw new ZitadelConfigError({ code: "ERR_INSECURE_URL", option: "baseUrl", problem: `option "baseUrl": ${problem}` });
     baseUrl = normalized;
   } else if (typeof auth === "function") {
     const needing = instanceNeededBy(auth);
     // A request's URL does not say where the instance ends and the RPC path begins (a reverse
     // proxy's sub-path, REST prefixes), and guessing would send the credential to the wrong place.
     if (needing !== undefined) {
-      throw new TypeError(
+      throw new ZitadelConfigError({
+        code: "ERR_MISSING_OPTION",
+        option: "baseUrl",
+        problem:
         `option "baseUrl" is missing: ${needing} asks the ZITADEL instance for tokens and needs its URL, which an interceptor cannot tell from a request. ` +
           'Pass the base URL of your transport, e.g. createZitadelInterceptor({ auth, baseUrl: "https://acme.zitadel.cloud" }), ' +
           `or give ${needing} the option "issuer".`,
-      );
+      });
     }
   }
   return (next) => async (req) => {

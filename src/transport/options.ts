@@ -74,8 +74,8 @@ export function validateCommonOptions(options: CommonZitadelTransportOptions, en
   if (options === null || typeof options !== "object") {
     throw new TypeError(`${entry}: expected an options object such as { baseUrl, protocol, auth }.`);
   }
-  parseBaseUrl(options.baseUrl, `${entry}: option "baseUrl"`);
-  checkTimeoutMs(options.defaultTimeoutMs, `${entry}: option "defaultTimeoutMs"`);
+  parseBaseUrl(options.baseUrl, `${entry}: option "baseUrl"`, "baseUrl");
+  checkTimeoutMs(options.defaultTimeoutMs, `${entry}: option "defaultTimeoutMs"`, "defaultTimeoutMs");
   if (!protocols.includes(options.protocol)) {
     throw new TypeError(`${entry}: option "protocol" must be one of ${protocols.map((p) => `"${p}"`).join(", ")}.`);
   }

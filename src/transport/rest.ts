@@ -20,8 +20,9 @@ import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
 import { redact } from "../core/conceal.js";
 import { checkTimeoutMs, parseBaseUrl } from "../core/base-url.js";
 import { httpStatusKey } from "../zitadel/errors.js";
-import type { RestRequest } from "./transcode.js";
-import { parseRestResponse, transcode } from "./transcode.js";
+import type { RestRequest } from "../http-rule/transcode.js";
+import { parseRestResponse, transcode } from "../http-rule/transcode.js";
+import { servicePrefix } from "./service-prefix.js";
 
 export interface RestTransportOptions {
   /**
@@ -92,7 +93,7 @@ export function createRestTransport(options: RestTransportOptions): Transport {
     registry,
   };
   const plan = (method: DescMethodUnary, message: Parameters<typeof transcode>[1]) =>
-    transcode(method, message, { servicePrefixes, jsonOptions: writeOptions });
+    transcode(method, message, { servicePrefix: (service) => servicePrefix(service, servicePrefixes), jsonOptions: writeOptions });
 
   return {
     async unary<I extends DescMessage, O extends DescMessage>(
@@ -239,14 +240,14 @@ function validateRestOptions(options: RestTransportOptions): {
   if (options === null || typeof options !== "object") {
     throw new TypeError("createRestTransport: expected an options object such as { baseUrl }.");
   }
-  const { normalized: baseUrl } = parseBaseUrl(options.baseUrl, 'createRestTransport: option "baseUrl"');
+  const { normalized: baseUrl } = parseBaseUrl(options.baseUrl, 'createRestTransport: option "baseUrl"', "baseUrl");
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     throw new TypeError('createRestTransport: option "fetch" must be a function like globalThis.fetch.');
   }
   if (options.fetch === undefined && typeof globalThis.fetch !== "function") {
     throw new TypeError('createRestTransport: there is no global fetch here; pass one as option "fetch".');
   }
-  checkTimeoutMs(options.defaultTimeoutMs, 'createRestTransport: option "defaultTimeoutMs"');
+  checkTimeoutMs(options.defaultTimeoutMs, 'createRestTransport: option "defaultTimeoutMs"', "defaultTimeoutMs");
   for (const [service, prefix] of Object.entries(options.servicePrefixes ?? {})) {
     if (typeof prefix !== "string" || (prefix !== "" && (!prefix.startsWith("/") || prefix.endsWith("/")))) {
       throw new TypeError(
