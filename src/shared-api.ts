@@ -64,6 +64,7 @@ export type { ErrorFact, ErrorKind, Remedy } from "./zitadel/error-fact.js";
 export { TextQueryMethod } from "../gen/zitadel/object_pb.js";
 export type { Metadata, MetadataQuery } from "../gen/zitadel/metadata_pb.js";
 export { runBatches } from "./metadata/bulk.js";
+export { v1Limits, runeLength } from "./zitadel/v1/limits.js";
 export { redact } from "./core/conceal.js";
 export { isLoopbackHost } from "./core/secure-url.js";
 export { looksLikeJson as looksLikeServiceAccountKeyJson } from "./auth/service-account-key.js";

@@ -2,6 +2,7 @@ import type { ZitadelProtocol } from "../index.js";
 import { isLoopbackHost } from "../index.js";
 import type { Env, OptionSpec, OptionValues } from "./parse-options.js";
 import { maxTimerMs, nonEmpty, parseDuration, stringValue } from "./parse-options.js";
+import { v1Limits } from "../index.js";
 
 /**
  * How the CLI gets its bearer token. `source` names the flag or environment
@@ -180,7 +181,7 @@ export function checkConnectV1(protocol: ZitadelProtocol, connectV1: boolean, so
 
 /** An id as ZITADEL uses them (decimal strings) or any other header-safe text of at most 200 characters. */
 export function isIdLike(id: string): boolean {
-  return /^[\x21-\x7e]{1,200}$/.test(id);
+  return /^[\x21-\x7e]+$/.test(id) && id.length <= v1Limits.maxKeyRunes;
 }
 
 function checkUrl(url: string, source: string, allowInsecure: boolean): string | undefined {

@@ -1,6 +1,7 @@
 import { isIdLike } from "./connection-args.js";
 import { keyProblem } from "./metadata-args.js";
 import { fromBase64, maxValueBytes } from "./value-format.js";
+import { runeLength, v1Limits } from "../index.js";
 
 /** One checked line of an import: whose metadata, which key, which bytes. */
 export interface ImportEntry {
@@ -44,7 +45,7 @@ export function parseImportLine(text: string): { ok: true; entry: ImportEntry } 
 
   if (key === undefined) problems.push('"key" is missing');
   else if (typeof key !== "string") problems.push(`"key" must be a string, got ${shown(key)}`);
-  else if (keyProblem(key) !== undefined) problems.push(`"key" must be 1 to 200 characters, got ${[...key].length}`);
+  else if (keyProblem(key) !== undefined) problems.push(`"key" must be 1 to ${v1Limits.maxKeyRunes} characters, got ${runeLength(key)}`);
 
   let bytes: Uint8Array | undefined;
   if (value === undefined) problems.push('"value" is missing');

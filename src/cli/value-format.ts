@@ -1,10 +1,11 @@
+import { v1Limits } from "../index.js";
 /** How a value is shown on output and understood on input. */
 export type ValueFormat = "text" | "json" | "base64" | "raw";
 
 export const valueFormats: readonly ValueFormat[] = ["text", "json", "base64", "raw"];
 
 /** ZITADEL's limit on a value, in bytes. */
-export const maxValueBytes = 500_000;
+export const maxValueBytes = v1Limits.maxValueBytes;
 
 export type Converted<T> = { ok: true; value: T } | { ok: false; problem: string };
 

@@ -1,6 +1,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { v1Limits } from "../zitadel/v1/limits.js";
 import { presentError } from "./error-presentation.js";
 import type { Quirks } from "./quirks.js";
 import type { Services } from "./services.js";
@@ -16,11 +17,7 @@ export interface Faults {
 
 type AnyImpl = (req: unknown, ctx: HandlerContext) => unknown;
 
-/** ZITADEL's gRPC server takes messages of at most 4 MiB (grpc-go's default). */
-export const maxMessageBytes = 4 * 1024 * 1024;
-
-/** ZITADEL's gRPC server sends messages of at most 10 MiB; a larger answer (a huge limit-0 list) fails. */
-export const maxResponseBytes = 10 * 1024 * 1024;
+const { maxRequestBytes: maxMessageBytes, maxResponseBytes } = v1Limits;
 
 export interface Instrumentation {
   faults: Faults;

@@ -7,7 +7,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
 import { untilAborted } from "../core/abort.js";
-import { maxMessageBytes } from "./faults.js";
+import { v1Limits } from "../zitadel/v1/limits.js";
 import { declaredLength, decodeGrpcWebText, frame, framePrefixBytes, singleMessage, trailerFrame } from "./grpc-frames.js";
 import type { GrpcStatusFields } from "./grpc-status.js";
 import { grpcOk, grpcStatusOf } from "./grpc-status.js";
@@ -175,8 +175,8 @@ async function readRequest(req: NodeRequest, wire: GrpcWire, readMaxBytes: numbe
 
 function tooLarge(body: Uint8Array): ConnectError | undefined {
   const length = declaredLength(body);
-  if (length === undefined || length <= maxMessageBytes) return undefined;
-  return new ConnectError(`grpc: received message larger than max (${length} vs. ${maxMessageBytes})`, Code.ResourceExhausted);
+  if (length === undefined || length <= v1Limits.maxRequestBytes) return undefined;
+  return new ConnectError(`grpc: received message larger than max (${length} vs. ${v1Limits.maxRequestBytes})`, Code.ResourceExhausted);
 }
 
 /**
@@ -216,10 +216,10 @@ const gunzipAsync = promisify(gunzip);
 /** A gzip-compressed message (the only grpc-encoding accepted besides identity), limited to 4 MiB once inflated. */
 async function decompress(bytes: Uint8Array): Promise<Uint8Array> {
   try {
-    return await gunzipAsync(bytes, { maxOutputLength: maxMessageBytes });
+    return await gunzipAsync(bytes, { maxOutputLength: v1Limits.maxRequestBytes });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
-      throw new ConnectError(`grpc: received message after decompression larger than max (more than ${maxMessageBytes})`, Code.ResourceExhausted);
+      throw new ConnectError(`grpc: received message after decompression larger than max (more than ${v1Limits.maxRequestBytes})`, Code.ResourceExhausted);
     }
     throw new ConnectError(`grpc: failed to decompress the received message: ${(e as Error).message}`, Code.Internal);
   }

@@ -1,20 +1,15 @@
 import { ConnectError } from "@connectrpc/connect";
 import { TextQueryMethod } from "../../gen/zitadel/object_pb.js";
 import type { MetadataQuery } from "../../gen/zitadel/metadata_pb.js";
+import { runeLength, v1Limits } from "../zitadel/v1/limits.js";
 import { invalidArgument } from "./zitadel-error.js";
 
 // ZITADEL validates requests with protoc-gen-validate rules and reports the
 // first violation as InvalidArgument, without an ErrorDetail. These helpers
 // produce the same messages.
 
-const maxKeyRunes = 200;
-const maxValueBytes = 500_000;
-
-function runes(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-}
+const { maxKeyRunes, maxValueBytes } = v1Limits;
+const runes = runeLength;
 
 /** A string field that must hold 1 to 200 characters (ids and keys). */
 export function requireIdOrKey(message: string, field: string, value: string): void {

@@ -1,4 +1,5 @@
 import { ConnectError } from "@connectrpc/connect";
+import { v1Limits } from "../zitadel/v1/limits.js";
 
 /** Limits for splitting a bulk operation into requests. */
 export interface BulkOptions {
@@ -13,7 +14,8 @@ export interface BulkOptions {
   concurrency?: number;
 }
 
-export const bulkDefaults = { maxEntriesPerRequest: 500, maxBytesPerRequest: 3 * 1024 * 1024, concurrency: 4 } as const;
+// 3 MiB leaves headroom under the 4 MiB request limit for framing and the other fields.
+export const bulkDefaults = { maxEntriesPerRequest: 500, maxBytesPerRequest: (v1Limits.maxRequestBytes / 4) * 3, concurrency: 4 } as const;
 
 /**
  * The limits with defaults filled in; a limit that is not a positive whole

@@ -13,6 +13,7 @@ import { MetadataEntry, toDetails } from "./entry.js";
 import type { MetadataValue } from "./value.js";
 import { encodeValue } from "./value.js";
 import { textProblem } from "../zitadel/storable-text.js";
+import { keyLengthProblem, valueSizeProblem } from "../zitadel/v1/limits.js";
 import { listExactly } from "./exact-list.js";
 
 /** How a key filter compares. */
@@ -281,21 +282,17 @@ function utf8Length(s: string): number {
 /** ZITADEL's rule, checked before sending so a bulk operation fails before its first request. */
 function checkKey(key: string): void {
   if (typeof key !== "string") throw new TypeError(`metadata key: expected a string, got ${typeof key}.`);
-  const length = [...key].length;
   const shown = JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
-  if (length < 1 || length > 200) {
-    throw new TypeError(`metadata key ${shown}: keys must be 1 to 200 characters, this one has ${length}.`);
-  }
+  const length = keyLengthProblem(key);
+  if (length !== undefined) throw new TypeError(`metadata key ${shown}: keys ${length}.`);
   const problem = textProblem(key);
   if (problem !== undefined) throw new TypeError(`metadata key ${shown} ${problem}; remove that character.`);
 }
 
 function checkValue(key: string, value: Uint8Array): Uint8Array {
-  if (value.length < 1 || value.length > 500_000) {
-    throw new TypeError(
-      `metadata "${key}": values must be 1 to 500000 bytes, this one has ${value.length}.` +
-        (value.length === 0 ? " To delete a key, use remove()." : ""),
-    );
+  const size = valueSizeProblem(value);
+  if (size !== undefined) {
+    throw new TypeError(`metadata "${key}": values ${size}.` + (value.length === 0 ? " To delete a key, use remove()." : ""));
   }
   return value;
 }
