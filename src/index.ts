@@ -3,5 +3,11 @@
 
 export * from "./shared-api.js";
 export { createZitadelTransport } from "./transport/node.js";
-export type { ZitadelTransportOptions } from "./transport/node.js";
+export type {
+  ZitadelTransportOptions,
+  ZitadelGrpcTransportOptions,
+  ZitadelGrpcWebTransportOptions,
+  ZitadelConnectTransportOptions,
+  ZitadelRestTransportOptions,
+} from "./transport/node.js";
 export { serviceAccountKey } from "./auth/service-account-key-file.js";

@@ -11,5 +11,8 @@ export {
 export type {
   WebZitadelTransportOptions as ZitadelTransportOptions,
   WebZitadelProtocolTransportOptions as ZitadelProtocolTransportOptions,
+  WebZitadelGrpcWebTransportOptions as ZitadelGrpcWebTransportOptions,
+  WebZitadelConnectTransportOptions as ZitadelConnectTransportOptions,
+  WebZitadelRestTransportOptions as ZitadelRestTransportOptions,
 } from "./transport/web.js";
 export { serviceAccountKey } from "./auth/service-account-key.js";

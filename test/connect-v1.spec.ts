@@ -126,6 +126,7 @@ describe("the connectV1 options", () => {
     expect(() => createZitadelTransport({ ...base, protocol: "connect", connectV1: "yes" as unknown as boolean })).toThrow(
       /option "connectV1" must be true or false/,
     );
+    // @ts-expect-error connectV1 is not an option of gRPC-web, for the compiler too
     expect(() => webEntry.createZitadelGrpcWebTransport({ ...base, connectV1: true })).toThrow(/^createZitadelGrpcWebTransport: option "connectV1" applies to protocol "connect" only/);
     expect(thrownBy(() => createZitadelTransport({ ...base, protocol: "connect", connectV1: false }))).toBeUndefined();
     await expect(startEmulator({ connectV1: 1 as unknown as boolean })).rejects.toThrow(/startEmulator: connectV1 must be true or false/);

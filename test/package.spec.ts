@@ -161,7 +161,7 @@ const b = createRequire(import.meta.url)("zitadel-metadata");`);
 // fail if the types are missing or any: they must reject these calls.
 const typeUse = `import type { Emulator } from "zitadel-metadata/emulator";
 import { startEmulator } from "zitadel-metadata/emulator";
-import type { MetadataClient, ZitadelTransportOptions } from "zitadel-metadata";
+import type { MetadataClient, ZitadelRestTransportOptions, ZitadelTransportOptions } from "zitadel-metadata";
 import { accessToken, createManagementClient, createMetadataClient, createZitadelTransport, getErrorDetail, withOrgId, ZitadelError } from "zitadel-metadata";
 import * as web from "zitadel-metadata/web";
 
@@ -171,6 +171,15 @@ export const md: MetadataClient = createMetadataClient(createZitadelTransport(op
 createZitadelTransport({ baseUrl: "http://127.0.0.1:8080", protocol: "grpc" });
 // @ts-expect-error browsers cannot speak gRPC
 web.createZitadelTransport({ baseUrl: "http://127.0.0.1:8080", protocol: "grpc", auth: "pat" });
+// The per-protocol option types come from connect's own: REST takes Node's connection options, ...
+export const rest: ZitadelRestTransportOptions = { baseUrl: "https://acme.zitadel.cloud", protocol: "rest", auth: "pat", httpVersion: "2", nodeOptions: { ca: "PEM" }, pingIntervalMs: 1000 };
+// @ts-expect-error ... but not the binary format,
+export const restBinary: ZitadelRestTransportOptions = { baseUrl: "https://acme.zitadel.cloud", protocol: "rest", auth: "pat", binaryOptions: {} };
+// @ts-expect-error ... and the HTTP/2 settings only with httpVersion "2";
+export const restPing: ZitadelRestTransportOptions = { baseUrl: "https://acme.zitadel.cloud", protocol: "rest", auth: "pat", httpVersion: "1.1", pingIntervalMs: 1000 };
+// @ts-expect-error useHttpGet is an option of the Connect protocol only
+web.createZitadelGrpcWebTransport({ baseUrl: "https://acme.zitadel.cloud", auth: "pat", useHttpGet: true });
+web.createZitadelConnectTransport({ baseUrl: "https://acme.zitadel.cloud", auth: "pat", useHttpGet: true, credentials: "include" });
 
 export async function use(emulator: Emulator): Promise<string | undefined> {
   const mgmt = createManagementClient(web.createZitadelTransport({ baseUrl: emulator.url, protocol: "grpc-web", auth: "pat" }));

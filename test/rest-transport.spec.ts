@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { create } from "@bufbuild/protobuf";
 import type { Interceptor } from "@connectrpc/connect";
 import { Code } from "@connectrpc/connect";
-import { rejection } from "./support/failures.js";
+import { rejection, thrownBy } from "./support/failures.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GetOrgMetadataRequestSchema } from "../gen/zitadel/management_pb.js";
 import { TextQueryMethod } from "../gen/zitadel/object_pb.js";
@@ -322,7 +322,8 @@ describe("REST errors from the server", () => {
     await new Promise<void>((resolve) => gone.close(() => resolve()));
     const err = await rejection(clients({ baseUrl: `http://127.0.0.1:${port}` }).mgmt.getOrgMetadata({ key: "k" }));
     expect(err.code).toBe(Code.Unavailable);
-    expect(err.rawMessage).toContain(`got no complete response from http://127.0.0.1:${port}: fetch failed`);
+    // Node's REST runs on connect-node's HTTP client (not fetch, whose text was "fetch failed: ECONNREFUSED").
+    expect(err.rawMessage).toContain(`got no complete response from http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
     expect(err.message).not.toContain(token);
   });
 });
@@ -363,15 +364,19 @@ describe("REST deadlines and cancellation (slow handler)", () => {
 });
 
 describe("REST transport options", () => {
+  it("createZitadelTransport takes Node's connection options for rest too (they configure its HTTP client)", () => {
+    for (const extra of [{ httpVersion: "2" as const }, { nodeOptions: { ca: "x" } }, { httpVersion: "2" as const, pingIntervalMs: 1000 }]) {
+      expect(thrownBy(() => createZitadelTransport({ baseUrl, protocol: "rest", auth: token, ...extra })), JSON.stringify(extra)).toBeUndefined();
+    }
+  });
+
   it.each([
-    [{ httpVersion: "2" as const }, '"httpVersion"'],
-    [{ httpVersion: "1.1" as const, pingIntervalMs: 1000 }, '"httpVersion", "pingIntervalMs"'],
-    [{ nodeOptions: { ca: "x" } }, '"nodeOptions"'],
-    [{ acceptCompression: [] }, '"acceptCompression"'],
-  ])("createZitadelTransport refuses Node connection options with rest: %j", (extra, names) => {
-    expect(() => createZitadelTransport({ baseUrl, protocol: "rest", auth: token, ...extra })).toThrow(
-      `createZitadelTransport: protocol "rest" uses the global fetch, so ${names} cannot apply`,
-    );
+    [{ httpVersion: "1.1" as const, pingIntervalMs: 1000 }, 'option "pingIntervalMs" is a setting of HTTP/2 connections'],
+    [{ acceptCompression: [] }, 'protocol "rest" sends and reads plain JSON bodies, so "acceptCompression" cannot apply'],
+    [{ fetch: globalThis.fetch, nodeOptions: { ca: "x" } }, `option "nodeOptions" configures Node's HTTP client, which protocol "rest" does not use when option "fetch" is given`],
+    [{ fetch: globalThis.fetch, httpVersion: "2" as const }, `option "httpVersion" configures Node's HTTP client`],
+  ])("createZitadelTransport refuses what cannot apply to rest, naming it: %j", (extra, message) => {
+    expect(() => createZitadelTransport({ baseUrl, protocol: "rest", auth: token, ...extra })).toThrow(`createZitadelTransport: ${message}`);
   });
 
   it("refuses useBinaryFormat with rest", () => {

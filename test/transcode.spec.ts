@@ -572,7 +572,9 @@ describe("the REST transport's responses (fake fetch)", () => {
     const { init } = calls[0]!;
     expect(init.method).toBe("POST");
     expect(new Headers(init.headers).get("content-type")).toBe("application/json");
-    expect(JSON.parse(init.body as string)).toEqual({ value: "AQ==" });
+    // The body reaches fetch as bytes: the transport hands its HTTP client a byte stream, collected into one buffer.
+    expect(init.body).toBeInstanceOf(Uint8Array);
+    expect(JSON.parse(new TextDecoder().decode(init.body as Uint8Array))).toEqual({ value: "AQ==" });
   });
 
   it("a google.rpc.Status body gives the same code, message and ErrorDetail as gRPC", async () => {

@@ -1,49 +1,86 @@
-import type * as http from "node:http";
-import type * as http2 from "node:http2";
-import type * as https from "node:https";
 import type { Transport } from "@connectrpc/connect";
+import type { ConnectTransportOptions, GrpcTransportOptions, GrpcWebTransportOptions } from "@connectrpc/connect-node";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
-import type { CommonZitadelTransportOptions, NodeOnlyTransportOptions } from "./options.js";
-import { validateCommonOptions } from "./options.js";
+import type { RefusedOption } from "./option-table.js";
+import { checkOptions, nodeOptionRows } from "./option-table.js";
+import type { DistributiveOmit, FlatOptions, HttpVersionOptional, OwnOptionKey, ZitadelOwnOptions, ZitadelProtocol } from "./options.js";
+import { checkProtocol, validateCommonOptions, zitadelProtocols } from "./options.js";
 import { createRestTransport } from "./rest.js";
+import { createRestNodeHttpClient } from "./rest-node-client.js";
 
-export interface ZitadelTransportOptions extends CommonZitadelTransportOptions, NodeOnlyTransportOptions {
-  /**
-   * The fetch for protocol "rest" (default: the global one), e.g. one with an
-   * undici dispatcher for a private certificate authority.
-   */
-  fetch?: typeof globalThis.fetch;
-  /**
-   * Passed to Node's http/https request (HTTP/1.1) or http2.connect (HTTP/2),
-   * e.g. `{ ca }` for a private certificate authority.
-   */
-  nodeOptions?:
-    | Omit<http.RequestOptions, "signal">
-    | Omit<https.RequestOptions, "signal">
-    | http2.ClientSessionOptions
-    | http2.SecureClientSessionOptions;
+type Rows = typeof nodeOptionRows;
+
+/** Our options for one protocol, without those the table refuses for it. */
+type Own<P extends ZitadelProtocol> = Omit<ZitadelOwnOptions, "protocol" | RefusedOption<Rows, P>> & { protocol: P };
+
+/** connect-node's options of a transport, without ours and without those the table refuses for protocol P. */
+type FromConnect<T, P extends ZitadelProtocol> = HttpVersionOptional<DistributiveOmit<T, OwnOptionKey | RefusedOption<Rows, P>>>;
+
+interface GrpcHttpVersion {
+  /** gRPC runs on HTTP/2 only: "2" is what it does anyway, "1.1" is refused. */
+  httpVersion?: "2";
 }
 
-// Settings of Node's http/http2 clients; "rest" goes through fetch, which has none of them.
-const connectionOptions = [
-  "httpVersion",
-  "nodeOptions",
-  "readMaxBytes",
-  "writeMaxBytes",
-  "sendCompression",
-  "acceptCompression",
-  "compressMinBytes",
-  "pingIntervalMs",
-  "pingIdleConnection",
-  "pingTimeoutMs",
-  "idleConnectionTimeoutMs",
-] as const satisfies readonly (keyof ZitadelTransportOptions)[];
+interface RestFetch {
+  /**
+   * A fetch for protocol "rest" instead of Node's HTTP client, e.g. one with
+   * an undici dispatcher; then the connection options (nodeOptions,
+   * httpVersion, the HTTP/2 settings) cannot apply and are refused.
+   */
+  fetch?: typeof globalThis.fetch;
+}
+
+/** createZitadelTransport's options for protocol "grpc": connect-node's gRPC transport options and ours. */
+export type ZitadelGrpcTransportOptions = Own<"grpc"> & GrpcHttpVersion & FromConnect<GrpcTransportOptions, "grpc">;
+
+/** createZitadelTransport's options for protocol "grpc-web" (HTTP/1.1 unless httpVersion is "2"). */
+export type ZitadelGrpcWebTransportOptions = Own<"grpc-web"> & FromConnect<GrpcWebTransportOptions, "grpc-web">;
+
+/** createZitadelTransport's options for protocol "connect" (HTTP/1.1 unless httpVersion is "2"). */
+export type ZitadelConnectTransportOptions = Own<"connect"> & FromConnect<ConnectTransportOptions, "connect">;
+
+/**
+ * createZitadelTransport's options for protocol "rest": JSON and size
+ * options for our REST transport, and connect-node's connection options for
+ * the HTTP client under it (HTTP/1.1 unless httpVersion is "2"); or a fetch.
+ */
+export type ZitadelRestTransportOptions = Own<"rest"> & RestFetch & FromConnect<GrpcWebTransportOptions, "rest">;
+
+/**
+ * The options of createZitadelTransport, for a protocol chosen at run time:
+ * every option of every protocol. The option table refuses, naming it, any
+ * option the chosen protocol cannot use.
+ */
+export type ZitadelTransportOptions = FlatOptions<
+  ZitadelGrpcTransportOptions | ZitadelGrpcWebTransportOptions | ZitadelConnectTransportOptions | ZitadelRestTransportOptions
+>;
+
+interface OptionsByProtocol {
+  grpc: ZitadelGrpcTransportOptions;
+  "grpc-web": ZitadelGrpcWebTransportOptions;
+  connect: ZitadelConnectTransportOptions;
+  rest: ZitadelRestTransportOptions;
+}
+
+const entry = "createZitadelTransport";
+
+/** Checks the options against the table's Node rows: afterwards they are the protocol's options. */
+function checkFor<P extends ZitadelProtocol>(options: ZitadelTransportOptions, protocol: P): asserts options is ZitadelTransportOptions & OptionsByProtocol[P] {
+  const { httpVersion } = options;
+  if (httpVersion !== undefined && httpVersion !== "1.1" && httpVersion !== "2") {
+    throw new TypeError(`${entry}: option "httpVersion" must be "1.1" or "2".`);
+  }
+  checkOptions(options, nodeOptionRows, { entry, protocol, defaultHttpVersion: protocol === "grpc" ? "2" : "1.1" });
+}
 
 /**
  * A Connect transport to ZITADEL for Node: gRPC (HTTP/2), gRPC-web, the
  * Connect protocol (ZITADEL's v2 APIs; v1 only with `connectV1`, for an
- * emulator) or the REST gateway (fetch), with the bearer token and
- * organization header on every call.
+ * emulator) or the REST gateway, with the bearer token and organization
+ * header on every call. All of them run on connect-node's HTTP client, so
+ * `nodeOptions` (e.g. `{ ca }` for a private certificate authority),
+ * `httpVersion: "2"` and keep-alive work for each; an option the protocol
+ * cannot use is refused, naming it.
  *
  * @example
  * const transport = createZitadelTransport({
@@ -54,49 +91,52 @@ const connectionOptions = [
  * });
  */
 export function createZitadelTransport(options: ZitadelTransportOptions): Transport {
-  const interceptors = validateCommonOptions(options, "createZitadelTransport");
-  const {
-    auth: _auth,
-    orgId: _orgId,
-    allowInsecure: _allowInsecure,
-    connectV1: _connectV1,
-    protocol,
-    httpVersion,
-    fetch: _fetch,
-    ...rest
-  } = options;
-  if (_fetch !== undefined && protocol !== "rest") {
-    throw new TypeError('createZitadelTransport: option "fetch" applies to protocol "rest" only; the other protocols use Node\'s http modules.');
-  }
-  if (protocol === "rest") {
-    // Refused rather than ignored: a CA in nodeOptions that silently did nothing would surface as a TLS error later.
-    const unsupported = connectionOptions.filter((name) => options[name] !== undefined);
-    if (unsupported.length > 0) {
-      throw new TypeError(
-        `createZitadelTransport: protocol "rest" uses the global fetch, so ${unsupported.map((n) => `"${n}"`).join(", ")} cannot apply; drop ${unsupported.length === 1 ? "it" : "them"}, or pass a fetch configured as you need (option "fetch").`,
-      );
+  const protocol = checkProtocol(options, entry, zitadelProtocols);
+  switch (protocol) {
+    case "grpc": {
+      checkFor(options, "grpc");
+      const interceptors = validateCommonOptions(options, protocol, entry);
+      const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, httpVersion: _h, baseUrl, ...forConnect } = options;
+      return createGrpcTransport({ ...forConnect, baseUrl, interceptors });
     }
-    if (options.binaryOptions !== undefined) {
-      throw new TypeError('createZitadelTransport: protocol "rest" speaks JSON only, so "binaryOptions" cannot apply; use "jsonOptions".');
+    case "grpc-web": {
+      checkFor(options, "grpc-web");
+      const interceptors = validateCommonOptions(options, protocol, entry);
+      const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, baseUrl, ...forConnect } = options;
+      return forConnect.httpVersion === "2"
+        ? createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "2" })
+        : createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
     }
-    const { baseUrl, defaultTimeoutMs, jsonOptions, fetch } = options;
-    return createRestTransport({ baseUrl, interceptors, defaultTimeoutMs, jsonOptions, fetch });
-  }
-  if (httpVersion !== undefined && httpVersion !== "1.1" && httpVersion !== "2") {
-    throw new TypeError('createZitadelTransport: option "httpVersion" must be "1.1" or "2".');
-  }
-  if (protocol === "grpc") {
-    if (options.useBinaryFormat !== undefined || options.jsonOptions !== undefined) {
-      // Refused rather than ignored, like the options REST cannot use.
-      throw new TypeError('createZitadelTransport: gRPC is binary protobuf only; drop "useBinaryFormat" and "jsonOptions", or use protocol "connect" or "rest".');
+    case "connect": {
+      checkFor(options, "connect");
+      const interceptors = validateCommonOptions(options, protocol, entry);
+      const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, baseUrl, ...forConnect } = options;
+      return forConnect.httpVersion === "2"
+        ? createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "2" })
+        : createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
     }
-    if (httpVersion === "1.1") {
-      throw new TypeError('createZitadelTransport: gRPC needs HTTP/2; drop httpVersion or use protocol "grpc-web".');
+    case "rest": {
+      checkFor(options, "rest");
+      const interceptors = validateCommonOptions(options, protocol, entry);
+      const {
+        protocol: _p,
+        auth: _a,
+        orgId: _o,
+        allowInsecure: _i,
+        connectV1: _c,
+        interceptors: _mine,
+        useBinaryFormat: _json,
+        baseUrl,
+        defaultTimeoutMs,
+        jsonOptions,
+        readMaxBytes,
+        writeMaxBytes,
+        fetch,
+        ...connection
+      } = options;
+      // With a fetch, the table has refused the connection options: the fetch does the connecting.
+      const httpClient = fetch === undefined ? createRestNodeHttpClient(baseUrl, connection) : undefined;
+      return createRestTransport({ baseUrl, interceptors, defaultTimeoutMs, jsonOptions, readMaxBytes, writeMaxBytes, fetch, httpClient });
     }
-    return createGrpcTransport({ ...rest, interceptors } as Parameters<typeof createGrpcTransport>[0]);
   }
-  const shared = { ...rest, interceptors, httpVersion: httpVersion ?? "1.1" };
-  return protocol === "grpc-web"
-    ? createGrpcWebTransport(shared as Parameters<typeof createGrpcWebTransport>[0])
-    : createConnectTransport(shared as Parameters<typeof createConnectTransport>[0]);
 }

@@ -1,24 +1,37 @@
-import type { BinaryReadOptions, BinaryWriteOptions, JsonReadOptions, JsonWriteOptions } from "@bufbuild/protobuf";
+// The options every transport shares, the type tools the per-protocol option
+// types are built with, and the checks both runtimes run. Browser-safe: the
+// Node and browser option types live in node.ts and web.ts, derived from
+// connect-node's and connect-web's own types; which option applies where is
+// option-table.ts.
+import type { GrpcWebTransportOptions as WebGrpcWebTransportOptions } from "@connectrpc/connect-web";
 import type { Interceptor } from "@connectrpc/connect";
-import type { Compression } from "@connectrpc/connect/protocol";
 import type { Auth } from "../auth/token-source.js";
 import { checkTimeoutMs, parseBaseUrl } from "../core/base-url.js";
 import { createZitadelInterceptor } from "../interceptor/interceptor.js";
 import { createConnectV1Guard } from "./connect-v1-guard.js";
+import { ZitadelConfigError } from "../core/config-error.js";
 
 /** The wire protocols a transport can speak. */
 export type ZitadelProtocol = "grpc" | "grpc-web" | "connect" | "rest";
 
-/** Options shared by the Node and browser transports. */
-export interface CommonZitadelTransportOptions {
+/** The same, as a list (for messages and checks). */
+export const zitadelProtocols: readonly ZitadelProtocol[] = ["grpc", "grpc-web", "connect", "rest"];
+
+/**
+ * The options that are ours rather than connect's: the instance, the
+ * protocol, credentials and organization. `baseUrl` and `interceptors` are
+ * connect's names too; we check the one and put our interceptor in front of
+ * the other, and pass both on.
+ */
+export interface ZitadelOwnOptions {
   /** The ZITADEL instance, e.g. "https://acme.zitadel.cloud". */
   baseUrl: string;
   /**
    * "grpc", "grpc-web" and "rest" reach every ZITADEL ("rest" is the JSON
-   * gateway under /management/v1 and /auth/v1, plain fetch, handy behind
-   * proxies that do not pass gRPC); "connect" reaches ZITADEL's v2 services
-   * only: ZITADEL does not serve Connect for v1, so a v1 call over it fails
-   * before sending unless `connectV1` is set.
+   * gateway under /management/v1 and /auth/v1, handy behind proxies that do
+   * not pass gRPC); "connect" reaches ZITADEL's v2 services only: ZITADEL
+   * does not serve Connect for v1, so a v1 call over it fails before sending
+   * unless `connectV1` is set.
    */
   protocol: ZitadelProtocol;
   /**
@@ -39,59 +52,103 @@ export interface CommonZitadelTransportOptions {
   allowInsecure?: boolean;
   /** More interceptors; they run inside ours, so they see the auth and org headers. */
   interceptors?: Interceptor[];
-  /** Deadline for calls that set none themselves, in milliseconds. */
-  defaultTimeoutMs?: number;
-  /** Use the binary format of the Connect protocol instead of JSON (Connect only; "rest" refuses it). */
-  useBinaryFormat?: boolean;
-  jsonOptions?: Partial<JsonReadOptions & JsonWriteOptions>;
-  binaryOptions?: Partial<BinaryReadOptions & BinaryWriteOptions>;
 }
 
-/** Options that only the Node transports understand. */
-export interface NodeOnlyTransportOptions {
-  /** "1.1" or "2" for gRPC-web and Connect (default "1.1"); gRPC always uses HTTP/2. */
-  httpVersion?: "1.1" | "2";
-  readMaxBytes?: number;
-  writeMaxBytes?: number;
-  sendCompression?: Compression;
-  acceptCompression?: Compression[];
-  compressMinBytes?: number;
-  /** HTTP/2 keep-alive and idle settings. */
-  pingIntervalMs?: number;
-  pingIdleConnection?: boolean;
-  pingTimeoutMs?: number;
-  idleConnectionTimeoutMs?: number;
-}
+/** The names of our own options (see ZitadelOwnOptions). */
+export type OwnOptionKey = keyof ZitadelOwnOptions;
 
-const protocols: readonly ZitadelProtocol[] = ["grpc", "grpc-web", "connect", "rest"];
+/**
+ * Options shared by the Node and browser transports: ours, plus the options
+ * of connect's transports that both runtimes have (connect-web's gRPC-web
+ * options, which are a subset of connect-node's, without its `fetch`).
+ */
+export type CommonZitadelTransportOptions = ZitadelOwnOptions & Omit<WebGrpcWebTransportOptions, OwnOptionKey | "fetch">;
+
+/** Every key of every member of a union (`keyof` of a union gives only the shared ones). */
+export type Keys<T> = T extends unknown ? keyof T : never;
+
+/** Omit on each member of a union, so that a discriminated union stays one. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Pick on each member of a union. */
+export type DistributivePick<T, K extends PropertyKey> = T extends unknown ? Pick<T, Extract<K, keyof T>> : never;
+
+/**
+ * connect-node's transports take `httpVersion: "1.1" | "2"` as the
+ * discriminant of a union, required. Ours default to "1.1", so the "1.1"
+ * member gets it optional; `o.httpVersion === "2"` still narrows to the
+ * HTTP/2 member.
+ */
+export type HttpVersionOptional<T> = T extends { httpVersion: "1.1" } ? Omit<T, "httpVersion"> & { httpVersion?: "1.1" } : T;
+
+type ValueOf<U, K extends PropertyKey> = U extends unknown ? (K extends keyof U ? U[K] : never) : never;
+
+/** true for a member of U in which K is optional or missing. */
+type OptionalIn<U, K extends PropertyKey> = U extends unknown ? (K extends keyof U ? ({} extends Pick<U, K> ? true : false) : true) : never;
+
+/** The keys every member of the union requires. */
+type RequiredKeys<U> = { [K in Keys<U>]-?: true extends OptionalIn<U, K> ? never : K }[Keys<U>];
+
+/**
+ * One object type for a union of per-protocol option types: what all of them
+ * require stays required, every other key of any member is optional with the
+ * union of its types. For callers that pick the protocol at run time; the
+ * option table then refuses what the chosen protocol cannot use.
+ */
+export type FlatOptions<U> = { [K in RequiredKeys<U>]: ValueOf<U, K> } & { [K in Exclude<Keys<U>, RequiredKeys<U>>]?: ValueOf<U, K> };
+
+/**
+ * Checks that the options are an object, and that `protocol` is one of the
+ * runtime's. Returns the protocol.
+ */
+export function checkProtocol<P extends ZitadelProtocol>(options: unknown, entry: string, allowed: readonly P[]): P {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`${entry}: expected an options object such as { baseUrl, protocol, auth }.`);
+  }
+  const protocol: unknown = Reflect.get(options, "protocol");
+  const known = allowed.find((p) => p === protocol);
+  if (known === undefined) {
+    const names = allowed.map((p) => `"${p}"`);
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      option: "protocol",
+      entry,
+      problem: `option "protocol" must be one of ${names.slice(0, -1).join(", ")} or ${names.at(-1)}.`,
+    });
+  }
+  return known;
+}
 
 /**
  * Checks the options every transport shares and returns the interceptor
  * chain: ours first, so the caller's interceptors see our headers (and, for
  * "connect" without connectV1, the guard that refuses v1 calls before them).
+ * Which option may be used with which protocol is the option table's
+ * business (checkOptions), done before this.
  */
-export function validateCommonOptions(options: CommonZitadelTransportOptions, entry: string): Interceptor[] {
+export function validateCommonOptions(
+  options: Omit<CommonZitadelTransportOptions, "protocol">,
+  protocol: ZitadelProtocol,
+  entry: string,
+): Interceptor[] {
   if (options === null || typeof options !== "object") {
     throw new TypeError(`${entry}: expected an options object such as { baseUrl, protocol, auth }.`);
   }
   parseBaseUrl(options.baseUrl, `${entry}: option "baseUrl"`, "baseUrl");
   checkTimeoutMs(options.defaultTimeoutMs, `${entry}: option "defaultTimeoutMs"`, "defaultTimeoutMs");
-  if (!protocols.includes(options.protocol)) {
-    throw new TypeError(`${entry}: option "protocol" must be one of ${protocols.map((p) => `"${p}"`).join(", ")}.`);
-  }
-  if (options.protocol === "rest" && options.useBinaryFormat === true) {
-    throw new TypeError(`${entry}: protocol "rest" speaks JSON only; drop "useBinaryFormat" or use protocol "connect".`);
-  }
   if (options.connectV1 !== undefined && typeof options.connectV1 !== "boolean") {
     throw new TypeError(`${entry}: option "connectV1" must be true or false.`);
   }
-  if (options.connectV1 === true && options.protocol !== "connect") {
-    throw new TypeError(
-      `${entry}: option "connectV1" applies to protocol "connect" only (an emulator started with connectV1); drop it for protocol "${options.protocol}".`,
-    );
+  if (options.interceptors !== undefined && !Array.isArray(options.interceptors)) {
+    throw new TypeError(`${entry}: option "interceptors" must be an array of interceptors.`);
   }
   if (options.auth === undefined) {
-    throw new TypeError(`${entry}: option "auth" is missing: pass a personal access token or a token source.`);
+    throw new ZitadelConfigError({
+      code: "ERR_MISSING_OPTION",
+      option: "auth",
+      entry,
+      problem: 'option "auth" is missing: pass a personal access token or a token source.',
+    });
   }
   const zitadel = createZitadelInterceptor({
     auth: options.auth,
@@ -100,6 +157,6 @@ export function validateCommonOptions(options: CommonZitadelTransportOptions, en
     allowInsecure: options.allowInsecure,
   });
   // The guard goes first: a call it refuses must not even fetch a token.
-  const guard = options.protocol === "connect" && options.connectV1 !== true ? [createConnectV1Guard()] : [];
+  const guard = protocol === "connect" && options.connectV1 !== true ? [createConnectV1Guard()] : [];
   return [...guard, zitadel, ...(options.interceptors ?? [])];
 }

@@ -1,4 +1,7 @@
-// A Connect transport that speaks ZITADEL's REST/JSON gateway over fetch.
+// A Connect transport that speaks ZITADEL's REST/JSON gateway over an HTTP
+// client (connect's UniversalClientFn), the way connect's own transports are
+// built: on fetch by default (rest-fetch-client.ts), on connect-node's HTTP
+// client when Node's createZitadelTransport builds it (rest-node-client.ts).
 // It must stay browser-safe: nothing in its import graph may reach node:*.
 import type {
   DescMessage,
@@ -15,13 +18,15 @@ import { create, createRegistry, fromJson } from "@bufbuild/protobuf";
 import { AnySchema } from "@bufbuild/protobuf/wkt";
 import type { ContextValues, Interceptor, StreamResponse, Transport, UnaryResponse } from "@connectrpc/connect";
 import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
-import { runUnaryCall } from "@connectrpc/connect/protocol";
+import type { UniversalClientFn, UniversalClientResponse } from "@connectrpc/connect/protocol";
+import { createAsyncIterable, runUnaryCall } from "@connectrpc/connect/protocol";
 import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
 import { redact } from "../core/conceal.js";
 import { checkTimeoutMs, parseBaseUrl } from "../core/base-url.js";
 import { httpStatusKey } from "../zitadel/errors.js";
 import type { RestRequest } from "../http-rule/transcode.js";
 import { parseRestResponse, transcode } from "../http-rule/transcode.js";
+import { collectBytes, createFetchHttpClient } from "./rest-fetch-client.js";
 import { servicePrefix } from "./service-prefix.js";
 
 export interface RestTransportOptions {
@@ -39,6 +44,13 @@ export interface RestTransportOptions {
   interceptors?: Interceptor[];
   /** A fetch implementation; defaults to the global one (Node 20 and browsers). */
   fetch?: typeof globalThis.fetch;
+  /**
+   * The HTTP client instead of fetch, e.g. one of connect-node's
+   * (`createNodeHttpClient`) for a private CA, HTTP/2 or an agent of your
+   * own. Node's `createZitadelTransport({ protocol: "rest" })` passes
+   * connect-node's for you. Not together with `fetch` or `credentials`.
+   */
+  httpClient?: UniversalClientFn;
   /** Deadline for calls that set none themselves, in milliseconds. */
   defaultTimeoutMs?: number;
   /**
@@ -58,6 +70,10 @@ export interface RestTransportOptions {
   servicePrefixes?: Readonly<Record<string, string>>;
   /** Fetch's credentials mode (browsers); the fetch default applies when unset. */
   credentials?: RequestCredentials;
+  /** The largest response body to read, in bytes (default and maximum 4294967295, as connect's). */
+  readMaxBytes?: number;
+  /** The largest request body to send, in bytes (default and maximum 4294967295, as connect's). */
+  writeMaxBytes?: number;
 }
 
 /**
@@ -74,10 +90,10 @@ export interface RestTransportOptions {
  * });
  */
 export function createRestTransport(options: RestTransportOptions): Transport {
-  const { baseUrl, fetchFn } = validateRestOptions(options);
+  const { baseUrl, httpClient, readMaxBytes, writeMaxBytes } = validateRestOptions(options);
   // Copied now, so that changing the options object later cannot change a transport in use.
   const interceptors = [...(options.interceptors ?? [])];
-  const { defaultTimeoutMs, credentials } = options;
+  const { defaultTimeoutMs } = options;
   const servicePrefixes = { ...options.servicePrefixes };
   const jsonOptions = options.jsonOptions ?? {};
   const registry: Registry =
@@ -139,33 +155,49 @@ export function createRestTransport(options: RestTransportOptions): Transport {
           const httpMethod = replanned === undefined ? req.requestMethod : replanned.method;
           if (request.body !== undefined && !req.header.has("content-type")) req.header.set("content-type", "application/json");
           const where = pathOf(url);
-          let response: Response;
-          let text: string;
-          try {
-            response = await fetchFn(url, {
-              method: httpMethod,
-              headers: req.header,
-              body: request.body === undefined ? undefined : JSON.stringify(request.body),
-              signal: req.signal,
-              // A followed redirect would replay the call elsewhere (and turn a POST into a GET); report it instead.
-              redirect: "manual",
-              ...(credentials === undefined ? {} : { credentials }),
-            });
-            text = await response.text();
-          } catch (e) {
-            // Deadline and cancellation: runUnaryCall turns the signal's reason into the error.
-            if (req.signal.aborted) throw e;
-            const origin = new URL(url).origin;
+          const body = request.body === undefined ? undefined : new TextEncoder().encode(JSON.stringify(request.body));
+          if (body !== undefined && body.byteLength > writeMaxBytes) {
             throw new ConnectError(
+              `REST call ${httpMethod} ${where}: the request body of ${body.byteLength} bytes exceeds writeMaxBytes (${writeMaxBytes})`,
+              Code.ResourceExhausted,
+            );
+          }
+          const unavailable = (e: unknown) => {
+            const origin = new URL(url).origin;
+            return new ConnectError(
               redactor(req.header)(`REST call ${httpMethod} ${where} got no complete response from ${origin}: ${describeFailure(e)}`),
               Code.Unavailable,
               undefined,
               undefined,
               e,
             );
+          };
+          let response: UniversalClientResponse;
+          let read: Uint8Array | undefined;
+          try {
+            response = await httpClient({
+              url,
+              method: httpMethod,
+              header: req.header,
+              body: body === undefined ? undefined : createAsyncIterable([body]),
+              signal: req.signal,
+            });
+            read = await collectBytes(response.body, readMaxBytes);
+          } catch (e) {
+            // Deadline and cancellation: runUnaryCall turns the signal's reason into the error.
+            if (req.signal.aborted) throw e;
+            throw unavailable(e);
           }
-          const responseHeader = new Headers(response.headers);
-          const output = decodeResponse(method, response, responseHeader, text, {
+          if (read === undefined) {
+            throw new ConnectError(
+              `REST call ${httpMethod} ${where}: the response body exceeds readMaxBytes (${readMaxBytes})`,
+              Code.ResourceExhausted,
+            );
+          }
+          // As lenient as fetch's Response.text(): malformed UTF-8 becomes U+FFFD, a leading BOM is dropped.
+          const text = new TextDecoder().decode(read);
+          const responseHeader = new Headers(response.header);
+          const output = decodeResponse(method, response.status, responseHeader, text, {
             where,
             redact: redactor(req.header),
             readOptions,
@@ -191,31 +223,35 @@ interface ResponseContext {
   readOptions: Partial<JsonReadOptions>;
 }
 
-/** The output message of a 2xx JSON response; otherwise the ConnectError the response stands for. */
+/**
+ * The output message of a 2xx JSON response; otherwise the ConnectError the
+ * response stands for. Status 0 is a browser's opaque redirect (fetch with
+ * redirect: "manual").
+ */
 function decodeResponse<O extends DescMessage>(
   method: DescMethodUnary<DescMessage, O>,
-  response: Response,
+  status: number,
   metadata: Headers,
   text: string,
   { where, redact, readOptions }: ResponseContext,
 ): UnaryResponse<DescMessage, O>["message"] {
   const fail = (message: string, code: Code, cause?: unknown) =>
-    withHttpStatus(new ConnectError(redact(message), code, metadata, undefined, cause), response.status);
-  if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
-    const location = response.headers.get("location");
+    withHttpStatus(new ConnectError(redact(message), code, metadata, undefined, cause), status);
+  if (status === 0 || (status >= 300 && status < 400)) {
+    const location = metadata.get("location");
     throw fail(
-      `HTTP ${response.status || "redirect"} from ${where}${location ? ` to ${location}` : ""}: API calls do not follow redirects. Set baseUrl to the address ZITADEL answers on itself.`,
+      `HTTP ${status || "redirect"} from ${where}${location ? ` to ${location}` : ""}: API calls do not follow redirects. Set baseUrl to the address ZITADEL answers on itself.`,
       Code.Unknown,
     );
   }
-  if (!response.ok) throw withHttpStatus(errorFromResponse(response, metadata, text, where, redact, readOptions), response.status);
+  if (status < 200 || status > 299) throw withHttpStatus(errorFromResponse(status, metadata, text, where, redact, readOptions), status);
   let json: JsonValue;
   try {
-    json = response.status === 204 && text === "" ? {} : (JSON.parse(text) as JsonValue);
+    json = status === 204 && text === "" ? {} : (JSON.parse(text) as JsonValue);
   } catch {
-    const type = response.headers.get("content-type");
+    const type = metadata.get("content-type");
     throw fail(
-      `HTTP ${response.status} from ${where} is not JSON${type ? ` (content-type ${type})` : ""}; expected ZITADEL's REST gateway. Check that baseUrl points at the ZITADEL instance.`,
+      `HTTP ${status} from ${where} is not JSON${type ? ` (content-type ${type})` : ""}; expected ZITADEL's REST gateway. Check that baseUrl points at the ZITADEL instance.`,
       Code.Internal,
     );
   }
@@ -233,21 +269,43 @@ function withHttpStatus(error: ConnectError, status: number): ConnectError {
   return error;
 }
 
+/** connect's limit for readMaxBytes and writeMaxBytes, and their default. */
+const maxBytesLimit = 0xffffffff;
+
 function validateRestOptions(options: RestTransportOptions): {
   baseUrl: string;
-  fetchFn: (url: string, init: RequestInit) => Promise<Response>;
+  httpClient: UniversalClientFn;
+  readMaxBytes: number;
+  writeMaxBytes: number;
 } {
   if (options === null || typeof options !== "object") {
     throw new TypeError("createRestTransport: expected an options object such as { baseUrl }.");
   }
   const { normalized: baseUrl } = parseBaseUrl(options.baseUrl, 'createRestTransport: option "baseUrl"', "baseUrl");
+  if (options.httpClient !== undefined) {
+    if (typeof options.httpClient !== "function") {
+      throw new TypeError('createRestTransport: option "httpClient" must be a function like connect\'s UniversalClientFn.');
+    }
+    for (const name of ["fetch", "credentials"] as const) {
+      if (options[name] !== undefined) {
+        throw new TypeError(
+          `createRestTransport: option "${name}" cannot apply together with option "httpClient", which makes the requests; drop one of the two.`,
+        );
+      }
+    }
+  }
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     throw new TypeError('createRestTransport: option "fetch" must be a function like globalThis.fetch.');
   }
-  if (options.fetch === undefined && typeof globalThis.fetch !== "function") {
+  if (options.httpClient === undefined && options.fetch === undefined && typeof globalThis.fetch !== "function") {
     throw new TypeError('createRestTransport: there is no global fetch here; pass one as option "fetch".');
   }
+  if (options.credentials !== undefined && !["omit", "same-origin", "include"].includes(options.credentials)) {
+    throw new TypeError('createRestTransport: option "credentials" must be "omit", "same-origin" or "include".');
+  }
   checkTimeoutMs(options.defaultTimeoutMs, 'createRestTransport: option "defaultTimeoutMs"', "defaultTimeoutMs");
+  const readMaxBytes = checkMaxBytes(options.readMaxBytes, "readMaxBytes");
+  const writeMaxBytes = checkMaxBytes(options.writeMaxBytes, "writeMaxBytes");
   for (const [service, prefix] of Object.entries(options.servicePrefixes ?? {})) {
     if (typeof prefix !== "string" || (prefix !== "" && (!prefix.startsWith("/") || prefix.endsWith("/")))) {
       throw new TypeError(
@@ -255,10 +313,16 @@ function validateRestOptions(options: RestTransportOptions): {
       );
     }
   }
-  // The global fetch is looked up per call (so a polyfill or test stub installed later is used)
-  // and called as a plain function: browsers reject it when `this` is not the global object.
-  const fetchFn = options.fetch ?? ((input: string, init: RequestInit) => globalThis.fetch(input, init));
-  return { baseUrl, fetchFn };
+  const httpClient = options.httpClient ?? createFetchHttpClient({ fetch: options.fetch, credentials: options.credentials });
+  return { baseUrl, httpClient, readMaxBytes, writeMaxBytes };
+}
+
+function checkMaxBytes(value: unknown, name: "readMaxBytes" | "writeMaxBytes"): number {
+  if (value === undefined) return maxBytesLimit;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > maxBytesLimit) {
+    throw new TypeError(`createRestTransport: option "${name}" must be a whole number of bytes from 1 to ${maxBytesLimit}, got ${String(value)}.`);
+  }
+  return value;
 }
 
 function urlOf(baseUrl: string, request: RestRequest): string {
@@ -275,12 +339,20 @@ function pathOf(url: string): string {
   }
 }
 
+/**
+ * What went wrong, in a few words: fetch's TypeError ("fetch failed") with
+ * its cause's code, or the text of connect-node's ConnectError ("connect
+ * ECONNREFUSED 127.0.0.1:8080", "self-signed certificate") with the Node
+ * error code where the text lacks it.
+ */
 function describeFailure(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
+  const message = e instanceof ConnectError ? e.rawMessage : e.message;
   const cause = e.cause;
   const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : undefined;
   const causeMessage = cause instanceof Error ? cause.message : undefined;
-  return [e.message, code ?? causeMessage].filter(Boolean).join(": ");
+  const detail = code ?? causeMessage;
+  return detail === undefined || message.includes(detail) ? message : `${message}: ${detail}`;
 }
 
 /**
@@ -300,7 +372,7 @@ function redactor(header: Headers): (text: string) => string {
  * code from the HTTP status and a message naming the status and the route.
  */
 function errorFromResponse(
-  response: Response,
+  httpStatus: number,
   metadata: Headers,
   text: string,
   where: string,
@@ -313,16 +385,16 @@ function errorFromResponse(
     error.details.push(...decodeDetails(status.details, readOptions));
     return error;
   }
-  const reason = response.statusText || reasonPhrases[response.status] || "";
+  const reason = reasonPhrases[httpStatus] ?? "";
   const hint =
-    response.status === 404
+    httpStatus === 404
       ? ": no such route. Check that baseUrl is the ZITADEL instance itself (the /management/v1 or /auth/v1 prefix is added for you)"
       : "";
-  const snippet = bodySnippet(text, response.headers.get("content-type"));
+  const snippet = bodySnippet(text, metadata.get("content-type"));
   const quoted = snippet === undefined ? "" : ` (body: "${redact(snippet)}")`;
   return new ConnectError(
-    `HTTP ${response.status}${reason ? ` ${reason}` : ""} from ${where}${hint}${quoted}`,
-    codeFromHttpStatus(response.status),
+    `HTTP ${httpStatus}${reason ? ` ${reason}` : ""} from ${where}${hint}${quoted}`,
+    codeFromHttpStatus(httpStatus),
     metadata,
   );
 }
@@ -417,7 +489,8 @@ function codeFromHttpStatus(status: number): Code {
   }
 }
 
-// HTTP/2 has no reason phrase, so fetch's statusText is often empty.
+// The reason phrases of the statuses a gateway or proxy sends (an HTTP client
+// gives the status only, and HTTP/2 has no reason phrase anyway).
 const reasonPhrases: Readonly<Record<number, string>> = {
   400: "Bad Request",
   401: "Unauthorized",

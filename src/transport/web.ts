@@ -1,24 +1,47 @@
 import type { Transport } from "@connectrpc/connect";
+import type { ConnectTransportOptions, GrpcWebTransportOptions } from "@connectrpc/connect-web";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
-import type { CommonZitadelTransportOptions, ZitadelProtocol } from "./options.js";
-import { validateCommonOptions } from "./options.js";
+import type { RefusedOption } from "./option-table.js";
+import { checkOptions, webOptionRows } from "./option-table.js";
+import type { FlatOptions, OwnOptionKey, ZitadelOwnOptions, ZitadelProtocol } from "./options.js";
+import { checkProtocol, validateCommonOptions } from "./options.js";
 import { createRestTransport } from "./rest.js";
 
-export interface WebZitadelTransportOptions extends Omit<CommonZitadelTransportOptions, "protocol"> {
-  /**
-   * Browsers cannot speak plain gRPC: "grpc-web" and "rest" reach every
-   * ZITADEL, "connect" its v2 APIs (v1 only with `connectV1`, for an emulator
-   * started with connectV1).
-   */
-  protocol: Exclude<ZitadelProtocol, "grpc">;
-  /** A fetch implementation; defaults to the global one. */
-  fetch?: typeof globalThis.fetch;
-  /** Fetch's credentials mode; defaults to "same-origin". */
+type WebProtocol = Exclude<ZitadelProtocol, "grpc">;
+type Rows = typeof webOptionRows;
+
+/** Our options for one protocol, without those the table refuses for it. */
+type Own<P extends WebProtocol> = Omit<ZitadelOwnOptions, "protocol" | RefusedOption<Rows, P>> & { protocol: P };
+
+interface Credentials {
+  /** Fetch's credentials mode ("omit", "same-origin", "include"); the fetch default ("same-origin") when unset. */
   credentials?: RequestCredentials;
 }
 
+/** The options for gRPC-web in browsers: connect-web's gRPC-web transport options, ours, and `credentials`. */
+export type WebZitadelGrpcWebTransportOptions = Own<"grpc-web"> & Credentials & Omit<GrpcWebTransportOptions, OwnOptionKey | RefusedOption<Rows, "grpc-web">>;
+
+/** The options for the Connect protocol in browsers: connect-web's Connect transport options, ours, and `credentials`. */
+export type WebZitadelConnectTransportOptions = Own<"connect"> & Credentials & Omit<ConnectTransportOptions, OwnOptionKey | RefusedOption<Rows, "connect">>;
+
+/** The options for REST in browsers: connect-web's JSON, fetch and deadline options, ours, and `credentials`. */
+export type WebZitadelRestTransportOptions = Own<"rest"> & Credentials & Omit<GrpcWebTransportOptions, OwnOptionKey | RefusedOption<Rows, "rest">>;
+
+/**
+ * The options of the browser's createZitadelTransport, for a protocol chosen
+ * at run time. Browsers cannot speak plain gRPC: "grpc-web" and "rest" reach
+ * every ZITADEL, "connect" its v2 APIs (v1 only with `connectV1`, for an
+ * emulator started with connectV1). The option table refuses, naming it, any
+ * option the chosen protocol cannot use.
+ */
+export type WebZitadelTransportOptions = FlatOptions<
+  WebZitadelGrpcWebTransportOptions | WebZitadelConnectTransportOptions | WebZitadelRestTransportOptions
+>;
+
 /** Options of the one-protocol factories: the same, without `protocol`. */
 export type WebZitadelProtocolTransportOptions = Omit<WebZitadelTransportOptions, "protocol">;
+
+const webProtocols: readonly WebProtocol[] = ["grpc-web", "connect", "rest"];
 
 /**
  * A Connect transport to ZITADEL for browsers (fetch-based): gRPC-web, the
@@ -27,26 +50,24 @@ export type WebZitadelProtocolTransportOptions = Omit<WebZitadelTransportOptions
  * bundle keeps all three; the one-protocol factories below keep only theirs.
  */
 export function createZitadelTransport(options: WebZitadelTransportOptions): Transport {
-  switch (options?.protocol as string) {
+  const entry = "createZitadelTransport";
+  const requested: unknown = options !== null && typeof options === "object" ? Reflect.get(options, "protocol") : undefined;
+  if (requested === "grpc") {
+    throw new TypeError(`${entry}: browsers cannot speak gRPC over HTTP/2; use protocol "grpc-web" or "rest".`);
+  }
+  switch (checkProtocol(options, entry, webProtocols)) {
     case "grpc-web":
-      return createZitadelGrpcWebTransport(options);
+      return grpcWeb(options, entry);
     case "connect":
-      return createZitadelConnectTransport(options);
+      return connect(options, entry);
     case "rest":
-      return createZitadelRestTransport(options);
-    case "grpc":
-      throw new TypeError('createZitadelTransport: browsers cannot speak gRPC over HTTP/2; use protocol "grpc-web" or "rest".');
-    default:
-      // A missing options object gets the shared validation's message.
-      if (options === null || typeof options !== "object") validateCommonOptions(options, "createZitadelTransport");
-      throw new TypeError('createZitadelTransport: option "protocol" must be "grpc-web", "connect" or "rest".');
+      return rest(options, entry);
   }
 }
 
 /** createZitadelTransport for gRPC-web only: the smallest bundle (see the README's bundle sizes). */
-export function createZitadelGrpcWebTransport(options: WebZitadelProtocolTransportOptions): Transport {
-  const { interceptors, rest } = prepare(options, "grpc-web", "createZitadelGrpcWebTransport");
-  return createGrpcWebTransport({ ...rest, interceptors });
+export function createZitadelGrpcWebTransport(options: Omit<WebZitadelGrpcWebTransportOptions, "protocol">): Transport {
+  return grpcWeb(options, "createZitadelGrpcWebTransport");
 }
 
 /**
@@ -54,27 +75,60 @@ export function createZitadelGrpcWebTransport(options: WebZitadelProtocolTranspo
  * v1 calls fail before sending unless `connectV1: true` (only for an emulator
  * started with connectV1).
  */
-export function createZitadelConnectTransport(options: WebZitadelProtocolTransportOptions): Transport {
-  const { interceptors, rest } = prepare(options, "connect", "createZitadelConnectTransport");
-  return createConnectTransport({ ...rest, interceptors });
+export function createZitadelConnectTransport(options: Omit<WebZitadelConnectTransportOptions, "protocol">): Transport {
+  return connect(options, "createZitadelConnectTransport");
 }
 
 /** createZitadelTransport for ZITADEL's REST gateway only. */
-export function createZitadelRestTransport(options: WebZitadelProtocolTransportOptions): Transport {
-  const { interceptors } = prepare(options, "rest", "createZitadelRestTransport");
+export function createZitadelRestTransport(options: Omit<WebZitadelRestTransportOptions, "protocol">): Transport {
+  return rest(options, "createZitadelRestTransport");
+}
+
+type WithoutProtocol<T> = Omit<T, "protocol"> & { protocol?: unknown };
+
+/** Checks the options against the table's browser rows: afterwards they are the protocol's options. */
+function checkFor<P extends WebProtocol, T>(
+  options: WithoutProtocol<WebZitadelTransportOptions>,
+  protocol: P,
+  entry: string,
+): asserts options is WithoutProtocol<WebZitadelTransportOptions> & Omit<T, "protocol"> {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`${entry}: expected an options object such as { baseUrl, auth }.`);
+  }
+  checkOptions(options, webOptionRows, { entry, protocol });
+  const { credentials } = options;
+  if (credentials !== undefined && credentials !== "omit" && credentials !== "same-origin" && credentials !== "include") {
+    throw new TypeError(`${entry}: option "credentials" must be "omit", "same-origin" or "include".`);
+  }
+}
+
+function grpcWeb(options: WithoutProtocol<WebZitadelTransportOptions>, entry: string): Transport {
+  checkFor<"grpc-web", WebZitadelGrpcWebTransportOptions>(options, "grpc-web", entry);
+  const interceptors = validateCommonOptions(options, "grpc-web", entry);
+  const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, credentials, fetch, baseUrl, ...forConnect } = options;
+  return createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, fetch: withCredentials(fetch, credentials) });
+}
+
+function connect(options: WithoutProtocol<WebZitadelTransportOptions>, entry: string): Transport {
+  checkFor<"connect", WebZitadelConnectTransportOptions>(options, "connect", entry);
+  const interceptors = validateCommonOptions(options, "connect", entry);
+  const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, credentials, fetch, baseUrl, ...forConnect } = options;
+  return createConnectTransport({ ...forConnect, baseUrl, interceptors, fetch: withCredentials(fetch, credentials) });
+}
+
+function rest(options: WithoutProtocol<WebZitadelTransportOptions>, entry: string): Transport {
+  checkFor<"rest", WebZitadelRestTransportOptions>(options, "rest", entry);
+  const interceptors = validateCommonOptions(options, "rest", entry);
   const { baseUrl, defaultTimeoutMs, jsonOptions, fetch, credentials } = options;
   return createRestTransport({ baseUrl, interceptors, defaultTimeoutMs, jsonOptions, fetch, credentials });
 }
 
-function prepare(options: WebZitadelProtocolTransportOptions, protocol: ZitadelProtocol, entry: string) {
-  const interceptors = validateCommonOptions({ ...options, protocol } as CommonZitadelTransportOptions, entry);
-  const {
-    auth: _auth,
-    orgId: _orgId,
-    allowInsecure: _allowInsecure,
-    connectV1: _connectV1,
-    protocol: _protocol,
-    ...rest
-  } = options as WebZitadelTransportOptions;
-  return { interceptors, rest };
+/**
+ * connect-web has no credentials option; its docs suggest a fetch that sets
+ * it. This is that fetch: the given one (or the global one, looked up per
+ * call) with the credentials mode added to every request.
+ */
+function withCredentials(fetchFn: typeof globalThis.fetch | undefined, credentials: RequestCredentials | undefined): typeof globalThis.fetch | undefined {
+  if (credentials === undefined) return fetchFn;
+  return (input, init) => (fetchFn ?? globalThis.fetch)(input, { ...init, credentials });
 }
