@@ -1,4 +1,4 @@
-import { isLoopbackHost } from "../index.js";
+import { isLoopbackHost, ZitadelConfigError } from "../index.js";
 import type { Emulator, EmulatorSeed } from "../emulator/index.js";
 import { startEmulator } from "../emulator/index.js";
 import type { EmulatorCommand } from "./args.js";
@@ -112,10 +112,9 @@ function describeStartFailure(e: unknown, cmd: EmulatorCommand): { message: stri
         exitCode: 1,
       };
   }
-  // The emulator reports an inconsistent seed (unknown org or role, a name
-  // used twice) with messages that start "seed:".
-  if (cmd.seedFile !== undefined && err.message.startsWith("seed:")) {
-    return { message: `seed file "${cmd.seedFile}": ${err.message.replace(/^seed:\s*/, "")}`, exitCode: 2 };
+  // The emulator reports an inconsistent seed (unknown org or role, a name used twice) as a config error of option "seed".
+  if (cmd.seedFile !== undefined && err instanceof ZitadelConfigError && err.option === "seed") {
+    return { message: `seed file "${cmd.seedFile}": ${err.problem}`, exitCode: 2 };
   }
   return { message: `could not start on ${where}: ${err.message}`, exitCode: 1 };
 }

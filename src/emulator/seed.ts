@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { isInstanceRole, isKnownRole, rolePermissions } from "./permissions.js";
 import type { Store } from "./store.js";
+import { ZitadelConfigError } from "../core/config-error.js";
 
 /** The people and organizations an emulator starts with. */
 export interface EmulatorSeed {
@@ -99,12 +100,12 @@ export async function applySeed(
   options: ApplySeedOptions = {},
 ): Promise<{ orgs: SeededOrg[]; users: SeededUser[] }> {
   if (!Array.isArray(seed.orgs) || !Array.isArray(seed.users)) {
-    throw new Error('seed: expected {"orgs": [...], "users": [...]}');
+    throw seedError('expected {"orgs": [...], "users": [...]}');
   }
   const orgIds = new Map<string, string>();
   const orgs = seed.orgs.map((o, i) => {
-    if (typeof o.name !== "string" || !o.name) throw new Error(`seed: orgs[${i}] needs a "name"`);
-    if (orgIds.has(o.name)) throw new Error(`seed: orgs[${i}]: the name "${o.name}" is used twice`);
+    if (typeof o.name !== "string" || !o.name) throw seedError(`orgs[${i}] needs a "name"`);
+    if (orgIds.has(o.name)) throw seedError(`orgs[${i}]: the name "${o.name}" is used twice`);
     const id = o.id ?? stableId("org", o.name);
     orgIds.set(o.name, id);
     store.addOrg(id, o.name);
@@ -112,21 +113,21 @@ export async function applySeed(
   });
   const orgIdOf = (name: string, where: string) => {
     const id = orgIds.get(name);
-    if (!id) throw new Error(`seed: ${where}: no organization named "${name}" (known: ${[...orgIds.keys()].join(", ")})`);
+    if (!id) throw seedError(`${where}: no organization named "${name}" (known: ${[...orgIds.keys()].join(", ")})`);
     return id;
   };
   const checkRoles = (roles: string[], where: string) => {
     for (const r of roles) {
       if (!isKnownRole(r)) {
-        throw new Error(`seed: ${where}: unknown role "${r}" (known: ${Object.keys(rolePermissions).join(", ")}, and any other SYSTEM_* or *_IMPERSONATOR role)`);
+        throw seedError(`${where}: unknown role "${r}" (known: ${Object.keys(rolePermissions).join(", ")}, and any other SYSTEM_* or *_IMPERSONATOR role)`);
       }
     }
   };
   const userNames = new Set<string>();
   const users = seed.users.map((u, i) => {
     const where = `users[${i}]`;
-    if (typeof u.userName !== "string" || !u.userName) throw new Error(`seed: ${where} needs a "userName"`);
-    if (userNames.has(u.userName)) throw new Error(`seed: ${where}: the userName "${u.userName}" is used twice`);
+    if (typeof u.userName !== "string" || !u.userName) throw seedError(`${where} needs a "userName"`);
+    if (userNames.has(u.userName)) throw seedError(`${where}: the userName "${u.userName}" is used twice`);
     userNames.add(u.userName);
     const orgId = orgIdOf(u.org, where);
     const roles = u.roles ?? [];
@@ -147,7 +148,7 @@ export async function applySeed(
     if (u.machine !== undefined && u.machine !== false) {
       const fixed = typeof u.machine === "object" && u.machine !== null ? u.machine.clientSecret : undefined;
       if (fixed !== undefined && (typeof fixed !== "string" || fixed === "")) {
-        throw new Error(`seed: ${where}.machine.clientSecret must be a non-empty string`);
+        throw seedError(`${where}.machine.clientSecret must be a non-empty string`);
       }
       const clientSecret = fixed ?? randomBytes(32).toString("base64url");
       store.clients.set(u.userName, { clientId: u.userName, userId: id, clientSecret });
@@ -157,7 +158,7 @@ export async function applySeed(
     return seeded;
   });
   const machines = users.filter((u) => u.clientId !== undefined);
-  if (machines.length > 0 && options.keyDir === undefined) throw new Error("seed: machine users need a directory for their key files");
+  if (machines.length > 0 && options.keyDir === undefined) throw seedError("machine users need a directory for their key files");
   // Generated in parallel off the main thread: RSA key generation takes a while.
   await Promise.all(machines.map((u) => issueMachineKey(store, u, options.keyDir!, options.onKeyFile)));
   return { orgs, users };
@@ -195,4 +196,9 @@ async function issueMachineKey(
 /** An 18-digit decimal id, like ZITADEL's. */
 function randomDecimalId(): string {
   return (100000000000000000n + (randomBytes(8).readBigUInt64BE(0) % 900000000000000000n)).toString();
+}
+
+/** A seed that cannot work: a ZitadelConfigError of option "seed", its message "seed: <problem>". */
+function seedError(problem: string): ZitadelConfigError {
+  return new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "seed", entry: "seed", problem });
 }
