@@ -49,6 +49,16 @@ async function succeed(file: string, args: string[], cwd: string, timeoutMs?: nu
   return r.stdout;
 }
 
+/** The end of every consumer script: run main() against its emulator, print its result as JSON, exit 1 on failure. */
+const printMainResult = `main().then(
+  (result) => console.log(JSON.stringify(result)),
+  (e) => {
+    console.error(e);
+    process.exitCode = 1;
+  },
+);
+`;
+
 // What a consumer does with each entry, against an emulator of its own. The
 // machine user's key file makes the service-account path (jose, ESM-only,
 // loaded by require() through Node's require(esm)) run in both formats.
@@ -87,14 +97,7 @@ async function main() {
     await emulator.close();
   }
 }
-main().then(
-  (result) => console.log(JSON.stringify(result)),
-  (e) => {
-    console.error(e);
-    process.exitCode = 1;
-  },
-);
-`;
+${printMainResult}`;
 
 const consumerCjs = consumerBody(`"use strict";
 const md = require("zitadel-metadata");
@@ -135,14 +138,7 @@ async function main() {
     await emulator.close();
   }
 }
-main().then(
-  (result) => console.log(JSON.stringify(result)),
-  (e) => {
-    console.error(e);
-    process.exitCode = 1;
-  },
-);
-`;
+${printMainResult}`;
 
 const mixedCjsFirst = mixedBody(`"use strict";
 const a = require("zitadel-metadata");
