@@ -26,7 +26,8 @@ const apps: App[] = [
   { name: "our interceptor on connect-web's gRPC-web transport", entry: "bench/pages/interceptor-grpc-web.ts" },
   { name: "createZitadelGrpcWebTransport + createManagementClient", entry: "bench/pages/grpc-web-factory.ts" },
   { name: "createZitadelTransport + createManagementClient", entry: "bench/pages/wrapper-grpc-web.ts" },
-  { name: "createMetadataClient (high-level API)", entry: "bench/pages/high-level-grpc-web.ts" },
+  { name: "createMetadataClient(createZitadelGrpcWebTransport)", entry: "bench/pages/high-level-grpc-web.ts" },
+  { name: "createMetadataClient(options) from /quick", entry: "bench/pages/quick-grpc-web.ts" },
 ];
 
 async function measure(app: App): Promise<Size> {

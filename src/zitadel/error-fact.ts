@@ -15,7 +15,11 @@ export type ErrorKind =
 /** The usual fix; the library and the CLI each put it in their own words. */
 export type Remedy = "actInUsersOrg" | "grantRole" | "renewToken" | "checkOrgId";
 
-/** One ZITADEL error id and everything a client knows about it. */
+/**
+ * One ZITADEL error id and everything a client knows about it. When ZITADEL
+ * sends it is the comment on its entry (kept out of the data, so browser
+ * bundles do not carry the prose).
+ */
 export interface ErrorFact {
   /** ZITADEL's stable id, e.g. "QUERY-Rgh32". */
   readonly id: string;
@@ -23,8 +27,6 @@ export interface ErrorFact {
   readonly code: Code;
   /** Its English text (ZITADEL.md); clients never compare it, the emulator sends it. */
   readonly text: string;
-  /** When ZITADEL sends it. */
-  readonly meaning: string;
   readonly kind: ErrorKind;
   /** A handler's error, whose text ZITADEL translates into the caller's language (the id stays). */
   readonly translated: boolean;
