@@ -9,6 +9,8 @@ export { createRestTransport } from "./transport/rest.js";
 export type { RestTransportOptions } from "./transport/rest.js";
 export { createManagementClient, createAuthClient } from "./zitadel/v1/clients.js";
 export type { ManagementClient, AuthClient } from "./zitadel/v1/clients.js";
+export { createUserServiceV2Client, createOrganizationServiceV2Client, createOrganizationServiceV2betaClient } from "./zitadel/v2/clients.js";
+export type { UserServiceV2Client, OrganizationServiceV2Client, OrganizationServiceV2betaClient } from "./zitadel/v2/clients.js";
 
 // --- the high-level metadata API ---
 export { createMetadataClient } from "./metadata/client.js";

@@ -1,69 +1,14 @@
 // Proves our .proto files are wire-compatible with upstream ZITADEL by
 // comparing our generated descriptors with the ones @zitadel/proto embeds.
-import { getOption, hasOption } from "@bufbuild/protobuf";
-import type { DescField, DescMessage, DescMethod, DescService } from "@bufbuild/protobuf";
+import type { DescService } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { AuthService as UpstreamAuth } from "@zitadel/proto/zitadel/auth_pb.js";
 import { ManagementService as UpstreamManagement } from "@zitadel/proto/zitadel/management_pb.js";
 import { ErrorDetailSchema as UpstreamErrorDetail } from "@zitadel/proto/zitadel/message_pb.js";
-import { http } from "../gen/google/api/annotations_pb.js";
 import { AuthService } from "../gen/zitadel/auth_pb.js";
 import { ManagementService } from "../gen/zitadel/management_pb.js";
 import { ErrorDetailSchema } from "../gen/zitadel/message_pb.js";
-
-interface FieldShape {
-  name: string;
-  jsonName: string;
-  number: number;
-  kind: string;
-  scalar?: number;
-  typeName?: string;
-  label: "repeated" | "optional" | "singular";
-  oneof?: string;
-}
-
-function fieldShape(f: DescField): FieldShape {
-  const shape: FieldShape = {
-    name: f.name,
-    jsonName: f.jsonName,
-    number: f.number,
-    kind: f.fieldKind,
-    label: f.fieldKind === "list" ? "repeated" : f.proto.proto3Optional ? "optional" : "singular",
-  };
-  if (f.fieldKind === "scalar") shape.scalar = f.scalar;
-  if (f.fieldKind === "list") {
-    shape.kind = `list:${f.listKind}`;
-    if (f.listKind === "scalar") shape.scalar = f.scalar;
-    if (f.listKind === "message") shape.typeName = f.message.typeName;
-    if (f.listKind === "enum") shape.typeName = f.enum.typeName;
-  }
-  if (f.fieldKind === "message") shape.typeName = f.message.typeName;
-  if (f.fieldKind === "enum") shape.typeName = f.enum.typeName;
-  if (f.oneof) shape.oneof = f.oneof.name;
-  return shape;
-}
-
-/** Every message reachable from the given roots, keyed by full name. */
-function reachable(roots: DescMessage[]): Map<string, DescMessage> {
-  const seen = new Map<string, DescMessage>();
-  const visit = (m: DescMessage) => {
-    if (seen.has(m.typeName)) return;
-    seen.set(m.typeName, m);
-    for (const f of m.fields) {
-      if (f.fieldKind === "message") visit(f.message);
-      if (f.fieldKind === "list" && f.listKind === "message") visit(f.message);
-      if (f.fieldKind === "map" && f.mapKind === "message") visit(f.message);
-    }
-  };
-  roots.forEach(visit);
-  return seen;
-}
-
-function httpRule(m: DescMethod) {
-  if (!hasOption(m, http)) return undefined;
-  const rule = getOption(m, http);
-  return { pattern: rule.pattern.case, path: rule.pattern.value, body: rule.body };
-}
+import { fieldShape, httpRule, reachable } from "./support/descriptor-shape.js";
 
 const pairs: [string, DescService, DescService][] = [
   ["ManagementService", ManagementService, UpstreamManagement],

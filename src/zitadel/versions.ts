@@ -1,24 +1,29 @@
 import type { ErrorFact } from "./error-fact.js";
 import { sharedErrors } from "./shared-errors.js";
 import { v1Errors } from "./v1/errors.js";
-import type { ApiVersionServing } from "./v1/services.js";
+import type { ApiVersionServing } from "./api-version.js";
 import { v1Serving } from "./v1/services.js";
+import { v2Serving } from "./v2/services.js";
 
-export type { ApiVersionServing } from "./v1/services.js";
+export type { ApiVersionServing } from "./api-version.js";
 
 /**
  * The registry of ZITADEL API versions: the only module that imports the
  * version folders. A new version adds its folder and one entry here.
  */
 const errorSets: readonly Readonly<Record<string, ErrorFact>>[] = [sharedErrors, v1Errors];
-const servings: readonly ApiVersionServing[] = [v1Serving];
+const servings: readonly ApiVersionServing[] = [v1Serving, v2Serving];
 
 /** The API version a service (by type name) belongs to, or undefined for a service that is not ZITADEL's. */
 export function apiVersionOf(serviceTypeName: string): ApiVersionServing | undefined {
   return servings.find((v) => v.owns(serviceTypeName));
 }
 
-/** The REST gateway's path prefix for a service: /management/v1 for ManagementService, "" for one that is not ZITADEL's. */
+/**
+ * The REST gateway's path prefix for a service: /management/v1 for
+ * ManagementService, "" for a v2 service (its annotations carry /v2/...
+ * themselves) and for one that is not ZITADEL's.
+ */
 export function restPrefixOf(serviceTypeName: string): string {
   return apiVersionOf(serviceTypeName)?.restPrefix(serviceTypeName) ?? "";
 }

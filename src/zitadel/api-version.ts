@@ -1,0 +1,10 @@
+/** How ZITADEL serves one of its API versions. Each version folder (v1/, v2/) provides one. */
+export interface ApiVersionServing {
+  readonly name: string;
+  /** Whether a service (by type name) belongs to this version. */
+  owns(serviceTypeName: string): boolean;
+  /** The path prefix under which ZITADEL's REST gateway mounts the service ("" when its annotations are absolute). */
+  restPrefix(serviceTypeName: string): string;
+  /** Whether ZITADEL serves the Connect protocol for it (besides gRPC, gRPC-web and REST). */
+  readonly servesConnect: boolean;
+}

@@ -1,0 +1,20 @@
+import type { ApiVersionServing } from "../api-version.js";
+
+/**
+ * zitadel.user.v2.UserService, zitadel.org.v2.OrganizationService,
+ * zitadel.org.v2beta.OrganizationService, and the other v2 / v2beta APIs.
+ */
+const v2ServiceName = /^zitadel\.[a-z0-9_]+\.v2(beta)?\.[A-Za-z0-9_]+$/;
+
+/**
+ * ZITADEL's v2 (and v2beta) APIs: connect-go handlers, so served over
+ * Connect as well as gRPC, gRPC-web and REST. The v2 gateway is mounted at
+ * "/" and the annotations carry absolute paths (/v2/users/..., /v2beta/...),
+ * so there is no prefix to add.
+ */
+export const v2Serving: ApiVersionServing = {
+  name: "v2",
+  owns: (typeName) => v2ServiceName.test(typeName),
+  restPrefix: () => "",
+  servesConnect: true,
+};
