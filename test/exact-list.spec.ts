@@ -86,6 +86,59 @@ describe.each(protocols)("list() is exact over %s", (protocol) => {
   });
 });
 
+describe("list() while others add and remove keys", () => {
+  it("a swap that keeps the total (one key removed, one added between pages) is noticed: no key that stayed is lost", async () => {
+    // Storage order A B C D; after the first page A goes and E comes: same total, C would slip past page 2.
+    let rows = ["A", "B", "C", "D"];
+    let changedAt = 1n;
+    let requests = 0;
+    const transport = createRouterTransport((router) =>
+      router.service(ManagementService, {
+        listOrgMetadata(req) {
+          requests++;
+          const offset = Number(req.query?.offset ?? 0n);
+          const limit = req.query?.limit || rows.length;
+          const page = rows.slice(offset, offset + limit);
+          const answer = {
+            details: { totalResult: page.length === 0 ? 0n : BigInt(rows.length), viewTimestamp: { seconds: changedAt, nanos: 0 } },
+            result: page.map((key) => create(MetadataSchema, { key, value: new Uint8Array([1]) })),
+          };
+          if (requests === 1) {
+            rows = ["B", "C", "D", "E"];
+            changedAt = 2n;
+          }
+          return answer;
+        },
+      }),
+    );
+    const listed = await createMetadataClient(transport).org().list({ pageSize: 2 }).toArray();
+    const keys = listed.map((e) => e.key);
+    expect(keys).toContain("C");
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(["B", "C", "D"].every((k) => keys.includes(k))).toBe(true);
+  });
+});
+
+describe.each(protocols)("list() over %s when one snapshot is too large for ZITADEL's 10 MiB and the order changes per query", (protocol) => {
+  const emulator = useEmulator({ quirks: { listOrder: "changing" } });
+
+  it("pages on until one unchanged state was seen whole: every key once", async () => {
+    const { limits, interceptor } = limitRecorder();
+    const md = createMetadataClient(
+      createZitadelTransport({ baseUrl: emulator().url, protocol, auth: emulator().user("acme-admin").token, interceptors: [interceptor] }),
+    );
+    const user = md.user(emulator().user("alice").id);
+    const big = Object.fromEntries(Array.from({ length: 24 }, (_, i) => [`big.${i}`, new Uint8Array(480_000).fill(i)]));
+    await user.setMany(big);
+    const listed = await user.list({ prefix: "big.", pageSize: 4 }).toArray();
+    expect(listed.map((e) => e.key).sort()).toEqual(Object.keys(big).sort());
+    for (const e of listed) expect(e.value[0]).toBe(Number(e.key.slice(4)));
+    // The snapshot was tried (and refused by the emulator's 10 MiB limit), then more pages.
+    expect(limits).toContain(0);
+    expect(limits.at(-1)).toBe(4);
+  });
+});
+
 describe("list() when one snapshot is too large", () => {
   /** A server whose rows come in a new order per query and that refuses limit 0, as ZITADEL does over 10 MiB. */
   function shufflingServer(keys: string[], options: { hide?: string } = {}) {
