@@ -156,7 +156,8 @@ describe.each(protocols)("high-level metadata API over %s", (protocol) => {
     const all = await md.user(alice()).list({ prefix: "page.", pageSize: 10 }).toArray();
     // No order is promised (ZITADEL's lists have none): compare as sets, and count.
     expect(all.map((e) => e.key).sort()).toEqual(Object.keys(entries).sort());
-    expect(calls).toHaveLength(4);
+    // Four pages; more only if the order changed between them (the exact request count per order is in exact-list.spec.ts).
+    expect(calls.length).toBeGreaterThanOrEqual(4);
 
     const filtered = await md.user(alice()).list({ prefix: "page.", query: { key: "5", match: "endsWith" } }).toObject();
     expect(Object.keys(filtered).sort()).toEqual(["page.05", "page.15", "page.25"]);
