@@ -5,6 +5,7 @@
 
 // --- transports and clients ---
 export type { ZitadelProtocol, CommonZitadelTransportOptions } from "./transport/options.js";
+export { zitadelProtocols } from "./transport/options.js";
 export { createRestTransport } from "./transport/rest.js";
 export type { RestTransportOptions } from "./transport/rest.js";
 export { createManagementClient, createAuthClient } from "./zitadel/v1/clients.js";
@@ -66,7 +67,7 @@ export type { ErrorFact, ErrorKind, Remedy } from "./zitadel/error-fact.js";
 export { TextQueryMethod } from "../gen/zitadel/object_pb.js";
 export type { Metadata, MetadataQuery } from "../gen/zitadel/metadata_pb.js";
 export { runBatches } from "./metadata/bulk.js";
-export { v1Limits, runeLength } from "./zitadel/v1/limits.js";
+export { v1Limits, runeLength, keyLengthProblem, valueSizeProblem } from "./zitadel/v1/limits.js";
 export { redact } from "./core/conceal.js";
 export { isLoopbackHost } from "./core/secure-url.js";
 export { looksLikeJson as looksLikeServiceAccountKeyJson } from "./auth/service-account-key.js";

@@ -446,6 +446,14 @@ describe("zmeta emulator --token-ttl", () => {
   });
 });
 
+describe("zmeta and configuration errors", () => {
+  it("names the flag behind the option a configuration error is about, from its option, not its text", async () => {
+    const res = await zmeta(["get", "--user", "123", "k", "--url", "https://a.example/?x=1", "--token", "t"]);
+    expect(res.code).toBe(2);
+    expect(lines(res.stderr)).toEqual(['zmeta get: --url (or ZITADEL_URL): option "baseUrl" must not have a query or fragment; pass the instance address only.']);
+  });
+});
+
 describe("zmeta emulator with opt-in realism", () => {
   const untidy = useZmetaEmulator(["--list-order", "changing", "--error-language", "pseudo", "--error-conversion-bug"]);
   const mgmt = () => createManagementClient(createZitadelTransport({ baseUrl: untidy().url, protocol: "grpc", auth: user("acme-admin", untidy()).token }));

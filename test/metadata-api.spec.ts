@@ -244,6 +244,11 @@ describe("high-level API edge cases", () => {
     await expect(client.org().setMany({ a: "1" }, { concurrency: Number.NaN })).rejects.toThrow(/setMany\(\): option "concurrency" must be a whole number of at least 1, got NaN/);
     await expect(client.org().removeMany(["a"], { maxEntriesPerRequest: 0 })).rejects.toThrow(/removeMany\(\): option "maxEntriesPerRequest"/);
     await expect(client.org().setMany({ a: "1" }, { maxBytesPerRequest: 1.5 })).rejects.toThrow(/"maxBytesPerRequest"/);
+    // A string is iterable, but removeMany("plan") must not remove "p", "l", "a", "n".
+    await expect(client.org().removeMany("plan" as never)).rejects.toThrow(/removeMany\(\): expected a list of keys, got the string "plan"; to remove one key, pass \["plan"\]/);
+    await expect(client.org().setMany(42 as never)).rejects.toThrow(/setMany\(\): expected an object of key: value, or \[key, value\] pairs, got number/);
+    expect(() => client.org().list({ pageSize: 5e9 })).toThrow(/pageSize must be a whole number from 1 to 4294967295, got 5000000000/);
+    expect(() => client.org().list({ prefix: 123 as never })).toThrow(/prefix must be a string, got number/);
     // There is no order to ask for: ZITADEL's lists have none.
     expect(() => client.org().list({ order: "asc" } as never)).toThrow(/there is no "order": ZITADEL's lists have no order/);
     expect(calls).toEqual([]);

@@ -23,7 +23,7 @@ export interface ClientCredentialsOptions extends OAuthSourceOptions {
 export function clientCredentials(options: ClientCredentialsOptions): TokenSource {
   const entry = "clientCredentials";
   if (options === null || typeof options !== "object") {
-    throw new TypeError(`${entry}: expected an options object such as { clientId, clientSecret }.`);
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", entry: entry, problem: `expected an options object such as { clientId, clientSecret }.` });
   }
   const { clientId, clientSecret, ...rest } = options;
   for (const [name, value] of [

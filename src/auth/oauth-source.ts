@@ -96,9 +96,7 @@ export function createOAuthTokenSource(spec: OAuthSourceSpec): TokenSource {
   const tokenEndpoint =
     options.tokenEndpoint === undefined ? undefined : new URL(normalizeBaseUrl(options.tokenEndpoint, entry, "tokenEndpoint"));
   if (tokenEndpoint && spec.needsIssuer && pinned === undefined) {
-    throw new TypeError(
-      `${entry}: option "tokenEndpoint" needs option "issuer" too: the assertion's audience must be the issuer, and without discovery it cannot be looked up.`,
-    );
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "tokenEndpoint", entry: entry, problem: `option "tokenEndpoint" needs option "issuer" too: the assertion's audience must be the issuer, and without discovery it cannot be looked up.` });
   }
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "fetch", entry, problem: 'option "fetch" must be a fetch function.' });
@@ -164,9 +162,7 @@ export function createOAuthTokenSource(spec: OAuthSourceSpec): TokenSource {
   const source: TokenSource = async (signal: AbortSignal, context?: TokenContext) => {
     const base = pinned ?? (context ? normalizeBaseUrl(context.baseUrl, entry, "baseUrl") : undefined);
     if (base === undefined) {
-      throw new TypeError(
-        `${entry}: no ZITADEL instance to ask for a token: use the source as "auth" of a transport, or pass the option "issuer".`,
-      );
+      throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "issuer", entry: entry, problem: `no ZITADEL instance to ask for a token: use the source as "auth" of a transport, or pass the option "issuer".` });
     }
     const allowInsecure = options.allowInsecure ?? context?.allowInsecure ?? false;
     return instanceFor(base, allowInsecure).cache.get(signal ?? new AbortController().signal);
@@ -183,13 +179,13 @@ function normalizeScope(scope: string | readonly string[] | undefined, entry: st
   if (scope === undefined) return defaultScope;
   const list = typeof scope === "string" ? scope.split(" ") : Array.isArray(scope) ? scope : undefined;
   if (!list || list.some((s) => typeof s !== "string")) {
-    throw new TypeError(`${entry}: option "scope" must be a space-separated string or a list of strings.`);
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "scope", entry: entry, problem: `option "scope" must be a space-separated string or a list of strings.` });
   }
   const scopes = list.filter((s) => s !== "");
-  if (scopes.length === 0) throw new TypeError(`${entry}: option "scope" is empty; leave it out for "${defaultScope}".`);
+  if (scopes.length === 0) throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "scope", entry: entry, problem: `option "scope" is empty; leave it out for "${defaultScope}".` });
   // Scope tokens are printable ASCII other than space, '"' and '\' (RFC 6749 §3.3).
   if (scopes.some((s) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))) {
-    throw new TypeError(`${entry}: option "scope" holds a character a scope cannot have (only printable ASCII, no quotes or backslashes).`);
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "scope", entry: entry, problem: `option "scope" holds a character a scope cannot have (only printable ASCII, no quotes or backslashes).` });
   }
   return scopes.join(" ");
 }

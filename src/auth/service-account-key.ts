@@ -51,10 +51,13 @@ const grantType = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 export function serviceAccountKey(key: ServiceAccountKeyJson | string, options: ServiceAccountKeyOptions = {}): TokenSource {
   const entry = "serviceAccountKey";
   if (typeof key === "string" && !looksLikeJson(key)) {
-    throw new TypeError(
-      `${entry}: expected the key file's content (its JSON text or the parsed object). ` +
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_KEY_FILE",
+      entry,
+      problem:
+        "expected the key file's content (its JSON text or the parsed object). " +
         'Reading a key file from a path needs Node: import serviceAccountKey from "zitadel-metadata".',
-    );
+    });
   }
   return serviceAccountKeySource(parseServiceAccountKey(key, "the key", entry), options, entry);
 }

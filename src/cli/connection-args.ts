@@ -2,7 +2,7 @@ import type { ZitadelProtocol } from "../index.js";
 import { isLoopbackHost } from "../index.js";
 import type { Env, OptionSpec, OptionValues } from "./parse-options.js";
 import { maxTimerMs, nonEmpty, parseDuration, stringValue } from "./parse-options.js";
-import { v1Limits } from "../index.js";
+import { v1Limits, zitadelProtocols } from "../index.js";
 
 /**
  * How the CLI gets its bearer token. `source` names the flag or environment
@@ -27,7 +27,7 @@ export interface ConnectionSettings {
   timeoutMs: number;
 }
 
-export const protocols: readonly ZitadelProtocol[] = ["grpc", "grpc-web", "connect", "rest"];
+export const protocols: readonly ZitadelProtocol[] = zitadelProtocols;
 
 /** Long enough for a 3 MiB bulk request over a slow link, short enough that a dead server does not hang a script. */
 export const defaultTimeoutMs = 30_000;

@@ -3,6 +3,7 @@ import type { Emulator } from "../emulator/index.js";
 import { startEmulator } from "../emulator/index.js";
 import type { TokenSource, ZitadelProtocol } from "../index.js";
 import {
+  redact as redactSecrets,
   accessToken,
   createAuthClient,
   createManagementClient,
@@ -18,7 +19,7 @@ import type { CallOutcome } from "./demo-table.js";
 import { formatCell, renderTable } from "./demo-table.js";
 import type { CliIo } from "./io.js";
 import { hintFor } from "./hints.js";
-import { tokenSourceFor } from "./open-client.js";
+import { secretsOf, tokenSourceFor } from "./open-client.js";
 
 /** Who the demo acts as and on. Credentials stay in here and are never printed. */
 interface DemoSetup {
@@ -35,6 +36,8 @@ interface DemoSetup {
   connectV1: boolean;
   /** First stdout line: what is being called, with whose rights. */
   intro: string;
+  /** Credentials to keep out of every line printed. */
+  secrets: string[];
 }
 
 /** Deadline per call, so an unreachable or silent server fails a cell instead of hanging the demo. */
@@ -68,6 +71,7 @@ export async function runDemoCommand(cmd: DemoCommand, io: CliIo): Promise<numbe
       meIsTarget: true,
       connectV1: cmd.connectV1,
       intro: `zmeta demo: emulator at ${emulator.url}; acme-admin writes metadata of alice (${alice.id}) and of org acme, alice reads her own`,
+      secrets: [admin.token, alice.token],
     };
   } else {
     const { url, auth, userId, orgId } = cmd.target;
@@ -76,7 +80,7 @@ export async function runDemoCommand(cmd: DemoCommand, io: CliIo): Promise<numbe
       // Built here so a pasted newline or a missing key file is one clear line, not a failure in every cell.
       source = await tokenSourceFor(auth);
     } catch (e) {
-      io.err(`zmeta demo: ${(e as Error).message}`);
+      io.err(redactSecrets(`zmeta demo: ${(e as Error).message}`, secretsOf(auth)));
       return 2;
     }
     setup = {
@@ -92,6 +96,7 @@ export async function runDemoCommand(cmd: DemoCommand, io: CliIo): Promise<numbe
         `zmeta demo: ZITADEL at ${url}; writing metadata of user ${userId} and of ` +
         (orgId === undefined ? "the token's organization" : `organization ${orgId}`) +
         ", then removing it",
+      secrets: secretsOf(auth),
     };
     if (cmd.connectV1) {
       io.err("zmeta demo: note: --connect-v1 calls v1 over Connect, which only an emulator started with --connect-v1 serves; against ZITADEL that column fails");
@@ -166,7 +171,8 @@ async function runAll(protocols: readonly ZitadelProtocol[], setup: DemoSetup, i
     notServed.length === 0
       ? ""
       : `; ${notServed.join(", ")}: not served (${notServedReason}; --connect-v1 opts in, for an emulator only)`;
-  for (const line of failures) io.err(line);
+  // Error texts are not trusted to leave credentials out (a token echoed by a proxy, say).
+  for (const line of failures) io.err(redactSecrets(line, setup.secrets));
   if (bad.length === 0) {
     const served = protocols.filter((p) => !notServed.includes(p));
     io.out(

@@ -4,7 +4,7 @@ import type { Env, OptionSpec, OptionValues, UsageError } from "./parse-options.
 import { helpOption, parseOptions, stringList, stringValue, usageError } from "./parse-options.js";
 import type { ValueFormat } from "./value-format.js";
 import { valueFormats } from "./value-format.js";
-import { runeLength, v1Limits } from "../index.js";
+import { keyLengthProblem, runeLength, v1Limits } from "../index.js";
 
 /** Whose metadata a command acts on. The organization of "org" is the connection's (--org-id), else the token's own. */
 export type ScopeSelector = { kind: "user"; userId: string } | { kind: "org" } | { kind: "me" };
@@ -249,8 +249,7 @@ function requireKey(key: string | undefined, example: string): { ok: true; key: 
 
 /** ZITADEL's rule: 1 to 200 characters (code points). */
 export function keyProblem(key: string): string | undefined {
-  const length = runeLength(key);
-  return length >= 1 && length <= v1Limits.maxKeyRunes ? undefined : `a KEY must be 1 to ${v1Limits.maxKeyRunes} characters, got ${length}`;
+  return keyLengthProblem(key) === undefined ? undefined : `a KEY must be 1 to ${v1Limits.maxKeyRunes} characters, got ${runeLength(key)}`;
 }
 
 function parseFormat(v: OptionValues[string]): { format: ValueFormat; given: boolean } | string {

@@ -88,7 +88,25 @@ export async function openMetadataClient(connection: ConnectionSettings): Promis
     }));
     return { ok: true, md };
   } catch (e) {
+    if (e instanceof ZitadelConfigError) return { ok: false, problem: configProblem(e, connection) };
     if (e instanceof TypeError) return { ok: false, problem: e.message };
     throw e;
   }
+}
+
+/** A configuration error in the CLI's terms: the flag (or variable) behind the option it names, by `option`, not by text. */
+function configProblem(e: ZitadelConfigError, connection: ConnectionSettings): string {
+  const flags: Record<string, string> = {
+    baseUrl: "--url (or ZITADEL_URL)",
+    orgId: "--org-id (or ZITADEL_ORG_ID)",
+    defaultTimeoutMs: "--timeout",
+    protocol: "--protocol (or ZITADEL_PROTOCOL)",
+    auth: connection.auth.source,
+    token: connection.auth.source,
+    clientId: connection.auth.source,
+    clientSecret: connection.auth.source,
+  };
+  const flag = e.option === undefined ? undefined : flags[e.option];
+  const fix = e.code === "ERR_INSECURE_URL" ? " Pass --allow-insecure to send it anyway." : "";
+  return flag === undefined ? `${e.message}${fix}` : `${flag}: ${e.problem}${fix}`;
 }

@@ -9,7 +9,7 @@ import { ZitadelConfigError } from "./config-error.js";
  * @param where  what to name in the error, e.g. 'createZitadelTransport: option "baseUrl"'
  */
 export function parseBaseUrl(value: unknown, where: string, option: string): { url: URL; normalized: string } {
-  const invalid = (problem: string) => new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option, problem: `${where} ${problem}` });
+  const invalid = (problem: string) => configError(where, option, problem);
   let url: URL;
   try {
     url = new URL(String(value));
@@ -36,10 +36,14 @@ export const maxTimeoutMs = 2_147_483_647;
 export function checkTimeoutMs(value: unknown, where: string, option: string): void {
   if (value === undefined) return;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > maxTimeoutMs) {
-    throw new ZitadelConfigError({
-      code: "ERR_INVALID_OPTION",
-      option,
-      problem: `${where} must be a whole number of milliseconds from 1 to ${maxTimeoutMs}, got ${String(value)}; leave it out for no default deadline.`,
-    });
+    throw configError(where, option, `must be a whole number of milliseconds from 1 to ${maxTimeoutMs}, got ${String(value)}; leave it out for no default deadline.`);
   }
+}
+
+/** `where` is "<function>: <option as named>" or just the option as named, e.g. 'option "baseUrl"'. */
+function configError(where: string, option: string, problem: string): ZitadelConfigError {
+  const colon = where.indexOf(": ");
+  const entry = colon < 0 ? undefined : where.slice(0, colon);
+  const named = colon < 0 ? where : where.slice(colon + 2);
+  return new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option, entry, problem: `${named} ${problem}` });
 }

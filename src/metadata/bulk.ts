@@ -1,5 +1,6 @@
 import { ConnectError } from "@connectrpc/connect";
 import { v1Limits } from "../zitadel/v1/limits.js";
+import { ZitadelConfigError } from "../core/config-error.js";
 
 /** Limits for splitting a bulk operation into requests. */
 export interface BulkOptions {
@@ -27,7 +28,7 @@ export function resolveBulkOptions(options: BulkOptions, method: string): Requir
   for (const name of ["maxEntriesPerRequest", "maxBytesPerRequest", "concurrency"] as const) {
     const value = resolved[name];
     if (!Number.isSafeInteger(value) || value < 1) {
-      throw new TypeError(`${method}(): option "${name}" must be a whole number of at least 1, got ${String(value)}.`);
+      throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: name, entry: `${method}()`, problem: `option "${name}" must be a whole number of at least 1, got ${String(value)}.` });
     }
   }
   return resolved;

@@ -1,17 +1,19 @@
 import type { Transport } from "@connectrpc/connect";
+import { keyLengthProblem, runeLength } from "../zitadel/v1/limits.js";
 import { createAuthClient, createManagementClient } from "../zitadel/v1/clients.js";
 import { assertHeaderSafe } from "../core/header-value.js";
 
 /** ZITADEL user ids are 1 to 200 visible characters (decimal in practice); anything else is a mistake here, not at the server. */
 function checkUserId(userId: unknown): asserts userId is string {
-  if (typeof userId !== "string" || userId.length === 0 || userId.length > 200 || /[\u0000-\u0020\u007f]/.test(userId)) {
+  if (typeof userId !== "string" || keyLengthProblem(userId) !== undefined || /[\u0000-\u0020\u007f]/.test(userId)) {
     throw new TypeError(
-      `user(userId): expected a ZITADEL user id such as "69629023906488334" (1 to 200 characters, no spaces or control characters), got ${typeof userId === "string" ? `a string of ${userId.length} characters` : typeof userId}.`,
+      `user(userId): expected a ZITADEL user id such as "69629023906488334" (1 to 200 characters, no spaces or control characters), got ${typeof userId === "string" ? `a string of ${runeLength(userId)} characters` : typeof userId}.`,
     );
   }
 }
 import type { MetadataScope, ReadonlyMetadataScope } from "./scope.js";
-import { createReadonlyScope, createScope, myRpcs, orgRpcs, userRpcs } from "./scope.js";
+import { createReadonlyScope, createScope } from "./scope.js";
+import { myRpcs, orgRpcs, userRpcs } from "../zitadel/v1/scopes.js";
 
 /** The high-level metadata API. */
 export interface MetadataClient {

@@ -1,8 +1,7 @@
 import type { CallOptions } from "@connectrpc/connect";
-import type { Metadata, MetadataQuery } from "../../gen/zitadel/metadata_pb.js";
-import type { ListDetails, ObjectDetails } from "../../gen/zitadel/object_pb.js";
+import type { MetadataQuery } from "../../gen/zitadel/metadata_pb.js";
+import type { ObjectDetails } from "../../gen/zitadel/object_pb.js";
 import { TextQueryMethod } from "../../gen/zitadel/object_pb.js";
-import type { AuthClient, ManagementClient } from "../zitadel/v1/clients.js";
 import { isMetadataNotFound, ZitadelError } from "../zitadel/errors.js";
 import type { BulkOptions } from "./bulk.js";
 import { resolveBulkOptions, runBatches, splitIntoBatches } from "./bulk.js";
@@ -15,6 +14,7 @@ import { encodeValue } from "./value.js";
 import { textProblem } from "../zitadel/storable-text.js";
 import { keyLengthProblem, valueSizeProblem } from "../zitadel/v1/limits.js";
 import { listExactly } from "./exact-list.js";
+import type { ScopeRpcs } from "../zitadel/metadata-port.js";
 
 /** How a key filter compares. */
 export type KeyMatch =
@@ -107,45 +107,6 @@ export interface MetadataScope extends ReadonlyMetadataScope {
   removeMany(keys: Iterable<string>, options?: BulkCallOptions): Promise<BulkResult>;
 }
 
-/** The RPCs one scope maps to. */
-interface ScopeRpcs {
-  get(key: string, call: CallOptions): Promise<{ metadata?: Metadata }>;
-  list(query: { offset: bigint; limit: number }, queries: MetadataQuery[], call: CallOptions): Promise<{ details?: ListDetails; result: Metadata[] }>;
-  set?(key: string, value: Uint8Array, call: CallOptions): Promise<{ details?: ObjectDetails }>;
-  remove?(key: string, call: CallOptions): Promise<{ details?: ObjectDetails }>;
-  setMany?(entries: { key: string; value: Uint8Array }[], call: CallOptions): Promise<{ details?: ObjectDetails }>;
-  removeMany?(keys: string[], call: CallOptions): Promise<{ details?: ObjectDetails }>;
-}
-
-export function userRpcs(mgmt: ManagementClient, id: string): Required<ScopeRpcs> {
-  return {
-    get: (key, call) => mgmt.getUserMetadata({ id, key }, call),
-    list: (query, queries, call) => mgmt.listUserMetadata({ id, query, queries }, call),
-    set: (key, value, call) => mgmt.setUserMetadata({ id, key, value }, call),
-    remove: (key, call) => mgmt.removeUserMetadata({ id, key }, call),
-    setMany: (metadata, call) => mgmt.bulkSetUserMetadata({ id, metadata }, call),
-    removeMany: (keys, call) => mgmt.bulkRemoveUserMetadata({ id, keys }, call),
-  };
-}
-
-export function orgRpcs(mgmt: ManagementClient): Required<ScopeRpcs> {
-  return {
-    get: (key, call) => mgmt.getOrgMetadata({ key }, call),
-    list: (query, queries, call) => mgmt.listOrgMetadata({ query, queries }, call),
-    set: (key, value, call) => mgmt.setOrgMetadata({ key, value }, call),
-    remove: (key, call) => mgmt.removeOrgMetadata({ key }, call),
-    setMany: (metadata, call) => mgmt.bulkSetOrgMetadata({ metadata }, call),
-    removeMany: (keys, call) => mgmt.bulkRemoveOrgMetadata({ keys }, call),
-  };
-}
-
-export function myRpcs(auth: AuthClient): ScopeRpcs {
-  return {
-    get: (key, call) => auth.getMyMetadata({ key }, call),
-    list: (query, queries, call) => auth.listMyMetadata({ query, queries }, call),
-  };
-}
-
 /** Runs an RPC and turns whatever it throws into a ZitadelError. */
 async function zitadel<T>(call: () => Promise<T>): Promise<T> {
   try {
@@ -189,6 +150,9 @@ export function createScope(rpcs: Required<ScopeRpcs>, scopeOrgId: string | unde
     },
     async setMany(entries, options = {}) {
       const limits = resolveBulkOptions(options, "setMany");
+      if (typeof entries !== "object" || entries === null) {
+        throw new TypeError(`setMany(): expected an object of key: value, or [key, value] pairs, got ${entries === null ? "null" : typeof entries}.`);
+      }
       const pairs = Symbol.iterator in entries ? [...(entries as Iterable<readonly [string, MetadataValue]>)] : Object.entries(entries);
       // Everything is checked before the first request, so bad input writes nothing.
       const metadata = pairs.map(([key, value]) => {
@@ -205,6 +169,10 @@ export function createScope(rpcs: Required<ScopeRpcs>, scopeOrgId: string | unde
     },
     async removeMany(keys, options = {}) {
       const limits = resolveBulkOptions(options, "removeMany");
+      if (typeof keys === "string") {
+        // A string is iterable too: removeMany("plan") would remove "p", "l", "a" and "n".
+        throw new TypeError(`removeMany(): expected a list of keys, got the string ${JSON.stringify(keys.slice(0, 40))}; to remove one key, pass [${JSON.stringify(keys.slice(0, 40))}] or use remove().`);
+      }
       const list = [...keys];
       list.forEach(checkKey);
       const batches = splitIntoBatches(list, (k) => utf8Length(k) + 8, limits.maxEntriesPerRequest, limits.maxBytesPerRequest);
@@ -232,8 +200,15 @@ async function bulk<T>(
 
 function createList(rpcs: ScopeRpcs, options: ListOptions, scopeOrgId: string | undefined): MetadataList {
   const pageSize = options.pageSize ?? 500;
-  if (!Number.isInteger(pageSize) || pageSize < 1) {
-    throw new TypeError(`list(): pageSize must be a positive integer, got ${String(options.pageSize)}.`);
+  // ListQuery.limit is a uint32.
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 0xffff_ffff) {
+    throw new TypeError(`list(): pageSize must be a whole number from 1 to 4294967295, got ${String(options.pageSize)}.`);
+  }
+  if (options.prefix !== undefined && typeof options.prefix !== "string") {
+    throw new TypeError(`list(): prefix must be a string, got ${typeof options.prefix}.`);
+  }
+  if (options.query !== undefined && typeof options.query?.key !== "string") {
+    throw new TypeError('list(): query must be { key: string, match }, e.g. { key: "beta", match: "contains" }.');
   }
   const queries: MetadataQuery[] = [];
   const keyQuery = (key: string, method: TextQueryMethod) =>

@@ -7,6 +7,7 @@ import type { DistributiveOmit, FlatOptions, HttpVersionOptional, OwnOptionKey, 
 import { checkProtocol, validateCommonOptions, zitadelProtocols } from "./options.js";
 import { createRestTransport } from "./rest.js";
 import { createRestNodeHttpClient } from "./rest-node-client.js";
+import { ZitadelConfigError } from "../core/config-error.js";
 
 type Rows = typeof nodeOptionRows;
 
@@ -68,7 +69,7 @@ const entry = "createZitadelTransport";
 function checkFor<P extends ZitadelProtocol>(options: ZitadelTransportOptions, protocol: P): asserts options is ZitadelTransportOptions & OptionsByProtocol[P] {
   const { httpVersion } = options;
   if (httpVersion !== undefined && httpVersion !== "1.1" && httpVersion !== "2") {
-    throw new TypeError(`${entry}: option "httpVersion" must be "1.1" or "2".`);
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "httpVersion", entry: entry, problem: `option "httpVersion" must be "1.1" or "2".` });
   }
   checkOptions(options, nodeOptionRows, { entry, protocol, defaultHttpVersion: protocol === "grpc" ? "2" : "1.1" });
 }

@@ -103,7 +103,7 @@ export type FlatOptions<U> = { [K in RequiredKeys<U>]: ValueOf<U, K> } & { [K in
  */
 export function checkProtocol<P extends ZitadelProtocol>(options: unknown, entry: string, allowed: readonly P[]): P {
   if (options === null || typeof options !== "object") {
-    throw new TypeError(`${entry}: expected an options object such as { baseUrl, protocol, auth }.`);
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", entry: entry, problem: `expected an options object such as { baseUrl, protocol, auth }.` });
   }
   const protocol: unknown = Reflect.get(options, "protocol");
   const known = allowed.find((p) => p === protocol);
@@ -132,15 +132,15 @@ export function validateCommonOptions(
   entry: string,
 ): Interceptor[] {
   if (options === null || typeof options !== "object") {
-    throw new TypeError(`${entry}: expected an options object such as { baseUrl, protocol, auth }.`);
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", entry: entry, problem: `expected an options object such as { baseUrl, protocol, auth }.` });
   }
   parseBaseUrl(options.baseUrl, `${entry}: option "baseUrl"`, "baseUrl");
   checkTimeoutMs(options.defaultTimeoutMs, `${entry}: option "defaultTimeoutMs"`, "defaultTimeoutMs");
   if (options.connectV1 !== undefined && typeof options.connectV1 !== "boolean") {
-    throw new TypeError(`${entry}: option "connectV1" must be true or false.`);
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "connectV1", entry: entry, problem: `option "connectV1" must be true or false.` });
   }
   if (options.interceptors !== undefined && !Array.isArray(options.interceptors)) {
-    throw new TypeError(`${entry}: option "interceptors" must be an array of interceptors.`);
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "interceptors", entry: entry, problem: `option "interceptors" must be an array of interceptors.` });
   }
   if (options.auth === undefined) {
     throw new ZitadelConfigError({

@@ -28,6 +28,7 @@ import type { RestRequest } from "../http-rule/transcode.js";
 import { parseRestResponse, transcode } from "../http-rule/transcode.js";
 import { collectBytes, createFetchHttpClient } from "./rest-fetch-client.js";
 import { servicePrefix } from "./service-prefix.js";
+import { ZitadelConfigError } from "../core/config-error.js";
 
 export interface RestTransportOptions {
   /**
@@ -279,38 +280,39 @@ function validateRestOptions(options: RestTransportOptions): {
   writeMaxBytes: number;
 } {
   if (options === null || typeof options !== "object") {
-    throw new TypeError("createRestTransport: expected an options object such as { baseUrl }.");
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", entry: "createRestTransport", problem: "expected an options object such as { baseUrl }." });
   }
   const { normalized: baseUrl } = parseBaseUrl(options.baseUrl, 'createRestTransport: option "baseUrl"', "baseUrl");
   if (options.httpClient !== undefined) {
     if (typeof options.httpClient !== "function") {
-      throw new TypeError('createRestTransport: option "httpClient" must be a function like connect\'s UniversalClientFn.');
+      throw new ZitadelConfigError({
+        code: "ERR_INVALID_OPTION",
+        option: "httpClient",
+        entry: "createRestTransport",
+        problem: 'option "httpClient" must be a function like connect\'s UniversalClientFn.',
+      });
     }
     for (const name of ["fetch", "credentials"] as const) {
       if (options[name] !== undefined) {
-        throw new TypeError(
-          `createRestTransport: option "${name}" cannot apply together with option "httpClient", which makes the requests; drop one of the two.`,
-        );
+        throw new ZitadelConfigError({ code: "ERR_OPTION_NOT_APPLICABLE", option: name, entry: "createRestTransport", problem: `option "${name}" cannot apply together with option "httpClient", which makes the requests; drop one of the two.` });
       }
     }
   }
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
-    throw new TypeError('createRestTransport: option "fetch" must be a function like globalThis.fetch.');
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "fetch", entry: "createRestTransport", problem: 'option "fetch" must be a function like globalThis.fetch.' });
   }
   if (options.httpClient === undefined && options.fetch === undefined && typeof globalThis.fetch !== "function") {
-    throw new TypeError('createRestTransport: there is no global fetch here; pass one as option "fetch".');
+    throw new ZitadelConfigError({ code: "ERR_MISSING_OPTION", option: "fetch", entry: "createRestTransport", problem: 'there is no global fetch here; pass one as option "fetch".' });
   }
   if (options.credentials !== undefined && !["omit", "same-origin", "include"].includes(options.credentials)) {
-    throw new TypeError('createRestTransport: option "credentials" must be "omit", "same-origin" or "include".');
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "credentials", entry: "createRestTransport", problem: 'option "credentials" must be "omit", "same-origin" or "include".' });
   }
   checkTimeoutMs(options.defaultTimeoutMs, 'createRestTransport: option "defaultTimeoutMs"', "defaultTimeoutMs");
   const readMaxBytes = checkMaxBytes(options.readMaxBytes, "readMaxBytes");
   const writeMaxBytes = checkMaxBytes(options.writeMaxBytes, "writeMaxBytes");
   for (const [service, prefix] of Object.entries(options.servicePrefixes ?? {})) {
     if (typeof prefix !== "string" || (prefix !== "" && (!prefix.startsWith("/") || prefix.endsWith("/")))) {
-      throw new TypeError(
-        `createRestTransport: option "servicePrefixes" for ${service} must be "" or a path like "/management/v1" (leading /, no trailing /).`,
-      );
+      throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "servicePrefixes", entry: "createRestTransport", problem: `option "servicePrefixes" for ${service} must be "" or a path like "/management/v1" (leading /, no trailing /).` });
     }
   }
   const httpClient = options.httpClient ?? createFetchHttpClient({ fetch: options.fetch, credentials: options.credentials });
@@ -320,7 +322,7 @@ function validateRestOptions(options: RestTransportOptions): {
 function checkMaxBytes(value: unknown, name: "readMaxBytes" | "writeMaxBytes"): number {
   if (value === undefined) return maxBytesLimit;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > maxBytesLimit) {
-    throw new TypeError(`createRestTransport: option "${name}" must be a whole number of bytes from 1 to ${maxBytesLimit}, got ${String(value)}.`);
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: name, entry: "createRestTransport", problem: `option "${name}" must be a whole number of bytes from 1 to ${maxBytesLimit}, got ${String(value)}.` });
   }
   return value;
 }

@@ -6,6 +6,7 @@ import { checkOptions, webOptionRows } from "./option-table.js";
 import type { FlatOptions, OwnOptionKey, ZitadelOwnOptions, ZitadelProtocol } from "./options.js";
 import { checkProtocol, validateCommonOptions } from "./options.js";
 import { createRestTransport } from "./rest.js";
+import { ZitadelConfigError } from "../core/config-error.js";
 
 type WebProtocol = Exclude<ZitadelProtocol, "grpc">;
 type Rows = typeof webOptionRows;
@@ -53,7 +54,7 @@ export function createZitadelTransport(options: WebZitadelTransportOptions): Tra
   const entry = "createZitadelTransport";
   const requested: unknown = options !== null && typeof options === "object" ? Reflect.get(options, "protocol") : undefined;
   if (requested === "grpc") {
-    throw new TypeError(`${entry}: browsers cannot speak gRPC over HTTP/2; use protocol "grpc-web" or "rest".`);
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", entry: entry, problem: `browsers cannot speak gRPC over HTTP/2; use protocol "grpc-web" or "rest".` });
   }
   switch (checkProtocol(options, entry, webProtocols)) {
     case "grpc-web":
@@ -93,12 +94,12 @@ function checkFor<P extends WebProtocol, T>(
   entry: string,
 ): asserts options is WithoutProtocol<WebZitadelTransportOptions> & Omit<T, "protocol"> {
   if (options === null || typeof options !== "object") {
-    throw new TypeError(`${entry}: expected an options object such as { baseUrl, auth }.`);
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", entry: entry, problem: `expected an options object such as { baseUrl, auth }.` });
   }
   checkOptions(options, webOptionRows, { entry, protocol });
   const { credentials } = options;
   if (credentials !== undefined && credentials !== "omit" && credentials !== "same-origin" && credentials !== "include") {
-    throw new TypeError(`${entry}: option "credentials" must be "omit", "same-origin" or "include".`);
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "credentials", entry: entry, problem: `option "credentials" must be "omit", "same-origin" or "include".` });
   }
 }
 

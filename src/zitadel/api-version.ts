@@ -7,4 +7,11 @@ export interface ApiVersionServing {
   restPrefix(serviceTypeName: string): string;
   /** Whether ZITADEL serves the Connect protocol for it (besides gRPC, gRPC-web and REST). */
   readonly servesConnect: boolean;
+  /**
+   * Whether repeating this RPC after a failure cannot change the outcome by
+   * ZITADEL's semantics (reads; writes that set a value): what a retry policy
+   * may repeat without asking. Removes are not: a repeated remove whose first
+   * attempt was applied fails as "not found".
+   */
+  safeToRetry(serviceTypeName: string, methodName: string): boolean;
 }

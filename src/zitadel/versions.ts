@@ -49,3 +49,8 @@ export function errorFact(id: string | undefined): ErrorFact | undefined {
 export function allErrorFacts(): ErrorFact[] {
   return [...errorsById.values()];
 }
+
+/** Whether an RPC may be repeated after a failure by its API version's semantics; false for a service that is not ZITADEL's. */
+export function isSafeToRetry(serviceTypeName: string, methodName: string): boolean {
+  return apiVersionOf(serviceTypeName)?.safeToRetry(serviceTypeName, methodName) ?? false;
+}

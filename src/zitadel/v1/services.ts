@@ -3,6 +3,9 @@ import type { ApiVersionServing } from "../api-version.js";
 /** zitadel.management.v1.ManagementService, zitadel.auth.v1.AuthService, and the other v1 APIs. */
 const v1ServiceName = /^zitadel\.([a-z0-9_]+)\.v1\.[A-Za-z0-9_]+$/;
 
+/** v1 reads, and the sets (setting a value twice leaves the same value); never the removes. */
+const v1RetrySafe = /^(Get|List)\w*Metadata$|^(Bulk)?Set(User|Org)Metadata$/;
+
 /**
  * ZITADEL's v1 APIs: served over gRPC, gRPC-web and REST, not Connect; the
  * gateway mounts zitadel.<x>.v1.* at /<x>/v1 (their annotations carry no
@@ -16,4 +19,5 @@ export const v1Serving: ApiVersionServing = {
     return match ? `/${match[1]}/v1` : "";
   },
   servesConnect: false,
+  safeToRetry: (_service, method) => v1RetrySafe.test(method),
 };
