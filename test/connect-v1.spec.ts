@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { create, toBinary } from "@bufbuild/protobuf";
-import type { UnaryRequest } from "@connectrpc/connect";
+import type { ConnectError, UnaryRequest } from "@connectrpc/connect";
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GetOrgMetadataRequestSchema } from "../gen/zitadel/management_pb.js";
@@ -274,5 +274,37 @@ describe("the opt-in emulator's Connect handler", () => {
     const md = webEntry.createMetadataClient(transport);
     await md.org().set("c.web", new Uint8Array([0xff, 0, 1]));
     expect([...((await md.org().get("c.web"))?.value ?? [])]).toEqual([0xff, 0, 1]);
+  });
+});
+
+describe("gRPC-web with JSON against v1", () => {
+  const emulator = useEmulator();
+
+  it("is refused before sending: ZITADEL's v1 gRPC server takes binary only (it would answer Internal)", async () => {
+    let sent = 0;
+    const transport = createZitadelTransport({
+      baseUrl: emulator().url,
+      protocol: "grpc-web",
+      useBinaryFormat: false,
+      auth: emulator().user("acme-admin").token,
+      interceptors: [
+        (next) => (req) => {
+          sent++;
+          return next(req);
+        },
+      ],
+    });
+    const err = await createManagementClient(transport)
+      .getOrgMetadata({ key: "k" })
+      .then(
+        () => undefined,
+        (e: unknown) => e as ConnectError,
+      );
+    expect(err?.code).toBe(Code.Unimplemented);
+    expect(err?.rawMessage).toMatch(/ZITADEL's v1 gRPC server takes binary messages only, so gRPC-web with JSON \(useBinaryFormat: false\) fails there/);
+    expect(sent).toBe(0);
+    // Binary gRPC-web (the default) goes through.
+    const binary = createZitadelTransport({ baseUrl: emulator().url, protocol: "grpc-web", auth: emulator().user("acme-admin").token });
+    await expect(createManagementClient(binary).setOrgMetadata({ key: "k", value: new Uint8Array([1]) })).resolves.toBeDefined();
   });
 });

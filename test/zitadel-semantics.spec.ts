@@ -311,6 +311,41 @@ describe("headers over raw HTTP/2 and HTTP/1.1", () => {
     expect(stamps.some((t) => /\.\d{6}Z$/.test(t))).toBe(true);
   });
 
+  /** A gRPC-web call over a raw HTTP/1.1 socket, so a header can be sent twice; resolves to the grpc-status (headers or trailer frame). */
+  function grpcWebStatus(e: Emulator, headerLines: string[]): Promise<string> {
+    const key = Buffer.from(orgKey);
+    const message = Buffer.concat([Buffer.from([0x0a, key.length]), key]);
+    const body = Buffer.concat([Buffer.from([0, 0, 0, 0, message.length]), message]);
+    return new Promise((resolve, reject) => {
+      const socket = connect(e.port, "127.0.0.1", () => {
+        const head = [
+          `POST ${getOrgMetadata} HTTP/1.1`,
+          `Host: 127.0.0.1:${e.port}`,
+          "Connection: close",
+          "Content-Type: application/grpc-web+proto",
+          "X-Grpc-Web: 1",
+          `Content-Length: ${body.length}`,
+          ...headerLines,
+          "",
+          "",
+        ].join("\r\n");
+        socket.write(Buffer.concat([Buffer.from(head, "latin1"), body]));
+      });
+      let response = "";
+      socket.on("data", (chunk) => (response += chunk.toString("latin1")));
+      socket.on("error", reject);
+      socket.on("close", () => resolve(/grpc-status: ?(\d+)/i.exec(response)?.[1] ?? "none"));
+    });
+  }
+
+  it("authorization twice over gRPC-web: the first token is used", async () => {
+    const e = emulator();
+    await seedGlobexKey(e);
+    const token = e.user("globex-admin").token;
+    expect(await grpcWebStatus(e, [`Authorization: Bearer ${token}`, "Authorization: Bearer not-a-token"])).toBe("0");
+    expect(await grpcWebStatus(e, ["Authorization: Bearer not-a-token", `Authorization: Bearer ${token}`])).toBe("16");
+  });
+
   it("authorization twice over REST: the first token is used", async () => {
     const e = emulator();
     await seedGlobexKey(e);

@@ -20,6 +20,25 @@ export function isConnectV1Refusal(e: unknown): boolean {
 }
 
 /**
+ * The interceptor of a gRPC-web transport with `useBinaryFormat: false`: a
+ * call to an API whose gRPC server speaks binary only (ZITADEL's v1) fails
+ * at once with Unimplemented, before anything is sent, instead of with the
+ * server's Internal "cannot parse invalid wire-format data".
+ */
+export function createGrpcWebJsonGuard(): Interceptor {
+  return (next) => async (req) => {
+    if (apiVersionOf(req.service.typeName)?.servesGrpcJson !== false) return next(req);
+    const refusal = new ConnectError(
+      `${req.service.typeName}/${req.method.name}: ZITADEL's ${apiVersionOf(req.service.typeName)!.name} gRPC server takes binary messages only, ` +
+        'so gRPC-web with JSON (useBinaryFormat: false) fails there. Drop useBinaryFormat: false, or use protocol "rest" for JSON.',
+      Code.Unimplemented,
+    );
+    Object.defineProperty(refusal, refusalBrand, { value: true });
+    throw refusal;
+  };
+}
+
+/**
  * The interceptor of a Connect-protocol transport without `connectV1`: a call
  * to one of ZITADEL's v1 services fails at once with Unimplemented, before
  * anything is sent (no token is fetched either), since ZITADEL would answer

@@ -8,7 +8,7 @@ import type { Interceptor } from "@connectrpc/connect";
 import type { Auth } from "../auth/token-source.js";
 import { checkTimeoutMs, parseBaseUrl } from "../core/base-url.js";
 import { createZitadelInterceptor } from "../interceptor/interceptor.js";
-import { createConnectV1Guard } from "./connect-v1-guard.js";
+import { createConnectV1Guard, createGrpcWebJsonGuard } from "./connect-v1-guard.js";
 import { ZitadelConfigError } from "../core/config-error.js";
 
 /** The wire protocols a transport can speak. */
@@ -157,6 +157,11 @@ export function validateCommonOptions(
     allowInsecure: options.allowInsecure,
   });
   // The guard goes first: a call it refuses must not even fetch a token.
-  const guard = protocol === "connect" && options.connectV1 !== true ? [createConnectV1Guard()] : [];
+  const guard =
+    protocol === "connect" && options.connectV1 !== true
+      ? [createConnectV1Guard()]
+      : protocol === "grpc-web" && options.useBinaryFormat === false
+        ? [createGrpcWebJsonGuard()]
+        : [];
   return [...guard, zitadel, ...(options.interceptors ?? [])];
 }

@@ -7,6 +7,8 @@ export interface ApiVersionServing {
   restPrefix(serviceTypeName: string): string;
   /** Whether ZITADEL serves the Connect protocol for it (besides gRPC, gRPC-web and REST). */
   readonly servesConnect: boolean;
+  /** Whether its gRPC and gRPC-web endpoints take JSON messages (application/grpc+json, grpc-web+json) besides binary. */
+  readonly servesGrpcJson: boolean;
   /**
    * Whether repeating this RPC after a failure cannot change the outcome by
    * ZITADEL's semantics (reads; writes that set a value): what a retry policy

@@ -19,5 +19,7 @@ export const v1Serving: ApiVersionServing = {
     return match ? `/${match[1]}/v1` : "";
   },
   servesConnect: false,
+  // grpc-go with no JSON codec: a JSON message fails with Internal.
+  servesGrpcJson: false,
   safeToRetry: (_service, method) => v1RetrySafe.test(method),
 };

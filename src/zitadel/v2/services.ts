@@ -17,6 +17,7 @@ export const v2Serving: ApiVersionServing = {
   owns: (typeName) => v2ServiceName.test(typeName),
   restPrefix: () => "",
   servesConnect: true,
+  servesGrpcJson: true,
   // v2 reads and Set (an upsert of the given values); deletes fail when repeated after success.
   safeToRetry: (_service, method) => /^(List|Get)\w*$|^Set\w*Metadata$/.test(method),
 };
