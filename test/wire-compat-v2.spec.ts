@@ -20,7 +20,7 @@ import { file_zitadel_metadata_v2beta_metadata } from "../gen/zitadel/metadata/v
 import { file_zitadel_object_v2beta_object } from "../gen/zitadel/object/v2beta/object_pb.js";
 import { OrganizationService as OrgV2beta } from "../gen/zitadel/org/v2beta/org_service_pb.js";
 import { UserService as UserV2 } from "../gen/zitadel/user/v2/user_service_pb.js";
-import { enumsOf, enumValues, fieldShapes, httpRule, oneofShapes, reachable } from "./support/descriptor-shape.js";
+import { enumsOf, enumValues, expectSameMethod, fieldShapes, oneofShapes, reachable } from "./support/descriptor-shape.js";
 
 const metadataRpc = /^(Set|List|Delete)(User|Organization)Metadata$/;
 
@@ -62,14 +62,7 @@ describe("wire compatibility of the v2 / v2beta services with upstream ZITADEL d
 
       for (const method of ours.methods) {
         it(`${method.name}: same kind, types and HTTP rule`, () => {
-          const theirs = upstream.methods.find((m) => m.name === method.name);
-          expect(theirs, `${method.name} missing upstream`).toBeDefined();
-          if (!theirs) return;
-          expect(method.methodKind).toBe(theirs.methodKind);
-          expect(method.input.typeName).toBe(theirs.input.typeName);
-          expect(method.output.typeName).toBe(theirs.output.typeName);
-          expect(httpRule(method)).toBeDefined();
-          expect(httpRule(method)).toEqual(httpRule(theirs));
+          expectSameMethod(method, upstream.methods.find((m) => m.name === method.name));
         });
       }
 

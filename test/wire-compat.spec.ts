@@ -8,7 +8,7 @@ import { ErrorDetailSchema as UpstreamErrorDetail } from "@zitadel/proto/zitadel
 import { AuthService } from "../gen/zitadel/auth_pb.js";
 import { ManagementService } from "../gen/zitadel/management_pb.js";
 import { ErrorDetailSchema } from "../gen/zitadel/message_pb.js";
-import { fieldShape, httpRule, reachable } from "./support/descriptor-shape.js";
+import { fieldShape, expectSameMethod, reachable } from "./support/descriptor-shape.js";
 
 const pairs: [string, DescService, DescService][] = [
   ["ManagementService", ManagementService, UpstreamManagement],
@@ -33,14 +33,7 @@ describe("wire compatibility with upstream ZITADEL descriptors", () => {
 
       for (const method of ours.methods) {
         it(`${method.name}: same kind, types and HTTP rule`, () => {
-          const theirs = upstream.methods.find((m) => m.name === method.name);
-          expect(theirs, `${method.name} missing upstream`).toBeDefined();
-          if (!theirs) return;
-          expect(method.methodKind).toBe(theirs.methodKind);
-          expect(method.input.typeName).toBe(theirs.input.typeName);
-          expect(method.output.typeName).toBe(theirs.output.typeName);
-          expect(httpRule(method)).toBeDefined();
-          expect(httpRule(method)).toEqual(httpRule(theirs));
+          expectSameMethod(method, upstream.methods.find((m) => m.name === method.name));
         });
       }
 

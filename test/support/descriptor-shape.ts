@@ -2,6 +2,7 @@
 // property of a field, message, enum and method that decides what goes on
 // the wire (binary, JSON and REST), and nothing else.
 import { getOption, hasOption, isFieldSet } from "@bufbuild/protobuf";
+import { expect } from "vitest";
 import type { DescEnum, DescField, DescMessage, DescMethod } from "@bufbuild/protobuf";
 import { FieldDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { http } from "../../gen/google/api/annotations_pb.js";
@@ -101,4 +102,15 @@ export function httpRule(m: DescMethod) {
     responseBody: rule.responseBody,
     additionalBindings: rule.additionalBindings.length,
   };
+}
+
+/** Our method and upstream's have the same kind, input and output types, and the same (present) HTTP rule. */
+export function expectSameMethod(ours: DescMethod, theirs: DescMethod | undefined): void {
+  expect(theirs, `${ours.name} missing upstream`).toBeDefined();
+  if (!theirs) return;
+  expect(ours.methodKind).toBe(theirs.methodKind);
+  expect(ours.input.typeName).toBe(theirs.input.typeName);
+  expect(ours.output.typeName).toBe(theirs.output.typeName);
+  expect(httpRule(ours)).toBeDefined();
+  expect(httpRule(ours)).toEqual(httpRule(theirs));
 }
