@@ -4,7 +4,6 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { v1Limits } from "../zitadel/v1/limits.js";
 import { presentError } from "./error-presentation.js";
 import type { Quirks } from "./quirks.js";
-import type { Services } from "./services.js";
 
 /**
  * Misbehaviour a test can switch on at run time to exercise client
@@ -31,7 +30,7 @@ export interface Instrumentation {
  * behaves alike. The limits are on the binary message, as behind ZITADEL's
  * gateway, not on a JSON body.
  */
-export function instrumentServices(services: Services, { faults, quirks, log }: Instrumentation): Services {
+export function instrumentServices<S extends { [K in keyof S]: object }>(services: S, { faults, quirks, log }: Instrumentation): S {
   const wrap = <T extends object>(impl: T): T => {
     const wrapped: Record<string, AnyImpl> = {};
     for (const [name, fn] of Object.entries(impl) as [string, AnyImpl][]) {
@@ -66,7 +65,7 @@ export function instrumentServices(services: Services, { faults, quirks, log }: 
     }
     return wrapped as T;
   };
-  return { management: wrap(services.management), auth: wrap(services.auth) };
+  return Object.fromEntries((Object.entries(services) as [string, object][]).map(([name, impl]) => [name, wrap(impl)])) as S;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
