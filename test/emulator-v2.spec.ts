@@ -20,6 +20,7 @@ import {
 import type { Emulator } from "../src/emulator/index.js";
 import { testSeed, useEmulator } from "./support/emulator.js";
 import { clientsAs, expectZitadelError, rawTransport, utf8 } from "./support/protocols.js";
+import { frame, http2Request, parseFrames } from "./support/raw-http.js";
 
 const v2Protocols: readonly ZitadelProtocol[] = ["connect", "grpc", "grpc-web", "rest"];
 
@@ -37,6 +38,7 @@ const micros = (t: Timestamp | undefined) => t!.seconds * 1_000_000n + BigInt(Ma
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const startsWith = (key: string) => [{ filter: { case: "keyFilter" as const, value: { key, method: TextFilterMethod.STARTS_WITH } } }];
 const startsWithBeta = (key: string) => [{ query: { case: "keyQuery" as const, value: { key, method: TextQueryMethodV2beta.STARTS_WITH } } }];
+const startsWithJson = (key: string) => [{ keyFilter: { key, method: "TEXT_FILTER_METHOD_STARTS_WITH" } }];
 const seed = {
   ...testSeed,
   users: [...testSeed.users, { userName: "carol", org: "acme", roles: [] }],
@@ -97,6 +99,11 @@ describe.each(v2Protocols)("the v2 metadata APIs over %s", (protocol) => {
     const orgFirst = await orgs.setOrganizationMetadata({ organizationId: acme(), metadata: [{ key: "noop.o", value: utf8("v") }] });
     const orgAgain = await orgs.setOrganizationMetadata({ organizationId: acme(), metadata: [{ key: "noop.o", value: utf8("v") }] });
     expect(micros(orgAgain.setDate)).toBe(micros(orgFirst.setDate));
+    expect(emulator().store.metadataEvents()).toBe(events + 1);
+    // A user whose metadata never changed: Go's zero time, as timestamppb.New(time.Time{}).
+    const bob = v2As(emulator(), protocol, "globex-admin").users;
+    const never = await bob.setUserMetadata({ userId: emulator().user("bob").id, metadata: [{ key: "noop.absent", value: new Uint8Array() }] });
+    expect({ seconds: never.setDate?.seconds, nanos: never.setDate?.nanos }).toEqual({ seconds: -62_135_596_800n, nanos: 0 });
     expect(emulator().store.metadataEvents()).toBe(events + 1);
   });
 
@@ -413,6 +420,39 @@ describe("v2 on the wire", () => {
     const missing = await call("DELETE", `/v2/organizations/${acme}/metadata?keys=rest.o&keys=rest.nope`);
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ code: 5, message: "One or more keys do not exist (META-2npds)" });
+  });
+
+  it.each([
+    { name: "Connect with binary messages", protocol: "connect" as const, options: { useBinaryFormat: true } },
+    { name: "Connect with JSON over HTTP/2", protocol: "connect" as const, options: { useBinaryFormat: false, httpVersion: "2" as const } },
+    { name: "gRPC-web with JSON messages", protocol: "grpc-web" as const, options: { useBinaryFormat: false } },
+  ])("v2 over $name: a set, a list and an error", async ({ protocol, options }) => {
+    const e = emulator();
+    const transport = createZitadelTransport({ baseUrl: e.url, protocol, auth: e.user("acme-admin").token, ...options });
+    const users = createUserServiceV2Client(transport);
+    const key = `codec.${protocol}.${String(options.useBinaryFormat)}`;
+    await users.setUserMetadata({ userId: e.user("alice").id, metadata: [{ key, value: utf8("ä\u0000v") }] });
+    const listed = await users.listUserMetadata({ userId: e.user("alice").id, filters: startsWith(key) });
+    expect(listed.metadata.map((m) => [m.key, text(m.value)])).toEqual([[key, "ä\u0000v"]]);
+    await expectZitadelError(users.deleteUserMetadata({ userId: e.user("alice").id, keys: [`${key}.nope`] }), {
+      code: Code.NotFound,
+      id: "META-2nnds",
+      text: "One or more keys do not exist",
+    });
+  });
+
+  it("gRPC with a JSON codec (application/grpc+json) on a v2 path is proto3 JSON, as connect-go serves it", async () => {
+    const e = emulator();
+    const body = JSON.stringify({ userId: e.user("alice").id, filters: startsWithJson("nothing.here.") });
+    const res = await http2Request(`${e.url}/zitadel.user.v2.UserService/ListUserMetadata`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${e.user("acme-admin").token}`, "content-type": "application/grpc+json", te: "trailers" },
+      body: frame(utf8(body)),
+    });
+    expect(res.status).toBe(200);
+    expect(res.trailers?.["grpc-status"] ?? res.headers["grpc-status"]).toBe("0");
+    const [message] = parseFrames(res.body);
+    expect(JSON.parse(message!.bytes.toString("utf8"))).toEqual({ pagination: { appliedLimit: "100" } });
   });
 
   it("the changing list order applies to org lists, not to the user lists ordered by creation date", async () => {

@@ -3,11 +3,12 @@ import type * as http2 from "node:http2";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, fromJsonString, toBinary, toJsonString } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
 import { untilAborted } from "../core/abort.js";
 import { v1Limits } from "../zitadel/v1/limits.js";
+import { apiVersionOf } from "../zitadel/versions.js";
 import { declaredLength, decodeGrpcWebText, frame, framePrefixBytes, singleMessage, trailerFrame } from "./grpc-frames.js";
 import type { GrpcStatusFields } from "./grpc-status.js";
 import { grpcOk, grpcStatusOf } from "./grpc-status.js";
@@ -48,9 +49,11 @@ interface Target {
  * content-subtypes the connect-node handler would treat differently from
  * grpc-go.
  *
- * Like grpc-go, it decodes every request as binary protobuf whatever the
- * content-subtype says (grpc-go has no JSON codec and falls back to proto), so
- * a JSON body fails with Internal "grpc: error unmarshalling request".
+ * For v1, like grpc-go, it decodes every request as binary protobuf whatever
+ * the content-subtype says (grpc-go has no JSON codec and falls back to
+ * proto), so a JSON body fails with Internal "grpc: error unmarshalling
+ * request". The v2 services are connect-go handlers, which have a JSON codec:
+ * "+json" there means proto3 JSON both ways (the API version's servesGrpcJson).
  */
 export function createGrpcUnaryHandler(options: GrpcUnaryHandlerOptions): GrpcUnaryHandler {
   const targets = new Map<string, Target>();
@@ -95,6 +98,7 @@ async function serve(
   const path = (req.url ?? "").split("?")[0]!;
   const target = targets.get(path);
   if (!target) return refuse(unknownRpc(path, serviceNames));
+  const json = contentType.endsWith("+json") && apiVersionOf(target.service.typeName)?.servesGrpcJson === true;
   const arrived = performance.now();
   let timeoutMs: number | undefined;
   try {
@@ -118,11 +122,15 @@ async function serve(
       if (encoding === "identity") throw new ConnectError("grpc: compressed flag set with identity or empty encoding", Code.Internal);
       bytes = await decompress(bytes);
     }
-    try {
-      request = fromBinary(target.method.input, bytes);
-    } catch {
-      // What grpc-go answers for bytes that are not protobuf, e.g. JSON sent as application/grpc-web+json.
-      throw new ConnectError("grpc: error unmarshalling request: proto: cannot parse invalid wire-format data", Code.Internal);
+    if (json) {
+      request = decodeJson(target.method, bytes);
+    } else {
+      try {
+        request = fromBinary(target.method.input, bytes);
+      } catch {
+        // What grpc-go answers for bytes that are not protobuf, e.g. JSON sent as application/grpc-web+json.
+        throw new ConnectError("grpc: error unmarshalling request: proto: cannot parse invalid wire-format data", Code.Internal);
+      }
     }
   } catch (e) {
     if (!clientGone.signal.aborted) refuse(ConnectError.from(e, Code.Internal));
@@ -142,7 +150,8 @@ async function serve(
   });
   try {
     const response = await untilAborted(Promise.resolve().then(() => target.impl(request, ctx)), ctx.signal);
-    const bytes = toBinary(target.method.output, create(target.method.output, response as never));
+    const message = create(target.method.output, response as never);
+    const bytes = json ? Buffer.from(toJsonString(target.method.output, message), "utf8") : toBinary(target.method.output, message);
     if (!clientGone.signal.aborted) writeSuccess(res, wire, contentType, bytes);
   } catch (e) {
     if (!clientGone.signal.aborted) writeTrailersOnly(res, contentType, grpcStatusOf(ConnectError.from(e)));
@@ -209,6 +218,23 @@ function readBody(req: NodeRequest, limit: number, check?: (head: Buffer) => Con
     // A request the client abandoned ends without "end"; after "end" this changes nothing.
     req.on("close", () => reject(new ConnectError("the request body ended early", Code.Canceled)));
   });
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A JSON message as connect-go's codec reads it: proto3 JSON in UTF-8, unknown fields ignored; anything else InvalidArgument. */
+function decodeJson(method: DescMethod, bytes: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    throw new ConnectError(`unmarshal into ${method.input.typeName}: the JSON message is not valid UTF-8`, Code.InvalidArgument);
+  }
+  try {
+    return fromJsonString(method.input, text, { ignoreUnknownFields: true });
+  } catch (e) {
+    throw new ConnectError(`unmarshal into ${method.input.typeName}: ${(e as Error).message}`, Code.InvalidArgument);
+  }
 }
 
 const gunzipAsync = promisify(gunzip);
