@@ -107,6 +107,14 @@ describe.each(v2Protocols)("the v2 metadata APIs over %s", (protocol) => {
     expect(emulator().store.metadataEvents()).toBe(events + 1);
   });
 
+  it("no 4 MiB message limit as on v1: connect-go sets none, so a 4.5 MB Set goes through", async () => {
+    const metadata = Array.from({ length: 9 }, (_, i) => ({ key: `big.${i}`, value: new Uint8Array(500_000).fill(i + 1) }));
+    await admin().users.setUserMetadata({ userId: alice(), metadata });
+    const listed = await admin().users.listUserMetadata({ userId: alice(), filters: startsWith("big.") });
+    expect(listed.metadata.map((m) => [m.key, m.value.length, m.value[0]]).sort()).toEqual(metadata.map((m, i) => [m.key, 500_000, i + 1]));
+    await admin().users.deleteUserMetadata({ userId: alice(), keys: metadata.map((m) => m.key) });
+  });
+
   it("Set with no entries fails with META-9mm2d", async () => {
     const expected = { code: Code.FailedPrecondition, id: "META-9mm2d", text: "Metadata list is empty" };
     await expectZitadelError(admin().users.setUserMetadata({ userId: alice(), metadata: [] }), expected);

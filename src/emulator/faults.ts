@@ -1,7 +1,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { v1Limits } from "../zitadel/v1/limits.js";
+import { messageLimitsOf } from "../zitadel/versions.js";
 import { presentError } from "./error-presentation.js";
 import type { Quirks } from "./quirks.js";
 
@@ -16,7 +16,6 @@ export interface Faults {
 
 type AnyImpl = (req: unknown, ctx: HandlerContext) => unknown;
 
-const { maxRequestBytes: maxMessageBytes, maxResponseBytes } = v1Limits;
 
 export interface Instrumentation {
   faults: Faults;
@@ -38,9 +37,11 @@ export function instrumentServices<S extends { [K in keyof S]: object }>(service
         const started = performance.now();
         const ms = () => `${(performance.now() - started).toFixed(1)}ms`;
         try {
-          const size = toBinary(ctx.method.input, req as never).length;
-          if (size > maxMessageBytes) {
-            throw new ConnectError(`grpc: received message larger than max (${size} vs. ${maxMessageBytes})`, Code.ResourceExhausted);
+          // v1's grpc-go limits; v2's connect-go handlers have none.
+          const limits = messageLimitsOf(ctx.service.typeName);
+          const size = limits === undefined ? 0 : toBinary(ctx.method.input, req as never).length;
+          if (limits !== undefined && size > limits.maxRequestBytes) {
+            throw new ConnectError(`grpc: received message larger than max (${size} vs. ${limits.maxRequestBytes})`, Code.ResourceExhausted);
           }
           if (faults.latencyMs > 0) await sleep(faults.latencyMs, ctx.signal);
           let res: unknown;
@@ -50,9 +51,9 @@ export function instrumentServices<S extends { [K in keyof S]: object }>(service
             throw presentError(e, quirks);
           }
           res = create(ctx.method.output, res as never);
-          const sent = toBinary(ctx.method.output, res as never).length;
-          if (sent > maxResponseBytes) {
-            throw new ConnectError(`grpc: trying to send message larger than max (${sent} vs. ${maxResponseBytes})`, Code.ResourceExhausted);
+          const sent = limits === undefined ? 0 : toBinary(ctx.method.output, res as never).length;
+          if (limits !== undefined && sent > limits.maxResponseBytes) {
+            throw new ConnectError(`grpc: trying to send message larger than max (${sent} vs. ${limits.maxResponseBytes})`, Code.ResourceExhausted);
           }
           log?.(`${ctx.method.name} ${ctx.protocolName} ok ${ms()}`);
           return res;

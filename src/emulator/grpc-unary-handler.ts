@@ -7,8 +7,7 @@ import { create, fromBinary, fromJsonString, toBinary, toJsonString } from "@buf
 import type { HandlerContext } from "@connectrpc/connect";
 import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
 import { untilAborted } from "../core/abort.js";
-import { v1Limits } from "../zitadel/v1/limits.js";
-import { apiVersionOf } from "../zitadel/versions.js";
+import { apiVersionOf, messageLimitsOf } from "../zitadel/versions.js";
 import { declaredLength, decodeGrpcWebText, frame, framePrefixBytes, singleMessage, trailerFrame } from "./grpc-frames.js";
 import type { GrpcStatusFields } from "./grpc-status.js";
 import { grpcOk, grpcStatusOf } from "./grpc-status.js";
@@ -28,7 +27,7 @@ export type GrpcWire = "grpc-web" | "grpc-web-text" | "grpc";
 export interface GrpcUnaryHandlerOptions {
   /** The services to serve, with their implementations keyed by local method name. */
   services: { service: DescService; impl: object }[];
-  /** Largest request body read at all; the 4 MiB message limit applies on top. */
+  /** Largest request body read at all; the API version's message limit (v1: 4 MiB) applies on top. */
   readMaxBytes: number;
 }
 
@@ -98,6 +97,8 @@ async function serve(
   const path = (req.url ?? "").split("?")[0]!;
   const target = targets.get(path);
   if (!target) return refuse(unknownRpc(path, serviceNames));
+  // v1's grpc-go refuses a message over 4 MiB; v2's connect-go reads up to the emulator's body limit.
+  const maxMessageBytes = messageLimitsOf(target.service.typeName)?.maxRequestBytes ?? readMaxBytes;
   const json = contentType.endsWith("+json") && apiVersionOf(target.service.typeName)?.servesGrpcJson === true;
   const arrived = performance.now();
   let timeoutMs: number | undefined;
@@ -116,11 +117,11 @@ async function serve(
 
   let request: unknown;
   try {
-    const message = singleMessage(await readRequest(req, wire, readMaxBytes));
+    const message = singleMessage(await readRequest(req, wire, readMaxBytes, maxMessageBytes));
     let bytes = message.bytes;
     if (message.compressed) {
       if (encoding === "identity") throw new ConnectError("grpc: compressed flag set with identity or empty encoding", Code.Internal);
-      bytes = await decompress(bytes);
+      bytes = await decompress(bytes, maxMessageBytes);
     }
     if (json) {
       request = decodeJson(target.method, bytes);
@@ -173,19 +174,18 @@ function unknownRpc(path: string, serviceNames: ReadonlySet<string>): ConnectErr
     : new ConnectError(`unknown service ${service}`, Code.Unimplemented);
 }
 
-/** The request body's bytes (base64-decoded for grpc-web-text), refusing a first message over 4 MiB as grpc-go does. */
-async function readRequest(req: NodeRequest, wire: GrpcWire, readMaxBytes: number): Promise<Buffer> {
+/** The request body's bytes (base64-decoded for grpc-web-text), refusing a first message over `maxMessageBytes` as grpc-go does. */
+async function readRequest(req: NodeRequest, wire: GrpcWire, readMaxBytes: number, maxMessageBytes: number): Promise<Buffer> {
+  const tooLarge = (body: Uint8Array): ConnectError | undefined => {
+    const length = declaredLength(body);
+    if (length === undefined || length <= maxMessageBytes) return undefined;
+    return new ConnectError(`grpc: received message larger than max (${length} vs. ${maxMessageBytes})`, Code.ResourceExhausted);
+  };
   if (wire !== "grpc-web-text") return readBody(req, readMaxBytes, tooLarge);
   const body = decodeGrpcWebText((await readBody(req, readMaxBytes)).toString("latin1"));
   const refusal = tooLarge(body);
   if (refusal) throw refusal;
   return body;
-}
-
-function tooLarge(body: Uint8Array): ConnectError | undefined {
-  const length = declaredLength(body);
-  if (length === undefined || length <= v1Limits.maxRequestBytes) return undefined;
-  return new ConnectError(`grpc: received message larger than max (${length} vs. ${v1Limits.maxRequestBytes})`, Code.ResourceExhausted);
 }
 
 /**
@@ -239,13 +239,13 @@ function decodeJson(method: DescMethod, bytes: Uint8Array): unknown {
 
 const gunzipAsync = promisify(gunzip);
 
-/** A gzip-compressed message (the only grpc-encoding accepted besides identity), limited to 4 MiB once inflated. */
-async function decompress(bytes: Uint8Array): Promise<Uint8Array> {
+/** A gzip-compressed message (the only grpc-encoding accepted besides identity), limited to `limit` bytes once inflated. */
+async function decompress(bytes: Uint8Array, limit: number): Promise<Uint8Array> {
   try {
-    return await gunzipAsync(bytes, { maxOutputLength: v1Limits.maxRequestBytes });
+    return await gunzipAsync(bytes, { maxOutputLength: limit });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
-      throw new ConnectError(`grpc: received message after decompression larger than max (more than ${v1Limits.maxRequestBytes})`, Code.ResourceExhausted);
+      throw new ConnectError(`grpc: received message after decompression larger than max (more than ${limit})`, Code.ResourceExhausted);
     }
     throw new ConnectError(`grpc: failed to decompress the received message: ${(e as Error).message}`, Code.Internal);
   }

@@ -98,7 +98,7 @@ export interface Emulator {
   readonly store: Store;
 }
 
-/** Largest request body read at all; the 4 MiB message limit itself is checked per message by instrumentServices (faults.ts). */
+/** Largest request body read at all; v1's 4 MiB message limit itself is checked per message by instrumentServices (faults.ts); v2 has none. */
 const readMaxBytes = 16 * 1024 * 1024;
 
 /**

@@ -51,6 +51,11 @@ export function allErrorFacts(): ErrorFact[] {
   return [...errorsById.values()];
 }
 
+/** The message size limits of a service's API version (undefined: none, or not ZITADEL's service). */
+export function messageLimitsOf(serviceTypeName: string): ApiVersionServing["messageLimits"] {
+  return apiVersionOf(serviceTypeName)?.messageLimits;
+}
+
 /** Whether an RPC may be repeated after a failure by its API version's semantics; false for a service that is not ZITADEL's. */
 export function isSafeToRetry(serviceTypeName: string, methodName: string): boolean {
   return apiVersionOf(serviceTypeName)?.safeToRetry(serviceTypeName, methodName) ?? false;
