@@ -60,6 +60,7 @@ export type { ConfigErrorCode } from "./core/config-error.js";
 /** The catalogue of ZITADEL's error ids: what each means, its code and kind. */
 export { sharedErrors } from "./zitadel/shared-errors.js";
 export { v1Errors } from "./zitadel/v1/errors.js";
+export { v2Errors } from "./zitadel/v2/errors.js";
 export { errorFact } from "./zitadel/versions.js";
 export type { ErrorFact, ErrorKind, Remedy } from "./zitadel/error-fact.js";
 

@@ -28,6 +28,7 @@ describe("the error catalogue", () => {
       [
         "AUTH-toLo1", "AUTH-7fs1e", "AUTH-Bs7Ds", "AUTHZ-cdgFk", "AUTH-5mWD2", "COMMAND-uXHNj", "COMMAND-QXPGs",
         "QUERY-Rgh32", "QUERY-Rph32", "META-ncnw3", "META-mcnw3", "META-2nnds", "META-2npds", "META-9mm2d", "META-9mw2d",
+        "AUTH-AWfge", "QUERY-4M0fs",
       ].sort(),
     );
     const idPattern = new RegExp(`"(${ids.join("|")})"`);

@@ -1,10 +1,9 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { v1Limits } from "../zitadel/v1/limits.js";
+import { messageLimitsOf } from "../zitadel/versions.js";
 import { presentError } from "./error-presentation.js";
 import type { Quirks } from "./quirks.js";
-import type { Services } from "./services.js";
 
 /**
  * Misbehaviour a test can switch on at run time to exercise client
@@ -17,7 +16,6 @@ export interface Faults {
 
 type AnyImpl = (req: unknown, ctx: HandlerContext) => unknown;
 
-const { maxRequestBytes: maxMessageBytes, maxResponseBytes } = v1Limits;
 
 export interface Instrumentation {
   faults: Faults;
@@ -31,7 +29,7 @@ export interface Instrumentation {
  * behaves alike. The limits are on the binary message, as behind ZITADEL's
  * gateway, not on a JSON body.
  */
-export function instrumentServices(services: Services, { faults, quirks, log }: Instrumentation): Services {
+export function instrumentServices<S extends { [K in keyof S]: object }>(services: S, { faults, quirks, log }: Instrumentation): S {
   const wrap = <T extends object>(impl: T): T => {
     const wrapped: Record<string, AnyImpl> = {};
     for (const [name, fn] of Object.entries(impl) as [string, AnyImpl][]) {
@@ -39,9 +37,11 @@ export function instrumentServices(services: Services, { faults, quirks, log }: 
         const started = performance.now();
         const ms = () => `${(performance.now() - started).toFixed(1)}ms`;
         try {
-          const size = toBinary(ctx.method.input, req as never).length;
-          if (size > maxMessageBytes) {
-            throw new ConnectError(`grpc: received message larger than max (${size} vs. ${maxMessageBytes})`, Code.ResourceExhausted);
+          // v1's grpc-go limits; v2's connect-go handlers have none.
+          const limits = messageLimitsOf(ctx.service.typeName);
+          const size = limits === undefined ? 0 : toBinary(ctx.method.input, req as never).length;
+          if (limits !== undefined && size > limits.maxRequestBytes) {
+            throw new ConnectError(`grpc: received message larger than max (${size} vs. ${limits.maxRequestBytes})`, Code.ResourceExhausted);
           }
           if (faults.latencyMs > 0) await sleep(faults.latencyMs, ctx.signal);
           let res: unknown;
@@ -51,9 +51,9 @@ export function instrumentServices(services: Services, { faults, quirks, log }: 
             throw presentError(e, quirks);
           }
           res = create(ctx.method.output, res as never);
-          const sent = toBinary(ctx.method.output, res as never).length;
-          if (sent > maxResponseBytes) {
-            throw new ConnectError(`grpc: trying to send message larger than max (${sent} vs. ${maxResponseBytes})`, Code.ResourceExhausted);
+          const sent = limits === undefined ? 0 : toBinary(ctx.method.output, res as never).length;
+          if (limits !== undefined && sent > limits.maxResponseBytes) {
+            throw new ConnectError(`grpc: trying to send message larger than max (${sent} vs. ${limits.maxResponseBytes})`, Code.ResourceExhausted);
           }
           log?.(`${ctx.method.name} ${ctx.protocolName} ok ${ms()}`);
           return res;
@@ -66,7 +66,7 @@ export function instrumentServices(services: Services, { faults, quirks, log }: 
     }
     return wrapped as T;
   };
-  return { management: wrap(services.management), auth: wrap(services.auth) };
+  return Object.fromEntries((Object.entries(services) as [string, object][]).map(([name, impl]) => [name, wrap(impl)])) as S;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

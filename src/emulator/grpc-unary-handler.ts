@@ -3,11 +3,11 @@ import type * as http2 from "node:http2";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, fromJsonString, toBinary, toJsonString } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
 import { untilAborted } from "../core/abort.js";
-import { v1Limits } from "../zitadel/v1/limits.js";
+import { apiVersionOf, messageLimitsOf } from "../zitadel/versions.js";
 import { declaredLength, decodeGrpcWebText, frame, framePrefixBytes, singleMessage, trailerFrame } from "./grpc-frames.js";
 import type { GrpcStatusFields } from "./grpc-status.js";
 import { grpcOk, grpcStatusOf } from "./grpc-status.js";
@@ -27,7 +27,7 @@ export type GrpcWire = "grpc-web" | "grpc-web-text" | "grpc";
 export interface GrpcUnaryHandlerOptions {
   /** The services to serve, with their implementations keyed by local method name. */
   services: { service: DescService; impl: object }[];
-  /** Largest request body read at all; the 4 MiB message limit applies on top. */
+  /** Largest request body read at all; the API version's message limit (v1: 4 MiB) applies on top. */
   readMaxBytes: number;
 }
 
@@ -48,9 +48,11 @@ interface Target {
  * content-subtypes the connect-node handler would treat differently from
  * grpc-go.
  *
- * Like grpc-go, it decodes every request as binary protobuf whatever the
- * content-subtype says (grpc-go has no JSON codec and falls back to proto), so
- * a JSON body fails with Internal "grpc: error unmarshalling request".
+ * For v1, like grpc-go, it decodes every request as binary protobuf whatever
+ * the content-subtype says (grpc-go has no JSON codec and falls back to
+ * proto), so a JSON body fails with Internal "grpc: error unmarshalling
+ * request". The v2 services are connect-go handlers, which have a JSON codec:
+ * "+json" there means proto3 JSON both ways (the API version's servesGrpcJson).
  */
 export function createGrpcUnaryHandler(options: GrpcUnaryHandlerOptions): GrpcUnaryHandler {
   const targets = new Map<string, Target>();
@@ -95,6 +97,9 @@ async function serve(
   const path = (req.url ?? "").split("?")[0]!;
   const target = targets.get(path);
   if (!target) return refuse(unknownRpc(path, serviceNames));
+  // v1's grpc-go refuses a message over 4 MiB; v2's connect-go reads up to the emulator's body limit.
+  const maxMessageBytes = messageLimitsOf(target.service.typeName)?.maxRequestBytes ?? readMaxBytes;
+  const json = contentType.endsWith("+json") && apiVersionOf(target.service.typeName)?.servesGrpcJson === true;
   const arrived = performance.now();
   let timeoutMs: number | undefined;
   try {
@@ -112,17 +117,21 @@ async function serve(
 
   let request: unknown;
   try {
-    const message = singleMessage(await readRequest(req, wire, readMaxBytes));
+    const message = singleMessage(await readRequest(req, wire, readMaxBytes, maxMessageBytes));
     let bytes = message.bytes;
     if (message.compressed) {
       if (encoding === "identity") throw new ConnectError("grpc: compressed flag set with identity or empty encoding", Code.Internal);
-      bytes = await decompress(bytes);
+      bytes = await decompress(bytes, maxMessageBytes);
     }
-    try {
-      request = fromBinary(target.method.input, bytes);
-    } catch {
-      // What grpc-go answers for bytes that are not protobuf, e.g. JSON sent as application/grpc-web+json.
-      throw new ConnectError("grpc: error unmarshalling request: proto: cannot parse invalid wire-format data", Code.Internal);
+    if (json) {
+      request = decodeJson(target.method, bytes);
+    } else {
+      try {
+        request = fromBinary(target.method.input, bytes);
+      } catch {
+        // What grpc-go answers for bytes that are not protobuf, e.g. JSON sent as application/grpc-web+json.
+        throw new ConnectError("grpc: error unmarshalling request: proto: cannot parse invalid wire-format data", Code.Internal);
+      }
     }
   } catch (e) {
     if (!clientGone.signal.aborted) refuse(ConnectError.from(e, Code.Internal));
@@ -142,7 +151,8 @@ async function serve(
   });
   try {
     const response = await untilAborted(Promise.resolve().then(() => target.impl(request, ctx)), ctx.signal);
-    const bytes = toBinary(target.method.output, create(target.method.output, response as never));
+    const message = create(target.method.output, response as never);
+    const bytes = json ? Buffer.from(toJsonString(target.method.output, message), "utf8") : toBinary(target.method.output, message);
     if (!clientGone.signal.aborted) writeSuccess(res, wire, contentType, bytes);
   } catch (e) {
     if (!clientGone.signal.aborted) writeTrailersOnly(res, contentType, grpcStatusOf(ConnectError.from(e)));
@@ -164,19 +174,18 @@ function unknownRpc(path: string, serviceNames: ReadonlySet<string>): ConnectErr
     : new ConnectError(`unknown service ${service}`, Code.Unimplemented);
 }
 
-/** The request body's bytes (base64-decoded for grpc-web-text), refusing a first message over 4 MiB as grpc-go does. */
-async function readRequest(req: NodeRequest, wire: GrpcWire, readMaxBytes: number): Promise<Buffer> {
+/** The request body's bytes (base64-decoded for grpc-web-text), refusing a first message over `maxMessageBytes` as grpc-go does. */
+async function readRequest(req: NodeRequest, wire: GrpcWire, readMaxBytes: number, maxMessageBytes: number): Promise<Buffer> {
+  const tooLarge = (body: Uint8Array): ConnectError | undefined => {
+    const length = declaredLength(body);
+    if (length === undefined || length <= maxMessageBytes) return undefined;
+    return new ConnectError(`grpc: received message larger than max (${length} vs. ${maxMessageBytes})`, Code.ResourceExhausted);
+  };
   if (wire !== "grpc-web-text") return readBody(req, readMaxBytes, tooLarge);
   const body = decodeGrpcWebText((await readBody(req, readMaxBytes)).toString("latin1"));
   const refusal = tooLarge(body);
   if (refusal) throw refusal;
   return body;
-}
-
-function tooLarge(body: Uint8Array): ConnectError | undefined {
-  const length = declaredLength(body);
-  if (length === undefined || length <= v1Limits.maxRequestBytes) return undefined;
-  return new ConnectError(`grpc: received message larger than max (${length} vs. ${v1Limits.maxRequestBytes})`, Code.ResourceExhausted);
 }
 
 /**
@@ -211,15 +220,32 @@ function readBody(req: NodeRequest, limit: number, check?: (head: Buffer) => Con
   });
 }
 
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A JSON message as connect-go's codec reads it: proto3 JSON in UTF-8, unknown fields ignored; anything else InvalidArgument. */
+function decodeJson(method: DescMethod, bytes: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    throw new ConnectError(`unmarshal into ${method.input.typeName}: the JSON message is not valid UTF-8`, Code.InvalidArgument);
+  }
+  try {
+    return fromJsonString(method.input, text, { ignoreUnknownFields: true });
+  } catch (e) {
+    throw new ConnectError(`unmarshal into ${method.input.typeName}: ${(e as Error).message}`, Code.InvalidArgument);
+  }
+}
+
 const gunzipAsync = promisify(gunzip);
 
-/** A gzip-compressed message (the only grpc-encoding accepted besides identity), limited to 4 MiB once inflated. */
-async function decompress(bytes: Uint8Array): Promise<Uint8Array> {
+/** A gzip-compressed message (the only grpc-encoding accepted besides identity), limited to `limit` bytes once inflated. */
+async function decompress(bytes: Uint8Array, limit: number): Promise<Uint8Array> {
   try {
-    return await gunzipAsync(bytes, { maxOutputLength: v1Limits.maxRequestBytes });
+    return await gunzipAsync(bytes, { maxOutputLength: limit });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
-      throw new ConnectError(`grpc: received message after decompression larger than max (more than ${v1Limits.maxRequestBytes})`, Code.ResourceExhausted);
+      throw new ConnectError(`grpc: received message after decompression larger than max (more than ${limit})`, Code.ResourceExhausted);
     }
     throw new ConnectError(`grpc: failed to decompress the received message: ${(e as Error).message}`, Code.Internal);
   }

@@ -4,7 +4,10 @@ import { join } from "node:path";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { AuthService } from "../../gen/zitadel/auth_pb.js";
 import { ManagementService } from "../../gen/zitadel/management_pb.js";
-import { createConnectV1Handler } from "./connect-v1.js";
+import { OrganizationService as OrganizationServiceV2 } from "../../gen/zitadel/org/v2/org_service_pb.js";
+import { OrganizationService as OrganizationServiceV2beta } from "../../gen/zitadel/org/v2beta/org_service_pb.js";
+import { UserService as UserServiceV2 } from "../../gen/zitadel/user/v2/user_service_pb.js";
+import { createConnectHandler } from "./connect-handler.js";
 import { createCorsHandler } from "./cors.js";
 import type { EmulatorSeed, SeededOrg, SeededUser } from "./seed.js";
 import { applySeed, defaultSeed } from "./seed.js";
@@ -20,6 +23,7 @@ import type { Quirks } from "./quirks.js";
 import { resolveQuirks } from "./quirks.js";
 import { listen } from "./server.js";
 import { createServices } from "./services.js";
+import { createServicesV2 } from "./services-v2.js";
 import { Store } from "./store.js";
 
 export type { EmulatorSeed, SeedOrg, SeedUser, SeedMachine, SeededOrg, SeededUser } from "./seed.js";
@@ -94,13 +98,14 @@ export interface Emulator {
   readonly store: Store;
 }
 
-/** Largest request body read at all; the 4 MiB message limit itself is checked per message by instrumentServices (faults.ts). */
+/** Largest request body read at all; v1's 4 MiB message limit itself is checked per message by instrumentServices (faults.ts); v2 has none. */
 const readMaxBytes = 16 * 1024 * 1024;
 
 /**
- * Starts an in-process stand-in for ZITADEL's metadata API: gRPC (h2c),
- * gRPC-web and the REST gateway (/management/v1, /auth/v1) on one port, over
- * HTTP/1.1 and HTTP/2; with `connectV1`, the Connect protocol too.
+ * Starts an in-process stand-in for ZITADEL's metadata API, v1 and v2 on one
+ * store: gRPC (h2c), gRPC-web and the REST gateway (/management/v1, /auth/v1,
+ * /v2, /v2beta) on one port, over HTTP/1.1 and HTTP/2; the Connect protocol
+ * for the v2 services, and with `connectV1` for v1 too.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const tokenTtlSeconds = options.tokenTtlSeconds ?? 43_200;
@@ -159,11 +164,18 @@ async function start(init: {
   const store = new Store({ quirks });
   const seeded = await applySeed(store, seed, { keyDir: keyFiles.dir, onKeyFile: (file) => keyFiles.written.push(file) });
   const faults: Faults = { latencyMs: 0 };
-  const services = instrumentServices(createServices(store), { faults, quirks, log: options.log });
-  const served = [
+  const services = instrumentServices({ ...createServices(store), ...createServicesV2(store) }, { faults, quirks, log: options.log });
+  const servedV1 = [
     { service: ManagementService, impl: services.management },
     { service: AuthService, impl: services.auth },
   ];
+  // The v2 / v2beta services, on the same store: v1 and v2 see the same metadata.
+  const servedV2 = [
+    { service: UserServiceV2, impl: services.user },
+    { service: OrganizationServiceV2, impl: services.orgV2 },
+    { service: OrganizationServiceV2beta, impl: services.orgV2beta },
+  ];
+  const served = [...servedV1, ...servedV2];
   const restGateway = createRestGateway({ readMaxBytes, services: served });
   const grpcUnary = createGrpcUnaryHandler({ readMaxBytes, services: served });
   const grpc = connectNodeAdapter({
@@ -172,15 +184,16 @@ async function start(init: {
     grpcWeb: false,
     connect: false,
     routes(router) {
-      router.service(ManagementService, services.management);
-      router.service(AuthService, services.auth);
+      for (const { service, impl } of served) router.service(service, impl as never);
     },
     // An unknown path: grpc-go's Unimplemented "unknown service", trailers-only.
     // (connect-node types the response with a looser write(); it is Node's own.)
     fallback: (req, res) => grpcUnary(req, res as Parameters<typeof grpcUnary>[1], "grpc"),
   });
-  const connect = options.connectV1 === true ? createConnectV1Handler({ readMaxBytes, services: served }) : undefined;
-  const routing = { rpcPaths: rpcPathsOf([ManagementService, AuthService]), connectV1: connect !== undefined };
+  // Connect: always for v2 (connect-go handlers in ZITADEL), for v1 only with connectV1.
+  const overConnect = options.connectV1 === true ? served : servedV2;
+  const connect = createConnectHandler({ readMaxBytes, services: overConnect });
+  const routing = { connectPaths: rpcPathsOf(overConnect.map((s) => s.service)) };
   const handler: Parameters<typeof listen>[0] = (req, res) => {
     const destination = routeRequest(req, routing);
     switch (destination.to) {
@@ -189,7 +202,7 @@ async function start(init: {
       case "grpc-unary":
         return grpcUnary(req, res, destination.wire);
       case "connect":
-        return connect!(req, res);
+        return connect(req, res);
       case "rest":
         return restGateway(req, res);
     }

@@ -11,24 +11,23 @@ export type Destination =
   | { to: "grpc" }
   /** gRPC-web, or gRPC with another content-subtype: our own unary handler, as grpc-go answers. */
   | { to: "grpc-unary"; wire: GrpcWire }
-  /** The Connect protocol on a v1 path; only when the emulator was started with connectV1. */
+  /** The Connect protocol on a path served over Connect: v2 always, v1 only when the emulator was started with connectV1. */
   | { to: "connect" }
   /** Everything else: the REST gateway (which answers 404 for paths it has no route for). */
   | { to: "rest" };
 
 export interface RoutingOptions {
-  /** "/<service>/<method>" of every RPC served. */
-  rpcPaths: ReadonlySet<string>;
-  /** Serve the Connect protocol on those paths (a convenience ZITADEL lacks). */
-  connectV1: boolean;
+  /** "/<service>/<method>" of every RPC served over Connect (v2's; v1's only with connectV1, a convenience ZITADEL lacks). */
+  connectPaths: ReadonlySet<string>;
 }
 
 /**
- * Routes a request as ZITADEL's HTTP front does for the v1 services: by
- * content-type. A POST with application/grpc goes to the gRPC server, one
- * with application/grpc-web… to the gRPC-web wrapper, and everything else to
- * the REST gateway, Connect requests included: ZITADEL serves no Connect for
- * v1, so those end as the gateway's 404.
+ * Routes a request as ZITADEL's HTTP front does: by content-type. A POST
+ * with application/grpc goes to the gRPC server, one with
+ * application/grpc-web… to the gRPC-web wrapper; anything else on a path
+ * served over Connect (the v2 services) to the Connect handler, and the rest
+ * to the REST gateway, Connect requests on v1 paths included: ZITADEL serves
+ * no Connect for v1, so those end as the gateway's 404.
  */
 export function routeRequest(req: NodeRequest, options: RoutingOptions): Destination {
   const mediaType = String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
@@ -39,7 +38,7 @@ export function routeRequest(req: NodeRequest, options: RoutingOptions): Destina
     // e.g. application/grpc+json: grpc-go has no such codec and decodes it as protobuf, which connect-node would not.
     if (mediaType.startsWith("application/grpc+")) return { to: "grpc-unary", wire: "grpc" };
   }
-  if (options.connectV1 && options.rpcPaths.has((req.url ?? "").split("?")[0]!)) return { to: "connect" };
+  if (options.connectPaths.has((req.url ?? "").split("?")[0]!)) return { to: "connect" };
   return { to: "rest" };
 }
 

@@ -158,7 +158,7 @@ function listResponse(list: ListResult): { details: ListDetails; result: Metadat
 }
 
 /** A protobuf Timestamp of microseconds since the epoch (ZITADEL's precision). */
-function timestamp(micros: Micros): Timestamp {
+export function timestamp(micros: Micros): Timestamp {
   const seconds = micros / 1_000_000n;
   return create(TimestampSchema, { seconds, nanos: Number(micros - seconds * 1_000_000n) * 1000 });
 }

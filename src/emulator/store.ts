@@ -32,6 +32,19 @@ export interface ListOptions {
   keyFilters: { key: string; method: TextQueryMethod }[];
 }
 
+/** Whose metadata a v2 call targets: a user (by id alone, in whatever organization) or an organization. */
+export type V2Target = { userId: string; orgId?: undefined } | { userId?: undefined; orgId: string };
+
+export interface V2ListOptions {
+  offset: bigint;
+  /** Rows per page, at least 1 (v2 has no "all"). */
+  limit: number;
+  /** Every filter must match (v2's TextFilterMethod has v1's numbers). */
+  keyFilters: { key: string; method: TextQueryMethod }[];
+  /** Users' lists by creation date; organizations' in storage order. */
+  order: "creation-desc" | "creation-asc" | "storage";
+}
+
 export interface ListResult {
   totalResult: bigint;
   processedSequence: bigint;
@@ -260,6 +273,95 @@ export class Store {
     storable(...options.keyFilters.map((f) => f.key));
     const org = this.activeOrg(orgId);
     return this.list(org && this.ownerOfOrg(org), options, "org");
+  }
+
+  // --- v2 (UserService, OrganizationService v2 / v2beta) ----------------------
+  // The same maps as v1: a key written through one version is read through the
+  // other. The target (user id, organization id) decides alone; callers check
+  // existence and permissions first.
+
+  /**
+   * v2's Set: every entry is judged against the state before the request
+   * (empty value: remove the key if present, else skip; same bytes: skip;
+   * otherwise set), then all are applied at once. Returns the time of the
+   * change, or, when nothing changed, of the owner's last metadata change
+   * (undefined if it never had one).
+   */
+  setMetadataV2(target: V2Target, entries: readonly { key: string; value: Uint8Array }[]): Micros | undefined {
+    storable(...(target.userId === undefined ? [] : [target.userId]), ...entries.map((e) => e.key));
+    const owner = this.ownerV2(target);
+    const before = owner.metadata;
+    const actions = entries.filter(({ key, value }) => {
+      const current = before.get(key);
+      if (value.length === 0) return current !== undefined;
+      return current === undefined || !equalBytes(current.value, value);
+    });
+    if (actions.length === 0) return owner.aggregate.lastMetadataEvent?.at;
+    const now = this.clock();
+    const removed = new Set<string>();
+    for (const { key, value } of actions) {
+      if (value.length > 0) {
+        this.write(owner, key, value, now);
+      } else if (!removed.has(key)) {
+        // A key is removed once, even when the request names it twice.
+        removed.add(key);
+        owner.metadata.delete(key);
+        this.event(owner, now);
+      }
+    }
+    return now;
+  }
+
+  /** v2's Delete: all or nothing; a key that does not exist fails with `missing` and nothing is removed. */
+  deleteMetadataV2(target: V2Target, keys: readonly string[], missing: () => Error): Micros {
+    storable(...(target.userId === undefined ? [] : [target.userId]), ...keys);
+    const owner = this.ownerV2(target);
+    const unique = [...new Set(keys)];
+    if (unique.some((key) => !owner.metadata.has(key))) throw missing();
+    const now = this.clock();
+    for (const key of unique) {
+      owner.metadata.delete(key);
+      this.event(owner, now);
+    }
+    return now;
+  }
+
+  /**
+   * v2's List, before paging: the rows matching every filter, in the asked
+   * order ("storage" also follows the listOrder quirk), and the page.
+   * `total` counts the matching rows, but is 0 for a page past the end.
+   */
+  listMetadataV2(target: V2Target, options: V2ListOptions): { total: bigint; page: StoredMetadata[] } {
+    storable(...(target.userId === undefined ? [] : [target.userId]), ...options.keyFilters.map((f) => f.key));
+    const owner = this.findOwnerV2(target);
+    const rows = owner ? this.rowsOf(owner.metadata) : [];
+    const filters = options.keyFilters;
+    let matching = filters.length === 0 ? [...rows] : rows.filter((e) => filters.every((f) => matchesText(e.key, f.key, f.method)));
+    if (options.order === "storage") {
+      if (this.quirks.listOrder === "changing") matching = shuffled(matching, this.random);
+    } else {
+      // Stable: rows created at the same moment (one Set) keep their storage order.
+      const sign = options.order === "creation-asc" ? 1 : -1;
+      matching.sort((a, b) => (a.creationDate === b.creationDate ? 0 : a.creationDate < b.creationDate ? -sign : sign));
+    }
+    const start = options.offset > BigInt(matching.length) ? matching.length : Number(options.offset);
+    const page = matching.slice(start, start + options.limit);
+    return { total: page.length === 0 ? 0n : BigInt(matching.length), page };
+  }
+
+  private findOwnerV2(target: V2Target): Owner | undefined {
+    if (target.userId !== undefined) {
+      const user = this.users.get(target.userId);
+      return user && { metadata: user.metadata, resourceOwner: user.orgId, aggregate: user.aggregate, projection: "user" };
+    }
+    const org = this.activeOrg(target.orgId);
+    return org && this.ownerOfOrg(org);
+  }
+
+  private ownerV2(target: V2Target): Owner {
+    const owner = this.findOwnerV2(target);
+    if (!owner) throw target.userId !== undefined ? errors.userNotFound() : errors.orgNotFound();
+    return owner;
   }
 
   // --- shared mechanics ----------------------------------------------------

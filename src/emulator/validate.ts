@@ -72,6 +72,15 @@ export function requireQueries(message: string, queries: MetadataQuery[]): void 
   });
 }
 
+/** A check of an embedded (singular) message field, named "<Message>.<Field>" in the error, as PGV does. */
+export function requireEmbedded(path: string, check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    throw embedded(path, e);
+  }
+}
+
 function embedded(path: string, cause: unknown): ConnectError {
   const inner = ConnectError.from(cause).rawMessage;
   return invalidArgument(`invalid ${path}: embedded message failed validation | caused by: ${inner}`);

@@ -3,6 +3,7 @@ import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
 import type { ErrorFact } from "../zitadel/error-fact.js";
 import { sharedErrors } from "../zitadel/shared-errors.js";
 import { v1Errors } from "../zitadel/v1/errors.js";
+import { v2Errors } from "../zitadel/v2/errors.js";
 
 /**
  * An error as ZITADEL sends it: the message is "<text> (<id>)" and a
@@ -36,10 +37,12 @@ export const errors = {
   orgMetadataNotFound: raiser(v1Errors.orgMetadataNotFound),
   removeUserKeyMissing: raiser(v1Errors.removeUserKeyMissing),
   removeOrgKeyMissing: raiser(v1Errors.removeOrgKeyMissing),
-  bulkRemoveUserKeyMissing: raiser(v1Errors.bulkRemoveUserKeyMissing),
-  bulkRemoveOrgKeyMissing: raiser(v1Errors.bulkRemoveOrgKeyMissing),
-  metadataListEmpty: raiser(v1Errors.metadataListEmpty),
-  orgBulkRemoveListEmpty: raiser(v1Errors.orgBulkRemoveListEmpty),
+  bulkRemoveUserKeyMissing: raiser(sharedErrors.bulkRemoveUserKeyMissing),
+  bulkRemoveOrgKeyMissing: raiser(sharedErrors.bulkRemoveOrgKeyMissing),
+  metadataListEmpty: raiser(sharedErrors.metadataListEmpty),
+  orgBulkRemoveListEmpty: raiser(sharedErrors.orgBulkRemoveListEmpty),
+  permissionMissingV2: raiser(v2Errors.permissionMissing),
+  limitExceeded: raiser(v2Errors.limitExceeded),
   /** What PostgreSQL's refusal of a text with U+0000 becomes. */
   internal: () => new ConnectError("Errors.Internal", Code.Internal),
 } as const;

@@ -9,6 +9,8 @@ export interface ApiVersionServing {
   readonly servesConnect: boolean;
   /** Whether its gRPC and gRPC-web endpoints take JSON messages (application/grpc+json, grpc-web+json) besides binary. */
   readonly servesGrpcJson: boolean;
+  /** The largest request message its servers take and the largest response they send; undefined for none (connect-go sets no limit). */
+  readonly messageLimits: { readonly maxRequestBytes: number; readonly maxResponseBytes: number } | undefined;
   /**
    * Whether repeating this RPC after a failure cannot change the outcome by
    * ZITADEL's semantics (reads; writes that set a value): what a retry policy

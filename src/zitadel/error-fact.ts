@@ -10,7 +10,8 @@ export type ErrorKind =
   | "userNotFound"
   | "orgNotFound"
   | "metadataNotFound"
-  | "listEmpty";
+  | "listEmpty"
+  | "limitExceeded";
 
 /** The usual fix; the library and the CLI each put it in their own words. */
 export type Remedy = "actInUsersOrg" | "grantRole" | "renewToken" | "checkOrgId";

@@ -1,7 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { defineErrors } from "./error-fact.js";
 
-/** Errors every ZITADEL API version sends: authentication, the org header, authorization and the command layer. */
+/** Errors every ZITADEL API version sends: authentication, the org header, authorization and the command layer (metadata commands v1 and v2 share). */
 export const sharedErrors = defineErrors({
   /** The authorization header is not "Bearer <token>". */
   authHeaderInvalid: {
@@ -64,5 +64,37 @@ export const sharedErrors = defineErrors({
     kind: "orgNotFound",
     translated: true,
     remedy: "checkOrgId",
+  },
+  /** A bulk remove (v1 BulkRemoveUserMetadata, v2 DeleteUserMetadata) with a key that does not exist (nothing is removed). */
+  bulkRemoveUserKeyMissing: {
+    id: "META-2nnds",
+    code: Code.NotFound,
+    text: "One or more keys do not exist",
+    kind: "metadataNotFound",
+    translated: true,
+  },
+  /** A bulk remove of org keys (v1 BulkRemoveOrgMetadata, v2 DeleteOrganizationMetadata) with a key that does not exist (nothing is removed). */
+  bulkRemoveOrgKeyMissing: {
+    id: "META-2npds",
+    code: Code.NotFound,
+    text: "One or more keys do not exist",
+    kind: "metadataNotFound",
+    translated: true,
+  },
+  /** A bulk set or bulk remove (v1), a Set or user Delete (v2) without entries. */
+  metadataListEmpty: {
+    id: "META-9mm2d",
+    code: Code.FailedPrecondition,
+    text: "Metadata list is empty",
+    kind: "listEmpty",
+    translated: true,
+  },
+  /** BulkRemoveOrgMetadata (v1) or DeleteOrganizationMetadata (v2) without keys. */
+  orgBulkRemoveListEmpty: {
+    id: "META-9mw2d",
+    code: Code.FailedPrecondition,
+    text: "Metadata list is empty",
+    kind: "listEmpty",
+    translated: true,
   },
 });

@@ -1,6 +1,7 @@
 import type { ErrorFact } from "./error-fact.js";
 import { sharedErrors } from "./shared-errors.js";
 import { v1Errors } from "./v1/errors.js";
+import { v2Errors } from "./v2/errors.js";
 import type { ApiVersionServing } from "./api-version.js";
 import { v1Serving } from "./v1/services.js";
 import { v2Serving } from "./v2/services.js";
@@ -11,7 +12,7 @@ export type { ApiVersionServing } from "./api-version.js";
  * The registry of ZITADEL API versions: the only module that imports the
  * version folders. A new version adds its folder and one entry here.
  */
-const errorSets: readonly Readonly<Record<string, ErrorFact>>[] = [sharedErrors, v1Errors];
+const errorSets: readonly Readonly<Record<string, ErrorFact>>[] = [sharedErrors, v1Errors, v2Errors];
 const servings: readonly ApiVersionServing[] = [v1Serving, v2Serving];
 
 /** The API version a service (by type name) belongs to, or undefined for a service that is not ZITADEL's. */
@@ -48,6 +49,11 @@ export function errorFact(id: string | undefined): ErrorFact | undefined {
 /** Every catalogued error, for tests and docs. */
 export function allErrorFacts(): ErrorFact[] {
   return [...errorsById.values()];
+}
+
+/** The message size limits of a service's API version (undefined: none, or not ZITADEL's service). */
+export function messageLimitsOf(serviceTypeName: string): ApiVersionServing["messageLimits"] {
+  return apiVersionOf(serviceTypeName)?.messageLimits;
 }
 
 /** Whether an RPC may be repeated after a failure by its API version's semantics; false for a service that is not ZITADEL's. */

@@ -35,36 +35,4 @@ export const v1Errors = defineErrors({
     kind: "metadataNotFound",
     translated: true,
   },
-  /** BulkRemoveUserMetadata with a key that does not exist (nothing is removed). */
-  bulkRemoveUserKeyMissing: {
-    id: "META-2nnds",
-    code: Code.NotFound,
-    text: "One or more keys do not exist",
-    kind: "metadataNotFound",
-    translated: true,
-  },
-  /** BulkRemoveOrgMetadata with a key that does not exist (nothing is removed). */
-  bulkRemoveOrgKeyMissing: {
-    id: "META-2npds",
-    code: Code.NotFound,
-    text: "One or more keys do not exist",
-    kind: "metadataNotFound",
-    translated: true,
-  },
-  /** A bulk set or bulk remove without entries. */
-  metadataListEmpty: {
-    id: "META-9mm2d",
-    code: Code.FailedPrecondition,
-    text: "Metadata list is empty",
-    kind: "listEmpty",
-    translated: true,
-  },
-  /** BulkRemoveOrgMetadata without keys. */
-  orgBulkRemoveListEmpty: {
-    id: "META-9mw2d",
-    code: Code.FailedPrecondition,
-    text: "Metadata list is empty",
-    kind: "listEmpty",
-    translated: true,
-  },
 });

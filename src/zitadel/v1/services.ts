@@ -1,4 +1,5 @@
 import type { ApiVersionServing } from "../api-version.js";
+import { v1Limits } from "./limits.js";
 
 /** zitadel.management.v1.ManagementService, zitadel.auth.v1.AuthService, and the other v1 APIs. */
 const v1ServiceName = /^zitadel\.([a-z0-9_]+)\.v1\.[A-Za-z0-9_]+$/;
@@ -21,5 +22,7 @@ export const v1Serving: ApiVersionServing = {
   servesConnect: false,
   // grpc-go with no JSON codec: a JSON message fails with Internal.
   servesGrpcJson: false,
+  // grpc-go's defaults.
+  messageLimits: { maxRequestBytes: v1Limits.maxRequestBytes, maxResponseBytes: v1Limits.maxResponseBytes },
   safeToRetry: (_service, method) => v1RetrySafe.test(method),
 };

@@ -18,6 +18,8 @@ export const v2Serving: ApiVersionServing = {
   restPrefix: () => "",
   servesConnect: true,
   servesGrpcJson: true,
+  // connect-go's handlers set no read or send limit (ZITADEL-V2.md, "Writes").
+  messageLimits: undefined,
   // v2 reads and Set (an upsert of the given values); deletes fail when repeated after success.
   safeToRetry: (_service, method) => /^(List|Get)\w*$|^Set\w*Metadata$/.test(method),
 };

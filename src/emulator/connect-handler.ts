@@ -16,7 +16,7 @@ import {
 type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
 type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
 
-export interface ConnectV1Options {
+export interface ConnectHandlerOptions {
   /** The services to serve, with their implementations keyed by local method name. */
   services: { service: DescService; impl: object }[];
   /** Largest request body read. */
@@ -24,16 +24,17 @@ export interface ConnectV1Options {
 }
 
 /**
- * The Connect protocol (JSON and binary) on the v1 paths: a
- * convenience of the emulator, switched on with startEmulator({ connectV1:
- * true }), since a real ZITADEL serves Connect only for its v2 services.
+ * The Connect protocol (JSON and binary): always for the v2 services (as
+ * ZITADEL, whose v2 services are connect-go handlers), and on the v1 paths
+ * only as a convenience of the emulator, switched on with
+ * startEmulator({ connectV1: true }).
  *
  * connect-node decodes JSON without complaint about invalid UTF-8, replacing
  * it with U+FFFD, so a key would be stored other than sent. The raw JSON is
  * therefore checked with a strict decoder first, and refused with 400
  * invalid_argument.
  */
-export function createConnectV1Handler(options: ConnectV1Options): (req: NodeRequest, res: NodeResponse) => void {
+export function createConnectHandler(options: ConnectHandlerOptions): (req: NodeRequest, res: NodeResponse) => void {
   const router = createConnectRouter({
     connect: true,
     grpc: false,
@@ -68,7 +69,7 @@ async function serve(req: NodeRequest, res: NodeResponse, handler: UniversalHand
     const json = await inflated(body, String(req.headers["content-encoding"] ?? "identity"), readMaxBytes);
     if (json !== undefined && !isUtf8(json)) return writeConnectError(res, 400, "invalid_argument", invalidUtf8);
   }
-  // (Connect GET needs an RPC marked free of side effects; no v1 RPC is, so connect-node answers it 405.)
+  // (Connect GET needs an RPC marked free of side effects; none of ours is, so connect-node answers it 405.)
   const universal = universalRequestFromNodeRequest(req, res, undefined, undefined);
   // The body was read for the check above; connect-node gets the same bytes.
   const uRes = await handler(body === undefined ? universal : { ...universal, body: oneChunk(body) });
