@@ -1,7 +1,7 @@
 // ZITADEL serves its v2 / v2beta APIs over the Connect protocol (they are
 // connect-go handlers), so the guard that refuses Connect on v1 must let v2
-// calls through, without connectV1. The emulator does not serve v2 yet, so a
-// tiny connect-node server stands in for ZITADEL here. Also: v2's REST paths
+// calls through, without connectV1. A tiny connect-node server stands in for
+// ZITADEL here, so the test sees exactly what each call sent. Also: v2's REST paths
 // are absolute (/v2/...), so its REST prefix is "".
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
