@@ -94,16 +94,34 @@ export function createServicesV2(store: Store): ServicesV2 {
     },
   };
 
+  /** Set on an org, v2 and v2beta alike but for what an empty value means. */
+  const setOrgMetadata = (
+    req: { organizationId: string; metadata: { key: string; value: Uint8Array }[] },
+    ctx: HandlerContext,
+    empty: Parameters<typeof requireEntries>[2],
+  ) => {
+    const who = caller(ctx);
+    const m = "SetOrganizationMetadataRequest";
+    requireIdOrKey(m, "OrganizationId", req.organizationId);
+    requireEntries(m, req.metadata, empty);
+    if (req.metadata.length === 0) throw errors.metadataListEmpty();
+    const target = writableOrg(who, req.organizationId);
+    return { setDate: dateOf(store.setMetadataV2(target, req.metadata)) };
+  };
+
+  /** Delete on an org, the same in v2 and v2beta. */
+  const deleteOrgMetadata = (req: { organizationId: string; keys: string[] }, ctx: HandlerContext) => {
+    const who = caller(ctx);
+    const m = "DeleteOrganizationMetadataRequest";
+    requireIdOrKey(m, "OrganizationId", req.organizationId);
+    requireEachKey(m, "Keys", req.keys);
+    if (req.keys.length === 0) throw errors.orgBulkRemoveListEmpty();
+    const target = writableOrg(who, req.organizationId);
+    return { deletionDate: timestamp(store.deleteMetadataV2(target, req.keys, errors.bulkRemoveOrgKeyMissing)) };
+  };
+
   const orgV2: ServiceImpl<typeof OrganizationServiceV2> = {
-    setOrganizationMetadata(req, ctx) {
-      const who = caller(ctx);
-      const m = "SetOrganizationMetadataRequest";
-      requireIdOrKey(m, "OrganizationId", req.organizationId);
-      requireEntries(m, req.metadata, "emptyDeletes");
-      if (req.metadata.length === 0) throw errors.metadataListEmpty();
-      const target = writableOrg(who, req.organizationId);
-      return { setDate: dateOf(store.setMetadataV2(target, req.metadata)) };
-    },
+    setOrganizationMetadata: (req, ctx) => setOrgMetadata(req, ctx, "emptyDeletes"),
     listOrganizationMetadata(req, ctx) {
       const who = caller(ctx);
       const m = "ListOrganizationMetadataRequest";
@@ -111,28 +129,12 @@ export function createServicesV2(store: Store): ServicesV2 {
       requireSearchFilters(m, req.filters);
       return listOrg(who, req.organizationId, req.pagination, keyFiltersV2(req.filters), metadataV2);
     },
-    deleteOrganizationMetadata(req, ctx) {
-      const who = caller(ctx);
-      const m = "DeleteOrganizationMetadataRequest";
-      requireIdOrKey(m, "OrganizationId", req.organizationId);
-      requireEachKey(m, "Keys", req.keys);
-      if (req.keys.length === 0) throw errors.orgBulkRemoveListEmpty();
-      const target = writableOrg(who, req.organizationId);
-      return { deletionDate: timestamp(store.deleteMetadataV2(target, req.keys, errors.bulkRemoveOrgKeyMissing)) };
-    },
+    deleteOrganizationMetadata: deleteOrgMetadata,
   };
 
   const orgV2beta: ServiceImpl<typeof OrganizationServiceV2beta> = {
-    setOrganizationMetadata(req, ctx) {
-      const who = caller(ctx);
-      const m = "SetOrganizationMetadataRequest";
-      requireIdOrKey(m, "OrganizationId", req.organizationId);
-      // v2beta still refuses an empty value.
-      requireEntries(m, req.metadata, "emptyRejected");
-      if (req.metadata.length === 0) throw errors.metadataListEmpty();
-      const target = writableOrg(who, req.organizationId);
-      return { setDate: dateOf(store.setMetadataV2(target, req.metadata)) };
-    },
+    // v2beta still refuses an empty value.
+    setOrganizationMetadata: (req, ctx) => setOrgMetadata(req, ctx, "emptyRejected"),
     listOrganizationMetadata(req, ctx) {
       const who = caller(ctx);
       const m = "ListOrganizationMetadataRequest";
@@ -140,15 +142,7 @@ export function createServicesV2(store: Store): ServicesV2 {
       requireQueriesV2beta(m, req.filter);
       return listOrg(who, req.organizationId, req.pagination, keyFiltersV2beta(req.filter), metadataV2beta);
     },
-    deleteOrganizationMetadata(req, ctx) {
-      const who = caller(ctx);
-      const m = "DeleteOrganizationMetadataRequest";
-      requireIdOrKey(m, "OrganizationId", req.organizationId);
-      requireEachKey(m, "Keys", req.keys);
-      if (req.keys.length === 0) throw errors.orgBulkRemoveListEmpty();
-      const target = writableOrg(who, req.organizationId);
-      return { deletionDate: timestamp(store.deleteMetadataV2(target, req.keys, errors.bulkRemoveOrgKeyMissing)) };
-    },
+    deleteOrganizationMetadata: deleteOrgMetadata,
   };
 
   /**
