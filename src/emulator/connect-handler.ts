@@ -6,6 +6,7 @@ import { brotliDecompress, gunzip } from "node:zlib";
 import type { DescService } from "@bufbuild/protobuf";
 import { createConnectRouter } from "@connectrpc/connect";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
+import { strictUtf8Text } from "./strict-utf8.js";
 import {
   compressionBrotli,
   compressionGzip,
@@ -67,7 +68,7 @@ async function serve(req: NodeRequest, res: NodeResponse, handler: UniversalHand
       return writeConnectError(res, 429, "resource_exhausted", `the request body is larger than ${readMaxBytes} bytes`);
     }
     const json = await inflated(body, String(req.headers["content-encoding"] ?? "identity"), readMaxBytes);
-    if (json !== undefined && !isUtf8(json)) return writeConnectError(res, 400, "invalid_argument", invalidUtf8);
+    if (json !== undefined && strictUtf8Text(json) === undefined) return writeConnectError(res, 400, "invalid_argument", invalidUtf8);
   }
   // (Connect GET needs an RPC marked free of side effects; none of ours is, so connect-node answers it 405.)
   const universal = universalRequestFromNodeRequest(req, res, undefined, undefined);
@@ -79,16 +80,6 @@ async function serve(req: NodeRequest, res: NodeResponse, handler: UniversalHand
 const invalidUtf8 =
   "the JSON request body is not valid UTF-8; send JSON as UTF-8 (bytes fields travel as base64, which is plain ASCII)";
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
-function isUtf8(bytes: Uint8Array): boolean {
-  try {
-    strictUtf8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const inflaters: Record<string, (bytes: Uint8Array, options: ZlibOptions) => Promise<Buffer>> = {
   gzip: promisify(gunzip),

@@ -1,11 +1,11 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { strictUtf8Text } from "./strict-utf8.js";
 
 // ZITADEL's gateway reads a JSON body with protojson, which takes strings
 // only as valid UTF-8 and \u escapes only as whole surrogate pairs. Decoding
 // leniently would store U+FFFD (or a lone surrogate) where ZITADEL refuses
 // the request, so the body is decoded strictly and checked here.
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** JSON's whitespace; a byte-order mark is not, in Go's decoder as in JSON.parse. */
 const jsonSpace = /^[ \t\n\r]*|[ \t\n\r]*$/g;
@@ -24,12 +24,10 @@ export function jsonBodyText(body: Uint8Array): string {
   while (start < body.length && isJsonSpace(body[start]!)) start++;
   // Go's decoder hands protojson the value without the leading whitespace: positions count from there.
   const value = body.subarray(start);
-  let text: string;
-  try {
-    text = strictUtf8.decode(value);
-  } catch {
+  const text = strictUtf8Text(value);
+  if (text === undefined) {
     const bad = firstInvalidUtf8(value);
-    const before = strictUtf8.decode(value.subarray(0, bad));
+    const before = strictUtf8Text(value.subarray(0, bad))!;
     const quote = scanStrings(before);
     if (quote < 0) {
       throw invalid(`invalid JSON in the request body: a byte that is not UTF-8 outside a string (${position(before, before.length)})`);

@@ -12,6 +12,7 @@ import { jsonBodyText } from "./json-body-text.js";
 import type { NodeRequest, NodeResponse } from "./node-http-types.js";
 import { writeJson, writeStatus } from "./rest-response.js";
 import { requestHeaders } from "./request-headers.js";
+import { strictUtf8Text } from "./strict-utf8.js";
 
 type UnaryImpl = (req: unknown, ctx: HandlerContext) => unknown;
 
@@ -178,15 +179,9 @@ function decodeRequest(
   return request;
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
 /** A byte string as text, or undefined when its bytes are not UTF-8. */
 function utf8Text(bytes: string): string | undefined {
-  try {
-    return strictUtf8.decode(Buffer.from(bytes, "latin1"));
-  } catch {
-    return undefined;
-  }
+  return strictUtf8Text(Buffer.from(bytes, "latin1"));
 }
 
 /** Query parameters name fields by JSON or proto name, nested with dots; repeated ones repeat. */
