@@ -15,7 +15,7 @@ export type { UserServiceV2Client, OrganizationServiceV2Client, OrganizationServ
 
 // --- the high-level metadata API ---
 export { createMetadataClient } from "./metadata/client.js";
-export type { MetadataClient } from "./metadata/client.js";
+export type { MetadataClient, MetadataClientOptions, MetadataApiName } from "./metadata/client.js";
 export type {
   MetadataScope,
   ReadonlyMetadataScope,
@@ -25,6 +25,8 @@ export type {
   WriteResult,
   BulkResult,
   BulkCallOptions,
+  ApplyResult,
+  MetadataChanges,
 } from "./metadata/scope.js";
 export type { BulkOptions } from "./metadata/bulk.js";
 export type { MetadataCallOptions } from "./metadata/call-options.js";

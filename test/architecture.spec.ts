@@ -41,7 +41,7 @@ const layers: Layer[] = [
 ];
 
 /** Layers that adding a ZITADEL API version must not touch: they may not import a version folder. */
-const versionNeutral = ["core", "http-rule", "auth", "interceptor", "transport"];
+const versionNeutral = ["core", "http-rule", "auth", "interceptor", "transport", "metadata"];
 
 /** What the CLI may import: the entries a user of the package imports. */
 const publicEntries = new Set(["src/index.ts", "src/emulator/index.ts"]);

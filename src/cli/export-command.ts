@@ -72,7 +72,7 @@ export async function runExportCommand(cmd: ExportCommand, io: CliIo): Promise<n
         let count = 0;
         for await (const entry of scope.list({ prefix: cmd.prefix })) {
           // The org's own id is its metadata's resource owner, so an export without --org-id still names it.
-          const id = target.kind === "user" ? target.userId : (cmd.connection.orgId ?? entry.details.resourceOwner);
+          const id = target.kind === "user" ? target.userId : (cmd.connection.orgId ?? entry.details.resourceOwner ?? "");
           if (id === "") throw new ExportProblem("the server did not say which organization owns its metadata; pass --org-id");
           const line: ExportLine = { scope: target.kind, id, key: entry.key, value: toBase64(entry.value) };
           await sink.write(`${JSON.stringify(line)}\n`);

@@ -41,7 +41,7 @@ export function entryJson(entry: MetadataEntry): object {
     key: entry.key,
     value: toBase64(entry.value),
     details: {
-      sequence: sequence.toString(),
+      sequence: sequence?.toString(),
       creationDate: creationDate?.toISOString(),
       changeDate: changeDate?.toISOString(),
       resourceOwner,

@@ -1,10 +1,13 @@
 import { ConnectError } from "@connectrpc/connect";
-import { v1Limits } from "../zitadel/v1/limits.js";
+import type { BatchRules } from "../zitadel/metadata-port.js";
 import { ZitadelConfigError } from "../core/config-error.js";
 
 /** Limits for splitting a bulk operation into requests. */
 export interface BulkOptions {
-  /** Most entries in one request. Default 500. */
+  /**
+   * Most entries in one request. Default: 500 on v1 (one event per entry
+   * in one transaction); no limit but bytes on v2.
+   */
   maxEntriesPerRequest?: number;
   /**
    * Most bytes (keys + values + framing) in one request. Default 3 MiB,
@@ -15,16 +18,16 @@ export interface BulkOptions {
   concurrency?: number;
 }
 
-// 3 MiB leaves headroom under the 4 MiB request limit for framing and the other fields.
-export const bulkDefaults = { maxEntriesPerRequest: 500, maxBytesPerRequest: (v1Limits.maxRequestBytes / 4) * 3, concurrency: 4 } as const;
+/** Requests in flight at once unless told otherwise. */
+export const defaultConcurrency = 4;
 
 /**
- * The limits with defaults filled in; a limit that is not a positive whole
- * number throws, naming it (a NaN would otherwise start no request at all and
- * still report success).
+ * The limits with the API version's defaults filled in; a limit that is not
+ * a positive whole number throws, naming it (a NaN would otherwise start no
+ * request at all and still report success).
  */
-export function resolveBulkOptions(options: BulkOptions, method: string): Required<BulkOptions> {
-  const resolved = { ...bulkDefaults, ...stripUndefined(options) };
+export function resolveBulkOptions(options: BulkOptions, method: string, batching: BatchRules): Required<BulkOptions> {
+  const resolved = { ...batching, concurrency: defaultConcurrency, ...stripUndefined(options) };
   for (const name of ["maxEntriesPerRequest", "maxBytesPerRequest", "concurrency"] as const) {
     const value = resolved[name];
     if (!Number.isSafeInteger(value) || value < 1) {

@@ -1,23 +1,26 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import type { Metadata } from "../../gen/zitadel/metadata_pb.js";
-import type { ObjectDetails } from "../../gen/zitadel/object_pb.js";
+import type { RowDetails } from "../zitadel/metadata-port.js";
 
-/** When and by which organization something was written, with real Dates. */
+/**
+ * When and by which organization something was written, with real Dates.
+ * What an API version does not send is undefined: v2 sends no sequence and
+ * no resource owner, and for a write only its time (changeDate).
+ */
 export interface Details {
-  /** Position of the last change in the instance's event stream. */
-  sequence: bigint;
+  /** Position of the last change in the aggregate's event stream (v1). */
+  sequence: bigint | undefined;
   creationDate: Date | undefined;
   changeDate: Date | undefined;
-  /** The organization that owns the object. */
-  resourceOwner: string;
+  /** The organization that owns the object (v1). */
+  resourceOwner: string | undefined;
 }
 
-export function toDetails(details: ObjectDetails | undefined): Details {
+export function toDetails(details: RowDetails | undefined): Details {
   return {
-    sequence: details?.sequence ?? 0n,
+    sequence: details?.sequence,
     creationDate: details?.creationDate && timestampDate(details.creationDate),
     changeDate: details?.changeDate && timestampDate(details.changeDate),
-    resourceOwner: details?.resourceOwner ?? "",
+    resourceOwner: details?.resourceOwner,
   };
 }
 
@@ -31,11 +34,12 @@ export class MetadataEntry {
   readonly value: Uint8Array;
   readonly details: Details;
 
-  constructor(metadata: Metadata) {
-    this.key = metadata.key;
+  /** From a stored row (any API version's metadata message has this shape). */
+  constructor(row: { key: string; value: Uint8Array; details?: RowDetails }) {
+    this.key = row.key;
     // A copy: decoded bytes can be views into a large response buffer.
-    this.value = metadata.value.slice();
-    this.details = toDetails(metadata.details);
+    this.value = row.value.slice();
+    this.details = toDetails(row.details);
   }
 
   /** The value as UTF-8 text; throws if the bytes are not valid UTF-8. */

@@ -1,56 +1,34 @@
 import type { CallOptions } from "@connectrpc/connect";
-import type { MetadataQuery } from "../../gen/zitadel/metadata_pb.js";
-import type { ObjectDetails } from "../../gen/zitadel/object_pb.js";
-import { TextQueryMethod } from "../../gen/zitadel/object_pb.js";
 import { isMetadataNotFound, ZitadelError } from "../zitadel/errors.js";
+import type { KeyFilter, KeyMatch, ReadRpcs, RowDetails, WriteRpcs } from "../zitadel/metadata-port.js";
+import { keyMatches } from "../zitadel/metadata-port.js";
+import { keyLengthProblem, valueSizeProblem } from "../zitadel/metadata-rules.js";
+import { textProblem } from "../zitadel/storable-text.js";
 import type { BulkOptions } from "./bulk.js";
 import { resolveBulkOptions, runBatches, splitIntoBatches } from "./bulk.js";
 import type { MetadataCallOptions } from "./call-options.js";
 import { toCallOptions } from "./call-options.js";
 import type { Details } from "./entry.js";
 import { MetadataEntry, toDetails } from "./entry.js";
+import { listExactly } from "./exact-list.js";
 import type { MetadataValue } from "./value.js";
 import { encodeValue } from "./value.js";
-import { textProblem } from "../zitadel/storable-text.js";
-import { keyLengthProblem, valueSizeProblem } from "../zitadel/v1/limits.js";
-import { listExactly } from "./exact-list.js";
-import type { ScopeRpcs } from "../zitadel/metadata-port.js";
 
-/** How a key filter compares. */
-export type KeyMatch =
-  | "equals"
-  | "equalsIgnoreCase"
-  | "startsWith"
-  | "startsWithIgnoreCase"
-  | "contains"
-  | "containsIgnoreCase"
-  | "endsWith"
-  | "endsWithIgnoreCase";
-
-const keyMatchMethods: Record<KeyMatch, TextQueryMethod> = {
-  equals: TextQueryMethod.EQUALS,
-  equalsIgnoreCase: TextQueryMethod.EQUALS_IGNORE_CASE,
-  startsWith: TextQueryMethod.STARTS_WITH,
-  startsWithIgnoreCase: TextQueryMethod.STARTS_WITH_IGNORE_CASE,
-  contains: TextQueryMethod.CONTAINS,
-  containsIgnoreCase: TextQueryMethod.CONTAINS_IGNORE_CASE,
-  endsWith: TextQueryMethod.ENDS_WITH,
-  endsWithIgnoreCase: TextQueryMethod.ENDS_WITH_IGNORE_CASE,
-};
+export type { KeyMatch } from "../zitadel/metadata-port.js";
 
 export interface ListOptions extends MetadataCallOptions {
   /** Only keys that start with this text. */
   prefix?: string;
   /** Only keys that match this filter (combined with prefix, both must match). */
   query?: { key: string; match: KeyMatch };
-  /** Entries per request. Default 500. */
+  /** Entries per request. Default 500 on v1, 1000 on v2; v2 takes at most 1000 (a larger value is lowered to that). */
   pageSize?: number;
 }
 
 /**
  * Entries fetched page by page as you iterate, each key exactly once (see
- * {@link ReadonlyMetadataScope.list}). ZITADEL's lists have no order: entries
- * come in the server's order, which is not the key order.
+ * {@link ReadonlyMetadataScope.list}). ZITADEL's lists have no key order:
+ * entries come in the server's order.
  */
 export interface MetadataList extends AsyncIterable<MetadataEntry> {
   /** Fetches every page and returns the entries keyed by key. */
@@ -70,8 +48,28 @@ export interface BulkResult {
   requests: number;
   /** How many entries (or keys) were written. */
   count: number;
-  /** The details of the request that finished last in sequence order (undefined for an empty input). */
+  /** The details of the request that finished last (by sequence on v1, by time on v2); undefined for an empty input. */
   details: Details | undefined;
+}
+
+/** What apply() did. */
+export interface ApplyResult {
+  /** How many requests it took. */
+  requests: number;
+  /** Whether everything happened in one atomic request (v2, when it fits in one; v1 only when there was one kind of change in one request). */
+  atomic: boolean;
+  /** How many entries were sent to be stored (entries already holding the value are left unchanged by ZITADEL and count here too). */
+  set: number;
+  /** How many keys are gone now (a key that was already absent counts: it is absent, as asked). */
+  removed: number;
+  /** The details of the request that finished last; undefined when there was nothing to do. */
+  details: Details | undefined;
+}
+
+/** What apply() is asked to do: keys to store and keys to delete, none in both. */
+export interface MetadataChanges {
+  set?: Record<string, MetadataValue> | Iterable<readonly [string, MetadataValue]>;
+  remove?: Iterable<string>;
 }
 
 export type BulkCallOptions = MetadataCallOptions & BulkOptions;
@@ -82,11 +80,11 @@ export interface ReadonlyMetadataScope {
   get(key: string, options?: MetadataCallOptions): Promise<MetadataEntry | undefined>;
   /**
    * Entries, fetched lazily page by page, each key exactly once or a
-   * ZitadelError: ZITADEL v1 pages by offset over rows without order, so
-   * the listing checks what it saw against the server's total and, when a
-   * page moved, re-reads (one `limit: 0` snapshot, or more passes when that
-   * is too large). A key that exists throughout is never skipped or
-   * repeated; keys added or removed meanwhile may or may not appear.
+   * ZitadelError: ZITADEL pages by offset over rows without a stable order,
+   * so the listing checks what it saw against the server's count and, when
+   * a page moved, reads again (see README, "The list guarantee"). A key that
+   * exists throughout is never skipped or repeated; keys added or removed
+   * meanwhile may or may not appear.
    */
   list(options?: ListOptions): MetadataList;
 }
@@ -98,13 +96,21 @@ export interface MetadataScope extends ReadonlyMetadataScope {
   /** Removes a key; throws a ZitadelError (isMetadataNotFound) if it does not exist. */
   remove(key: string, options?: MetadataCallOptions): Promise<WriteResult>;
   /**
-   * Stores many entries with the bulk RPC, split into requests that stay
-   * under gRPC's message limit and run with bounded concurrency. Each
-   * request is atomic; the whole is not: on failure, earlier requests stay written.
+   * Stores many entries in bulk requests (a key given twice: the last value
+   * wins), split to stay under the message limit and run with bounded
+   * concurrency. Each request is atomic; the whole is not: on failure,
+   * earlier requests stay written.
    */
   setMany(entries: Record<string, MetadataValue> | Iterable<readonly [string, MetadataValue]>, options?: BulkCallOptions): Promise<BulkResult>;
-  /** Removes many keys in bulk requests; a request with a missing key fails whole (nothing of it is removed). */
+  /** Removes many keys in bulk requests; a request with a missing key fails whole (nothing of it is removed) with isMetadataNotFound. */
   removeMany(keys: Iterable<string>, options?: BulkCallOptions): Promise<BulkResult>;
+  /**
+   * Stores some keys and deletes others in as few requests as the API
+   * version allows: on v2 one atomic request when it fits (an entry to delete
+   * travels as an empty value), on v1 bulk sets, then bulk removes. A key to
+   * remove that does not exist is not an error (it is absent, as asked).
+   */
+  apply(changes: MetadataChanges, options?: BulkCallOptions): Promise<ApplyResult>;
 }
 
 /** Runs an RPC and turns whatever it throws into a ZitadelError. */
@@ -116,17 +122,12 @@ async function zitadel<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createReadonlyScope(rpcs: ScopeRpcs, scopeOrgId: string | undefined): ReadonlyMetadataScope {
+export function createReadonlyScope(rpcs: ReadRpcs, scopeOrgId: string | undefined): ReadonlyMetadataScope {
   return {
     async get(key, options) {
       checkKey(key);
-      try {
-        const { metadata } = await rpcs.get(key, toCallOptions(options, scopeOrgId));
-        return metadata && new MetadataEntry(metadata);
-      } catch (e) {
-        if (isMetadataNotFound(e)) return undefined;
-        throw ZitadelError.from(e);
-      }
+      const row = await zitadel(() => rpcs.get(key, toCallOptions(options, scopeOrgId)));
+      return row && new MetadataEntry(row);
     },
     list(options = {}) {
       return createList(rpcs, options, scopeOrgId);
@@ -134,92 +135,176 @@ export function createReadonlyScope(rpcs: ScopeRpcs, scopeOrgId: string | undefi
   };
 }
 
-export function createScope(rpcs: Required<ScopeRpcs>, scopeOrgId: string | undefined): MetadataScope {
+type Entry = { key: string; value: Uint8Array };
+
+export function createScope(rpcs: WriteRpcs, scopeOrgId: string | undefined): MetadataScope {
+  const sendBatches = async <T>(
+    batches: T[][],
+    options: BulkCallOptions,
+    concurrency: number,
+    send: (batch: T[], call: CallOptions) => Promise<RowDetails>,
+  ): Promise<RowDetails[]> => {
+    const call = toCallOptions(options, scopeOrgId);
+    return zitadel(() => runBatches(batches, concurrency, (batch) => send(batch, call), options.signal));
+  };
+  const entryBatches = <T>(items: T[], sizeOf: (item: T) => number, limits: Required<BulkOptions>) =>
+    splitIntoBatches(items, sizeOf, limits.maxEntriesPerRequest, limits.maxBytesPerRequest);
+
   return {
     ...createReadonlyScope(rpcs, scopeOrgId),
     async set(key, value, options) {
       checkKey(key);
       const bytes = checkValue(key, encodeValue(key, value));
-      const res = await zitadel(() => rpcs.set(key, bytes, toCallOptions(options, scopeOrgId)));
-      return { details: toDetails(res.details) };
+      return { details: toDetails(await zitadel(() => rpcs.set(key, bytes, toCallOptions(options, scopeOrgId)))) };
     },
     async remove(key, options) {
       checkKey(key);
-      const res = await zitadel(() => rpcs.remove(key, toCallOptions(options, scopeOrgId)));
-      return { details: toDetails(res.details) };
+      return { details: toDetails(await zitadel(() => rpcs.remove(key, toCallOptions(options, scopeOrgId)))) };
     },
     async setMany(entries, options = {}) {
-      const limits = resolveBulkOptions(options, "setMany");
-      if (typeof entries !== "object" || entries === null) {
-        throw new TypeError(`setMany(): expected an object of key: value, or [key, value] pairs, got ${entries === null ? "null" : typeof entries}.`);
-      }
-      const pairs = Symbol.iterator in entries ? [...(entries as Iterable<readonly [string, MetadataValue]>)] : Object.entries(entries);
+      const limits = resolveBulkOptions(options, "setMany", rpcs.batching);
       // Everything is checked before the first request, so bad input writes nothing.
-      const metadata = pairs.map(([key, value]) => {
-        checkKey(key);
-        return { key, value: checkValue(key, encodeValue(key, value)) };
-      });
-      const batches = splitIntoBatches(
-        metadata,
-        (e) => utf8Length(e.key) + e.value.length + 16,
-        limits.maxEntriesPerRequest,
-        limits.maxBytesPerRequest,
-      );
-      return bulk(batches, options, limits.concurrency, (batch, call) => rpcs.setMany(batch, call), scopeOrgId);
+      const batches = entryBatches(toEntries(entries, "setMany"), entrySize, limits);
+      const results = await sendBatches(batches, options, limits.concurrency, (batch, call) => rpcs.setMany(batch, call));
+      return { requests: batches.length, count: count(batches), details: latest(results) };
     },
     async removeMany(keys, options = {}) {
-      const limits = resolveBulkOptions(options, "removeMany");
-      if (typeof keys === "string") {
-        // A string is iterable too: removeMany("plan") would remove "p", "l", "a" and "n".
-        throw new TypeError(`removeMany(): expected a list of keys, got the string ${JSON.stringify(keys.slice(0, 40))}; to remove one key, pass [${JSON.stringify(keys.slice(0, 40))}] or use remove().`);
+      const limits = resolveBulkOptions(options, "removeMany", rpcs.batching);
+      const batches = entryBatches(toKeys(keys, "removeMany"), keySize, limits);
+      const results = await sendBatches(batches, options, limits.concurrency, (batch, call) => rpcs.removeMany(batch, call));
+      return { requests: batches.length, count: count(batches), details: latest(results) };
+    },
+    async apply(changes, options = {}) {
+      const limits = resolveBulkOptions(options, "apply", rpcs.batching);
+      if (typeof changes !== "object" || changes === null) {
+        throw new TypeError('apply(): expected { set: { key: value, … }, remove: ["key", …] }, got ' + (changes === null ? "null." : `${typeof changes}.`));
       }
-      const list = [...keys];
-      list.forEach(checkKey);
-      const batches = splitIntoBatches(list, (k) => utf8Length(k) + 8, limits.maxEntriesPerRequest, limits.maxBytesPerRequest);
-      return bulk(batches, options, limits.concurrency, (batch, call) => rpcs.removeMany(batch, call), scopeOrgId);
+      const entries = changes.set === undefined ? [] : toEntries(changes.set, "apply");
+      const keys = changes.remove === undefined ? [] : toKeys(changes.remove, "apply");
+      const both = entries.find((e) => keys.includes(e.key));
+      if (both !== undefined) {
+        throw new TypeError(`apply(): the key ${JSON.stringify(both.key)} is in both set and remove; say which you mean.`);
+      }
+      const done = (requests: number, atomic: boolean, results: RowDetails[]): ApplyResult => ({
+        requests,
+        atomic,
+        set: entries.length,
+        removed: keys.length,
+        details: latest(results),
+      });
+      if (entries.length + keys.length === 0) return done(0, true, []);
+
+      if (rpcs.setAndDelete) {
+        const setAndDelete = rpcs.setAndDelete;
+        // A delete travels as an empty value: one kind of item for the splitter.
+        const items = [...entries, ...keys.map((key) => ({ key, value: undefined }))];
+        const batches = entryBatches(items, (i) => (i.value === undefined ? keySize(i.key) : entrySize(i as Entry)), limits);
+        const results = await sendBatches(batches, options, limits.concurrency, (batch, call) =>
+          setAndDelete(
+            batch.filter((i): i is Entry => i.value !== undefined),
+            batch.filter((i) => i.value === undefined).map((i) => i.key),
+            call,
+          ),
+        );
+        return done(batches.length, batches.length === 1, results);
+      }
+
+      // v1: bulk sets, then bulk removes; a remove request with an absent key fails whole, so its keys go one by one.
+      const setBatches = entryBatches(entries, entrySize, limits);
+      const removeBatches = entryBatches(keys, keySize, limits);
+      let requests = setBatches.length + removeBatches.length;
+      const results = await sendBatches(setBatches, options, limits.concurrency, (batch, call) => rpcs.setMany(batch, call));
+      results.push(
+        ...(await sendBatches(removeBatches, options, limits.concurrency, async (batch, call) => {
+          try {
+            return await rpcs.removeMany(batch, call);
+          } catch (e) {
+            if (!isMetadataNotFound(e)) throw e;
+          }
+          let last: RowDetails | undefined;
+          for (const key of batch) {
+            requests++;
+            try {
+              const removed = await rpcs.remove(key, call);
+              if (last === undefined || newer(removed, last)) last = removed;
+            } catch (e) {
+              if (!isMetadataNotFound(e)) throw e;
+            }
+          }
+          return last ?? {};
+        })),
+      );
+      return done(requests, requests === 1, results);
     },
   };
 }
 
-async function bulk<T>(
-  batches: T[][],
-  options: BulkCallOptions,
-  concurrency: number,
-  send: (batch: T[], call: CallOptions) => Promise<{ details?: ObjectDetails }>,
-  scopeOrgId: string | undefined,
-): Promise<BulkResult> {
-  const call = toCallOptions(options, scopeOrgId);
-  const results = await zitadel(() =>
-    runBatches(batches, concurrency, (batch) => send(batch, call), options.signal),
-  );
-  const details = results
-    .map((r) => toDetails(r.details))
-    .reduce<Details | undefined>((last, d) => (last === undefined || d.sequence > last.sequence ? d : last), undefined);
-  return { requests: batches.length, count: batches.reduce((n, b) => n + b.length, 0), details };
+function toEntries(entries: MetadataChanges["set"], method: string): Entry[] {
+  if (typeof entries !== "object" || entries === null) {
+    throw new TypeError(`${method}(): expected an object of key: value, or [key, value] pairs, got ${entries === null ? "null" : typeof entries}.`);
+  }
+  const pairs = Symbol.iterator in entries ? [...(entries as Iterable<readonly [string, MetadataValue]>)] : Object.entries(entries);
+  // Checked before the first request, so bad input writes nothing. A key
+  // given twice keeps its last value (v2 would compare both to the stored one).
+  const byKey = new Map<string, Uint8Array>();
+  for (const [key, value] of pairs) {
+    checkKey(key);
+    byKey.delete(key);
+    byKey.set(key, checkValue(key, encodeValue(key, value)));
+  }
+  return [...byKey].map(([key, value]) => ({ key, value }));
 }
 
-function createList(rpcs: ScopeRpcs, options: ListOptions, scopeOrgId: string | undefined): MetadataList {
-  const pageSize = options.pageSize ?? 500;
-  // ListQuery.limit is a uint32.
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 0xffff_ffff) {
+function toKeys(keys: Iterable<string>, method: string): string[] {
+  if (typeof keys === "string") {
+    // A string is iterable too: removeMany("plan") would remove "p", "l", "a" and "n".
+    throw new TypeError(`${method}(): expected a list of keys, got the string ${JSON.stringify(keys.slice(0, 40))}; to remove one key, pass [${JSON.stringify(keys.slice(0, 40))}] or use remove().`);
+  }
+  if (typeof keys !== "object" || keys === null || !(Symbol.iterator in keys)) {
+    throw new TypeError(`${method}(): expected a list of keys, got ${keys === null ? "null" : typeof keys}.`);
+  }
+  const unique = [...new Set(keys)];
+  unique.forEach(checkKey);
+  return unique;
+}
+
+const entrySize = (e: Entry) => utf8Length(e.key) + e.value.length + 16;
+const keySize = (key: string) => utf8Length(key) + 8;
+const count = (batches: unknown[][]) => batches.reduce((n, b) => n + b.length, 0);
+
+/** Whether a write happened after another: by sequence where the version sends one, else by time. */
+function newer(a: RowDetails, b: RowDetails): boolean {
+  if (a.sequence !== undefined && b.sequence !== undefined) return a.sequence > b.sequence;
+  const at = (d: RowDetails) => (d.changeDate === undefined ? -1n : d.changeDate.seconds * 1_000_000_000n + BigInt(d.changeDate.nanos));
+  return at(a) > at(b);
+}
+
+function latest(results: RowDetails[]): Details | undefined {
+  const last = results.reduce<RowDetails | undefined>((l, d) => (l === undefined || newer(d, l) ? d : l), undefined);
+  return last && toDetails(last);
+}
+
+function createList(rpcs: ReadRpcs, options: ListOptions, scopeOrgId: string | undefined): MetadataList {
+  const { maxPageSize } = rpcs.listing;
+  const requested = options.pageSize ?? (rpcs.listing.wholeListQuery ? 500 : maxPageSize);
+  // v1's ListQuery.limit is a uint32.
+  if (!Number.isInteger(requested) || requested < 1 || requested > 0xffff_ffff) {
     throw new TypeError(`list(): pageSize must be a whole number from 1 to 4294967295, got ${String(options.pageSize)}.`);
   }
+  const pageSize = Math.min(requested, maxPageSize);
   if (options.prefix !== undefined && typeof options.prefix !== "string") {
     throw new TypeError(`list(): prefix must be a string, got ${typeof options.prefix}.`);
   }
   if (options.query !== undefined && typeof options.query?.key !== "string") {
     throw new TypeError('list(): query must be { key: string, match }, e.g. { key: "beta", match: "contains" }.');
   }
-  const queries: MetadataQuery[] = [];
-  const keyQuery = (key: string, method: TextQueryMethod) =>
-    ({ query: { case: "keyQuery", value: { key, method } } }) as MetadataQuery;
-  if (options.prefix !== undefined) queries.push(keyQuery(options.prefix, TextQueryMethod.STARTS_WITH));
+  const filters: KeyFilter[] = [];
+  if (options.prefix !== undefined) filters.push({ key: options.prefix, match: "startsWith" });
   if (options.query !== undefined) {
-    const method = keyMatchMethods[options.query.match];
-    if (method === undefined) {
-      throw new TypeError(`list(): query.match must be one of ${Object.keys(keyMatchMethods).join(", ")}.`);
+    if (!keyMatches.includes(options.query.match)) {
+      throw new TypeError(`list(): query.match must be one of ${keyMatches.join(", ")}.`);
     }
-    queries.push(keyQuery(options.query.key, method));
+    filters.push({ key: options.query.key, match: options.query.match });
   }
   if ("order" in options) {
     throw new TypeError(
@@ -229,9 +314,9 @@ function createList(rpcs: ScopeRpcs, options: ListOptions, scopeOrgId: string | 
   const call = toCallOptions(options, scopeOrgId);
 
   async function* pages(): AsyncGenerator<MetadataEntry> {
-    const rows = listExactly((query) => rpcs.list(query, queries, call), pageSize);
+    const rows = listExactly((query) => rpcs.list(query, filters, call), pageSize, rpcs.listing);
     try {
-      for await (const m of rows) yield new MetadataEntry(m);
+      for await (const row of rows) yield new MetadataEntry(row);
     } catch (e) {
       throw ZitadelError.from(e);
     }

@@ -118,7 +118,7 @@ async function scenario(args: ScenarioArgs): Promise<ScenarioResult> {
     text: text?.text() ?? "",
     listed: listed.map((e) => ({ key: e.key, value: Array.from(e.value) })),
     withoutOrg,
-    withOrgResourceOwner: written.details.resourceOwner,
+    withOrgResourceOwner: written.details.resourceOwner ?? "",
     withOrgIdValue: new TextDecoder().decode(readBack.metadata?.value),
     missingViaGet: missing === undefined ? "undefined" : "an entry",
     notFound,
