@@ -6,6 +6,8 @@ import { Code, ConnectError, createRouterTransport } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { ManagementService } from "../gen/zitadel/management_pb.js";
 import { MetadataSchema } from "../gen/zitadel/metadata_pb.js";
+import { MetadataSchema as MetadataV2Schema } from "../gen/zitadel/metadata/v2/metadata_pb.js";
+import { OrganizationService as OrganizationServiceV2 } from "../gen/zitadel/org/v2/org_service_pb.js";
 import { createMetadataClient, createZitadelTransport, ZitadelError } from "../src/index.js";
 import { maxExtraPasses } from "../src/metadata/exact-list.js";
 import { useEmulator } from "./support/emulator.js";
@@ -116,6 +118,51 @@ describe("list() while others add and remove keys", () => {
     expect(keys).toContain("C");
     expect(new Set(keys).size).toBe(keys.length);
     expect(["B", "C", "D"].every((k) => keys.includes(k))).toBe(true);
+  });
+
+  it("on v2, whose pages carry no change marker, the same swap is caught by the confirming pass", async () => {
+    let rows = ["A", "B", "C", "D"];
+    const limits: number[] = [];
+    const transport = createRouterTransport((router) =>
+      router.service(OrganizationServiceV2, {
+        listOrganizationMetadata(req) {
+          expect(req.organizationId).toBe("42");
+          const offset = Number(req.pagination?.offset ?? 0n);
+          const limit = req.pagination?.limit ?? 0;
+          limits.push(limit);
+          const page = rows.slice(offset, offset + (limit || 100));
+          const answer = {
+            pagination: { totalResult: page.length === 0 ? 0n : BigInt(rows.length), appliedLimit: BigInt(limit) },
+            metadata: page.map((key) => create(MetadataV2Schema, { key, value: new Uint8Array([1]) })),
+          };
+          if (limits.length === 1) rows = ["B", "C", "D", "E"];
+          return answer;
+        },
+      }),
+    );
+    const listed = await createMetadataClient(transport, { api: "v2", orgId: "42" }).org().list({ pageSize: 2 }).toArray();
+    const keys = listed.map((e) => e.key);
+    // The first pass saw A B | D E: four keys, as many as counted, but C was never seen; only another pass finds it.
+    expect(keys).toContain("C");
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(limits.every((l) => l === 2)).toBe(true);
+    expect(limits.length).toBeGreaterThan(2);
+  });
+
+  it("on v2 a page size above 1000 is lowered to ZITADEL's maximum, and a list that fits one page takes one request", async () => {
+    const limits: number[] = [];
+    const transport = createRouterTransport((router) =>
+      router.service(OrganizationServiceV2, {
+        listOrganizationMetadata(req) {
+          limits.push(req.pagination?.limit ?? 0);
+          return { pagination: { totalResult: 3n, appliedLimit: 1000n }, metadata: ["a", "b", "c"].map((key) => create(MetadataV2Schema, { key, value: new Uint8Array([1]) })) };
+        },
+      }),
+    );
+    const md = createMetadataClient(transport, { api: "v2", orgId: "42" });
+    expect((await md.org().list({ pageSize: 5_000 }).toArray()).map((e) => e.key)).toEqual(["a", "b", "c"]);
+    expect(await md.org().list().toArray()).toHaveLength(3);
+    expect(limits).toEqual([1000, 1000]);
   });
 });
 

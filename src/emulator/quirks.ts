@@ -10,7 +10,8 @@ export interface Quirks {
    * come in storage order, a row that is written again moving to the end.
    * "changing": every list query returns its rows in a new random order, as
    * after a changed query plan, so offset paging sees some rows twice and
-   * others never.
+   * others never. v2 user lists stay ordered by creation date, but rows
+   * created by one Set (the same moment) come in a new order per query.
    */
   listOrder: "storage" | "changing";
   /**

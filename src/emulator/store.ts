@@ -337,10 +337,12 @@ export class Store {
     const rows = owner ? this.rowsOf(owner.metadata) : [];
     const filters = options.keyFilters;
     let matching = filters.length === 0 ? [...rows] : rows.filter((e) => filters.every((f) => matchesText(e.key, f.key, f.method)));
-    if (options.order === "storage") {
-      if (this.quirks.listOrder === "changing") matching = shuffled(matching, this.random);
-    } else {
-      // Stable: rows created at the same moment (one Set) keep their storage order.
+    // "changing": a new order per query; for v2 user lists that is the order of
+    // rows created at the same moment (one Set), which PostgreSQL's bounded
+    // sort returns in any order for a different LIMIT/OFFSET.
+    if (this.quirks.listOrder === "changing") matching = shuffled(matching, this.random);
+    if (options.order !== "storage") {
+      // Stable: rows created at the same moment keep their storage (or shuffled) order.
       const sign = options.order === "creation-asc" ? 1 : -1;
       matching.sort((a, b) => (a.creationDate === b.creationDate ? 0 : a.creationDate < b.creationDate ? -sign : sign));
     }

@@ -27,7 +27,8 @@ export const defaultConcurrency = 4;
  * request at all and still report success).
  */
 export function resolveBulkOptions(options: BulkOptions, method: string, batching: BatchRules): Required<BulkOptions> {
-  const resolved = { ...batching, concurrency: defaultConcurrency, ...stripUndefined(options) };
+  const { maxEntriesPerRequest, maxBytesPerRequest } = batching;
+  const resolved = { maxEntriesPerRequest, maxBytesPerRequest, concurrency: defaultConcurrency, ...stripUndefined(options) };
   for (const name of ["maxEntriesPerRequest", "maxBytesPerRequest", "concurrency"] as const) {
     const value = resolved[name];
     if (!Number.isSafeInteger(value) || value < 1) {

@@ -40,6 +40,8 @@ export async function* listExactly(page: PageFn, pageSize: number, rules: Listin
   const quiet = new QuietStretch();
   /** Pages through once; returns whether a single answer held the whole list. */
   const pass = async function* (): AsyncGenerator<StoredRow, boolean> {
+    // More keys than counted in one stretch proves a change the count hid: without a marker, start a new stretch.
+    if (!rules.changeMarker && quiet.overfull()) quiet.reset();
     let offset = 0n;
     for (let pages = 1; ; pages++) {
       const { rows, total, changeMarker } = await page({ offset, limit: pageSize });
@@ -112,6 +114,16 @@ class QuietStretch {
       this.keys.clear();
     }
     for (const row of rows) this.keys.add(row.key);
+  }
+
+  /** Whether the stretch holds more keys than counted: it spans more than one state. */
+  overfull(): boolean {
+    return this.marker !== undefined && BigInt(this.keys.size) > this.total;
+  }
+
+  reset(): void {
+    this.marker = undefined;
+    this.keys.clear();
   }
 
   /** Whether one unchanged state was seen whole (an empty list counts as seen). */

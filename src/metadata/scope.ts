@@ -170,7 +170,8 @@ export function createScope(rpcs: WriteRpcs, scopeOrgId: string | undefined): Me
     },
     async removeMany(keys, options = {}) {
       const limits = resolveBulkOptions(options, "removeMany", rpcs.batching);
-      const batches = entryBatches(toKeys(keys, "removeMany"), keySize, limits);
+      const { removeSize, maxRemoveBytesPerRequest } = rpcs.batching;
+      const batches = splitIntoBatches(toKeys(keys, "removeMany"), removeSize, limits.maxEntriesPerRequest, Math.min(limits.maxBytesPerRequest, maxRemoveBytesPerRequest));
       const results = await sendBatches(batches, options, limits.concurrency, (batch, call) => rpcs.removeMany(batch, call));
       return { requests: batches.length, count: count(batches), details: latest(results) };
     },
@@ -211,7 +212,7 @@ export function createScope(rpcs: WriteRpcs, scopeOrgId: string | undefined): Me
 
       // v1: bulk sets, then bulk removes; a remove request with an absent key fails whole, so its keys go one by one.
       const setBatches = entryBatches(entries, entrySize, limits);
-      const removeBatches = entryBatches(keys, keySize, limits);
+      const removeBatches = splitIntoBatches(keys, rpcs.batching.removeSize, limits.maxEntriesPerRequest, Math.min(limits.maxBytesPerRequest, rpcs.batching.maxRemoveBytesPerRequest));
       let requests = setBatches.length + removeBatches.length;
       const results = await sendBatches(setBatches, options, limits.concurrency, (batch, call) => rpcs.setMany(batch, call));
       results.push(

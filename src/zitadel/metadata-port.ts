@@ -72,6 +72,9 @@ export interface ListingRules {
 export interface BatchRules {
   readonly maxEntriesPerRequest: number;
   readonly maxBytesPerRequest: number;
+  /** What one key adds to a remove request, and how much of that a request may hold (v2's Delete carries its keys in the URL over REST). */
+  readonly removeSize: (key: string) => number;
+  readonly maxRemoveBytesPerRequest: number;
 }
 
 /** The reads every scope has. */

@@ -18,7 +18,12 @@ const listing: ListingRules = { maxPageSize: 0xffff_ffff, wholeListQuery: true, 
  * 500 entries (ZITADEL writes one event per entry in one transaction) and
  * 3 MiB, headroom under the 4 MiB request limit for framing and the other fields.
  */
-const batching: BatchRules = { maxEntriesPerRequest: 500, maxBytesPerRequest: (v1Limits.maxRequestBytes / 4) * 3 };
+const batching: BatchRules = {
+  maxEntriesPerRequest: 500,
+  maxBytesPerRequest: (v1Limits.maxRequestBytes / 4) * 3,
+  removeSize: (key) => new TextEncoder().encode(key).length + 8,
+  maxRemoveBytesPerRequest: (v1Limits.maxRequestBytes / 4) * 3,
+};
 
 type V1List = (query: { offset: bigint; limit: number }, queries: MetadataQuery[], call: CallOptions) => Promise<{ details?: ListDetails; result: Metadata[] }>;
 type V1Get = (key: string, call: CallOptions) => Promise<{ metadata?: Metadata }>;

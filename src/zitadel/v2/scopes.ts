@@ -22,9 +22,18 @@ const listing: ListingRules = { maxPageSize: 1000, wholeListQuery: false, change
 /**
  * connect-go sets no message limit and one Set is one transaction however
  * many entries it has, so only bytes bound a request: 3 MiB, which also
- * passes the 4 MiB default of gRPC proxies in front of ZITADEL.
+ * passes the 4 MiB default of gRPC proxies in front of ZITADEL. A Delete
+ * over REST carries its keys in the URL (?keys=a&keys=b), and proxies in
+ * front of ZITADEL refuse request lines over 8 KiB (nginx's default), so
+ * a Delete holds at most 6 KiB of percent-encoded keys, on every protocol
+ * (the high-level API does not know the transport's).
  */
-const batching: BatchRules = { maxEntriesPerRequest: Number.MAX_SAFE_INTEGER, maxBytesPerRequest: 3 * 1024 * 1024 };
+const batching: BatchRules = {
+  maxEntriesPerRequest: Number.MAX_SAFE_INTEGER,
+  maxBytesPerRequest: 3 * 1024 * 1024,
+  removeSize: (key) => encodeURIComponent(key).length + "keys=&".length,
+  maxRemoveBytesPerRequest: 6 * 1024,
+};
 
 type Page = { pagination?: PaginationResponse; metadata: Metadata[] };
 type ListFn = (pagination: PaginationRequest, filters: MetadataSearchFilter[], call: CallOptions) => Promise<Page>;
