@@ -7,7 +7,12 @@ export interface MetadataCallOptions {
   signal?: AbortSignal;
   /** Deadline per request, in milliseconds. */
   timeoutMs?: number;
-  /** Act in this organization for this call (x-zitadel-orgid), overriding the scope's and the transport's. */
+  /**
+   * Act in this organization for this call, overriding the scope's and the
+   * transport's: on v1 the x-zitadel-orgid header (the context organization);
+   * on v2 the organization of an org() scope (v2 users are found in any
+   * organization; the header is still sent, and ZITADEL only checks it exists).
+   */
   orgId?: string;
   /** Extra request headers. */
   headers?: HeadersInit;
