@@ -2,7 +2,9 @@
 // new project outside this checkout, then require() from CommonJS, import from
 // ESM, tsc with moduleResolution node16 and bundler (and a browser project
 // without Node's types), a browser bundle of the bare specifier, and the zmeta
-// bin. Tests the build in dist/ (`npm test` builds it first).
+// bin; v1 and v2 (the generated v2 clients, createMetadataClient with
+// { api: "v2" } from the main, web and quick entries) against the packed
+// emulator. Tests the build in dist/ (`npm test` builds it first).
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -112,6 +114,117 @@ import * as quick from "zitadel-metadata/quick";
 import { startEmulator } from "zitadel-metadata/emulator";
 const resolved = ["zitadel-metadata", "zitadel-metadata/web", "zitadel-metadata/quick", "zitadel-metadata/emulator"].map((s) => import.meta.resolve(s));`);
 
+// v2 from the package: the generated v2 clients on a Connect transport, and
+// the high-level API with { api: "v2", orgId } over every protocol (set, get,
+// apply, list, org()), read back through v1 from the same emulator; the quick
+// entry and the web entry the same way. Timestamps and bigints are reduced to
+// what JSON can carry.
+const v2ConsumerBody = (load: string) => `${load}
+async function main() {
+  const emulator = await startEmulator();
+  try {
+    const alice = emulator.user("alice").id;
+    const acme = emulator.org("acme").id;
+    const admin = emulator.user("acme-admin").token;
+    const enc = (s) => new TextEncoder().encode(s);
+    const dec = (b) => new TextDecoder().decode(b);
+    const connect = md.createZitadelTransport({ baseUrl: emulator.url, protocol: "connect", auth: admin });
+
+    const users = md.createUserServiceV2Client(connect);
+    const set = await users.setUserMetadata({ userId: alice, metadata: [{ key: "gen.user", value: new Uint8Array([1, 0, 255]) }] });
+    const listed = await users.listUserMetadata({ userId: alice, filters: [{ filter: { case: "keyFilter", value: { key: "gen.user" } } }] });
+    let deleteMissing;
+    try {
+      await users.deleteUserMetadata({ userId: alice, keys: ["gen.user", "gen.absent"] });
+    } catch (e) {
+      deleteMissing = { id: md.getErrorDetail(e)?.id, isMetadataNotFound: md.isMetadataNotFound(e), code: md.ZitadelError.from(e).code };
+    }
+    const orgs = md.createOrganizationServiceV2Client(connect);
+    await orgs.setOrganizationMetadata({ organizationId: acme, metadata: [{ key: "gen.org", value: enc("v2") }] });
+    const orgsBeta = md.createOrganizationServiceV2betaClient(connect);
+    const betaList = await orgsBeta.listOrganizationMetadata({ organizationId: acme, filter: [{ query: { case: "keyQuery", value: { key: "gen.org" } } }] });
+    const betaDeleted = await orgsBeta.deleteOrganizationMetadata({ organizationId: acme, keys: ["gen.org"] });
+    const generated = {
+      setDate: typeof set.setDate?.seconds,
+      listed: listed.metadata.map((m) => [m.key, Array.from(m.value)]),
+      total: String(listed.pagination?.totalResult),
+      deleteMissing,
+      orgBeta: betaList.metadata.map((m) => [m.key, dec(m.value)]),
+      orgBetaDeleted: betaDeleted.deletionDate !== undefined,
+    };
+
+    const v1 = md.createMetadataClient(md.createZitadelTransport({ baseUrl: emulator.url, protocol: "grpc", auth: admin }));
+    const highLevel = {};
+    for (const protocol of ["connect", "grpc", "grpc-web", "rest"]) {
+      const client = md.createMetadataClient(md.createZitadelTransport({ baseUrl: emulator.url, protocol, auth: admin }), { api: "v2", orgId: acme });
+      const key = "v2." + protocol;
+      const written = await client.user(alice).set(key, new Uint8Array([255, 0, 128]));
+      const got = await client.user(alice).get(key);
+      const applied = await client.user(alice).apply({ set: { [key + ".json"]: md.json({ protocol }) }, remove: [key] });
+      const listedAfter = await client.user(alice).list({ prefix: key }).toArray();
+      await client.org().set(key, protocol);
+      highLevel[protocol] = {
+        api: client.api,
+        value: Array.from(got.value),
+        details: { sequence: got.details.sequence, resourceOwner: got.details.resourceOwner, changeDate: got.details.changeDate instanceof Date, written: written.details.changeDate instanceof Date },
+        applied: { requests: applied.requests, atomic: applied.atomic, set: applied.set, removed: applied.removed },
+        listedAfter: listedAfter.map((e) => [e.key, e.text()]),
+        gone: (await client.user(alice).get(key)) === undefined,
+        org: (await client.org().get(key)).text(),
+        v1User: (await v1.user(alice).get(key + ".json")).json(),
+        v1Org: (await v1.org().get(key)).text(),
+      };
+    }
+
+    const me = await md.createMetadataClient(md.createZitadelTransport({ baseUrl: emulator.url, protocol: "connect", auth: emulator.user("alice").token }), { api: "v2", selfUserId: alice }).me().get("v2.connect.json");
+    let missingOrgId;
+    try {
+      md.createMetadataClient(connect, { api: "v2" }).org();
+    } catch (e) {
+      missingOrgId = { isConfigError: e instanceof md.ZitadelConfigError, code: e.code, option: e.option };
+    }
+
+    const q = quick.createMetadataClient({ baseUrl: emulator.url, protocol: "connect", auth: admin, orgId: acme }, { api: "v2" });
+    await q.org().set("quick", "from quick");
+    await q.user(alice).apply({ set: { "quick.a": "1", "quick.b": "2" } });
+    const viaWeb = web.createMetadataClient(web.createZitadelTransport({ baseUrl: emulator.url, protocol: "connect", auth: admin }), { api: "v2", orgId: acme });
+    const webUsers = web.createUserServiceV2Client(web.createZitadelConnectTransport({ baseUrl: emulator.url, auth: admin }));
+    return {
+      resolved,
+      generated,
+      highLevel,
+      me: me?.json(),
+      missingOrgId,
+      quick: {
+        api: q.api,
+        org: (await q.org().get("quick")).text(),
+        v1Org: (await v1.org().get("quick")).text(),
+        user: Object.fromEntries((await q.user(alice).list({ prefix: "quick." }).toArray()).map((e) => [e.key, e.text()]).sort()),
+      },
+      web: {
+        org: (await viaWeb.org().get("quick")).text(),
+        total: String((await webUsers.listUserMetadata({ userId: alice })).pagination?.totalResult),
+      },
+    };
+  } finally {
+    await emulator.close();
+  }
+}
+${printMainResult}`;
+
+const v2ConsumerCjs = v2ConsumerBody(`"use strict";
+const md = require("zitadel-metadata");
+const web = require("zitadel-metadata/web");
+const quick = require("zitadel-metadata/quick");
+const { startEmulator } = require("zitadel-metadata/emulator");
+const resolved = ["zitadel-metadata", "zitadel-metadata/web", "zitadel-metadata/quick", "zitadel-metadata/emulator"].map((s) => require.resolve(s));`);
+
+const v2ConsumerMjs = v2ConsumerBody(`import * as md from "zitadel-metadata";
+import * as web from "zitadel-metadata/web";
+import * as quick from "zitadel-metadata/quick";
+import { startEmulator } from "zitadel-metadata/emulator";
+const resolved = ["zitadel-metadata", "zitadel-metadata/web", "zitadel-metadata/quick", "zitadel-metadata/emulator"].map((s) => import.meta.resolve(s));`);
+
 // One app, both builds: A's withOrgId on B's transport, B's errors seen by A's
 // ZitadelError and predicates, B's json() written through A.
 const mixedBody = (load: string) => `${load}
@@ -157,8 +270,10 @@ const b = createRequire(import.meta.url)("zitadel-metadata");`);
 // fail if the types are missing or any: they must reject these calls.
 const typeUse = `import type { Emulator } from "zitadel-metadata/emulator";
 import { startEmulator } from "zitadel-metadata/emulator";
-import type { MetadataClient, ZitadelRestTransportOptions, ZitadelTransportOptions } from "zitadel-metadata";
+import type { ApplyResult, MetadataApiName, MetadataClient, MetadataClientOptions, UserServiceV2Client, ZitadelRestTransportOptions, ZitadelTransportOptions } from "zitadel-metadata";
 import { accessToken, createManagementClient, createMetadataClient, createZitadelTransport, getErrorDetail, withOrgId, ZitadelError } from "zitadel-metadata";
+import { createOrganizationServiceV2betaClient, createOrganizationServiceV2Client, createUserServiceV2Client } from "zitadel-metadata";
+import * as quick from "zitadel-metadata/quick";
 import * as web from "zitadel-metadata/web";
 
 const options: ZitadelTransportOptions = { baseUrl: "http://127.0.0.1:8080", protocol: "grpc", auth: accessToken("pat") };
@@ -187,17 +302,45 @@ export async function use(emulator: Emulator): Promise<string | undefined> {
   return (entry?.text() ?? String(value?.length)) + getErrorDetail(new Error())?.id + (ZitadelError.from(new Error()).id ?? "");
 }
 export const start: () => Promise<Emulator> = () => startEmulator();
+
+// v2: the options, the generated clients' message types, and quick's v2 form.
+const connect = createZitadelTransport({ baseUrl: "http://127.0.0.1:8080", protocol: "connect", auth: "pat" });
+const v2Options: MetadataClientOptions = { api: "v2", orgId: "1", selfUserId: "2" };
+export const v2: MetadataClient = createMetadataClient(connect, v2Options);
+export const apiName: MetadataApiName = v2.api;
+// @ts-expect-error there is no api "v3"
+createMetadataClient(connect, { api: "v3" });
+// @ts-expect-error orgId is a string
+createMetadataClient(connect, { api: "v2", orgId: 1 });
+export const quickV2: MetadataClient = quick.createMetadataClient({ baseUrl: "http://127.0.0.1:8080", protocol: "connect", auth: "pat", orgId: "1" }, { api: "v2" });
+
+export async function useV2(): Promise<[bigint | undefined, Uint8Array | undefined, bigint | undefined, ApplyResult]> {
+  const users: UserServiceV2Client = createUserServiceV2Client(connect);
+  const res = await users.listUserMetadata({ userId: "1", pagination: { limit: 10 }, filters: [{ filter: { case: "keyFilter", value: { key: "plan" } } }] });
+  // @ts-expect-error v2 rows carry dates, not v1's details
+  void res.metadata[0]?.details;
+  await createOrganizationServiceV2Client(connect).setOrganizationMetadata({ organizationId: "1", metadata: [{ key: "k", value: new Uint8Array() }] });
+  // @ts-expect-error v2beta's List takes "filter" (v2: "filters")
+  await createOrganizationServiceV2betaClient(connect).listOrganizationMetadata({ organizationId: "1", filters: [] });
+  const applied: ApplyResult = await v2.user("1").apply({ set: { a: "b", c: new Uint8Array([1]) }, remove: ["d"] });
+  return [res.pagination?.totalResult, res.metadata[0]?.value, applied.details?.sequence, applied];
+}
 `;
 
 // A browser app: no Node types at all. "zitadel-metadata" must resolve to the
 // browser entry through the "browser" condition, as bundlers resolve it.
 const browserTypeUse = `import { createMetadataClient, createZitadelTransport } from "zitadel-metadata";
+import * as quick from "zitadel-metadata/quick";
 import * as web from "zitadel-metadata/web";
 
 export const md = createMetadataClient(createZitadelTransport({ baseUrl: "https://acme.zitadel.cloud", protocol: "grpc-web", auth: async () => "pat" }));
 // @ts-expect-error the browser build has no gRPC (the "browser" condition chose web.d.ts)
 createZitadelTransport({ baseUrl: "https://acme.zitadel.cloud", protocol: "grpc", auth: "pat" });
 export const same: typeof web.createZitadelTransport = createZitadelTransport;
+// v2 over Connect, which is what a browser app talks to ZITADEL v2 with.
+export const v2 = createMetadataClient(createZitadelTransport({ baseUrl: "https://acme.zitadel.cloud", protocol: "connect", auth: "pat" }), { api: "v2", orgId: "1" });
+export const quickV2 = quick.createMetadataClient({ baseUrl: "https://acme.zitadel.cloud", protocol: "connect", auth: "pat", orgId: "1" }, { api: "v2" });
+export const users = web.createUserServiceV2Client(web.createZitadelConnectTransport({ baseUrl: "https://acme.zitadel.cloud", auth: "pat" }));
 `;
 
 const strict = { strict: true, noEmit: true, skipLibCheck: false, target: "es2022", lib: ["es2022", "dom", "dom.iterable"] };
@@ -245,6 +388,8 @@ describe("the packed package, installed into a new project", () => {
     const files: Record<string, string> = {
       "consumer.cjs": consumerCjs,
       "consumer.mjs": consumerMjs,
+      "consumer-v2.cjs": v2ConsumerCjs,
+      "consumer-v2.mjs": v2ConsumerMjs,
       "mixed.cjs": mixedCjsFirst,
       "mixed.mjs": mixedEsmFirst,
       "check-cjs.cts": typeUse,
@@ -316,6 +461,51 @@ describe("the packed package, installed into a new project", () => {
 
   it("import from ESM: the same", async () => {
     expectWorkingConsumer(await succeed(process.execPath, ["consumer.mjs"], app), "esm");
+  });
+
+  const expectWorkingV2Consumer = (stdout: string, format: "cjs" | "esm") => {
+    const result = JSON.parse(stdout) as Record<string, unknown> & { resolved: string[] };
+    for (const path of result.resolved) expect(path).toMatch(new RegExp(`node_modules/zitadel-metadata/dist/${format}/src/`));
+    expect(result.generated).toEqual({
+      setDate: "bigint",
+      listed: [["gen.user", [1, 0, 255]]],
+      total: "1",
+      deleteMissing: { id: "META-2nnds", isMetadataNotFound: true, code: 5 },
+      orgBeta: [["gen.org", "v2"]],
+      orgBetaDeleted: true,
+    });
+    const highLevel = result.highLevel as Record<string, unknown>;
+    expect(Object.keys(highLevel)).toEqual(["connect", "grpc", "grpc-web", "rest"]);
+    for (const [protocol, outcome] of Object.entries(highLevel)) {
+      expect(outcome, protocol).toEqual({
+        api: "v2",
+        value: [255, 0, 128],
+        // v2 sends no sequence and no resource owner (JSON drops the undefined ones); writes give a change date.
+        details: { changeDate: true, written: true },
+        // One atomic request: the key to remove travels as an empty value.
+        applied: { requests: 1, atomic: true, set: 1, removed: 1 },
+        listedAfter: [[`v2.${protocol}.json`, JSON.stringify({ protocol })]],
+        gone: true,
+        org: protocol,
+        v1User: { protocol },
+        v1Org: protocol,
+      });
+    }
+    expect(result).toMatchObject({
+      me: { protocol: "connect" },
+      missingOrgId: { isConfigError: true, code: "ERR_MISSING_OPTION", option: "orgId" },
+      quick: { api: "v2", org: "from quick", v1Org: "from quick", user: { "quick.a": "1", "quick.b": "2" } },
+      // gen.user (its delete failed whole), four v2.<protocol>.json and two quick.* keys.
+      web: { org: "from quick", total: "7" },
+    });
+  };
+
+  it('v2 from CommonJS: the generated v2 clients, createMetadataClient(transport, { api: "v2", orgId }) over all four protocols, quick and web', async () => {
+    expectWorkingV2Consumer(await succeed(process.execPath, ["consumer-v2.cjs"], app), "cjs");
+  });
+
+  it("v2 from ESM: the same", async () => {
+    expectWorkingV2Consumer(await succeed(process.execPath, ["consumer-v2.mjs"], app), "esm");
   });
 
   it("type-checks with moduleResolution node16, from a .cts and an .mts file", async () => {
