@@ -25,6 +25,7 @@ export interface ScenarioArgs {
   aliceId: string;
   bobId: string;
   globexId: string;
+  acmeId: string;
 }
 
 export interface ErrorReport {
@@ -56,6 +57,15 @@ export interface ScenarioResult {
   notFound: ErrorReport | "succeeded";
   /** A call with a request header ZITADEL's CORS does not allow. */
   disallowedHeader: ErrorReport | "succeeded";
+  /** The same high-level calls on ZITADEL's v2 APIs (served over all three browser protocols, Connect included, without any opt-in). */
+  v2: {
+    binary: number[];
+    listed: string[];
+    applied: { requests: number; atomic: boolean };
+    orgValue: string;
+    /** Removing a key that does not exist. */
+    missingRemove: ErrorReport | "succeeded";
+  };
 }
 
 function report(e: unknown): ErrorReport {
@@ -112,7 +122,25 @@ async function scenario(args: ScenarioArgs): Promise<ScenarioResult> {
   const blocked = createZitadelTransport({ baseUrl, protocol, auth: args.adminToken, interceptors: [addApiKey], ...optIn });
   const disallowedHeader = await outcome(createMetadataClient(blocked).user(args.aliceId).get(`${prefix}text`));
 
+  // v2: no opt-in on any protocol; the org is named in the request.
+  const v2 = createMetadataClient(createZitadelTransport({ baseUrl, protocol, auth: args.adminToken }), { api: "v2", orgId: args.acmeId });
+  const aliceV2 = v2.user(args.aliceId);
+  await aliceV2.set(`${prefix}v2.binary`, new Uint8Array([0x00, 0xff, 0x80]));
+  const applied = await aliceV2.apply({ set: { [`${prefix}v2.a`]: "a", [`${prefix}v2.b`]: "b" }, remove: [`${prefix}v2.binary`] });
+  const v2Binary = await v2.user(args.aliceId).get(`${prefix}binary`);
+  const v2Listed = await aliceV2.list({ prefix: `${prefix}v2.` }).toArray();
+  await v2.org().set(`${prefix}v2.org`, "org via v2");
+  const orgValue = (await v2.org().get(`${prefix}v2.org`))?.text() ?? "";
+  const missingRemove = await outcome(aliceV2.remove(`${prefix}v2.missing`));
+
   return {
+    v2: {
+      binary: Array.from(v2Binary?.value ?? []),
+      listed: v2Listed.map((e) => e.key).sort(),
+      applied: { requests: applied.requests, atomic: applied.atomic },
+      orgValue,
+      missingRemove,
+    },
     pageOrigin: location.origin,
     binary: Array.from(binary?.value ?? []),
     text: text?.text() ?? "",

@@ -145,6 +145,7 @@ describe("zitadel-metadata/web in headless Chromium, cross-origin against the em
       aliceId: emulator.user("alice").id,
       bobId: emulator.user("bob").id,
       globexId: emulator.org("globex").id,
+      acmeId: emulator.org("acme").id,
     };
     try {
       return await page.evaluate(
@@ -157,7 +158,7 @@ describe("zitadel-metadata/web in headless Chromium, cross-origin against the em
   }
 
   for (const protocol of ["grpc-web", "connect", "rest"] as const) {
-    it(`${protocol}: bytes, list, per-call org, not-found with its ZITADEL id, CORS enforced`, async () => {
+    it(`${protocol}: bytes, list, per-call org, not-found with its ZITADEL id, CORS enforced; the same on v2`, async () => {
       emulatorLog.length = 0;
       const r = await runScenario(protocol);
       const emulator = target(protocol);
@@ -201,6 +202,13 @@ describe("zitadel-metadata/web in headless Chromium, cross-origin against the em
       expect(r.disallowedHeader).not.toBe("succeeded");
       expect(r.disallowedHeader).toMatchObject({ detailId: undefined });
       expect(emulatorLog.join("\n")).toMatch(/cors: refused the preflight from http:\/\/127\.0\.0\.1:\d+: request header x-api-key/);
+
+      // v2 from the browser: what v1 wrote is read through v2, apply() is one request, errors keep their ids.
+      expect(r.v2.binary).toEqual([0xff, 0xfe, 0x00, 0x80, 0xc3, 0x28]);
+      expect(r.v2.listed).toEqual([`${prefix}v2.a`, `${prefix}v2.b`]);
+      expect(r.v2.applied).toEqual({ requests: 1, atomic: true });
+      expect(r.v2.orgValue).toBe("org via v2");
+      expect(r.v2.missingRemove).toMatchObject({ name: "ZitadelError", code: Code.NotFound, zitadelId: "META-2nnds", isMetadataNotFound: true });
     });
   }
 });
