@@ -11,6 +11,8 @@ import { toCallOptions } from "./call-options.js";
 import type { Details } from "./entry.js";
 import { MetadataEntry, toDetails } from "./entry.js";
 import { listExactly } from "./exact-list.js";
+import { checkRate } from "./bulk.js";
+import { createPacer } from "../core/pacer.js";
 import type { MetadataValue } from "./value.js";
 import { encodeValue } from "./value.js";
 
@@ -23,6 +25,8 @@ export interface ListOptions extends MetadataCallOptions {
   query?: { key: string; match: KeyMatch };
   /** Entries per request. Default 500 on v1, 1000 on v2; v2 takes at most 1000 (a larger value is lowered to that). */
   pageSize?: number;
+  /** At most this many list requests per second, evenly spaced. Default: no pacing. */
+  rate?: number;
 }
 
 /**
@@ -145,9 +149,20 @@ export function createScope(rpcs: WriteRpcs, scopeOrgId: string | undefined): Me
     send: (batch: T[], call: CallOptions) => Promise<RowDetails>,
   ): Promise<RowDetails[]> => {
     const call = toCallOptions(options, scopeOrgId);
-    return zitadel(() => runBatches(batches, concurrency, (batch) => send(batch, call), options.signal));
+    const pacer = options.rate === undefined ? undefined : createPacer(options.rate);
+    return zitadel(() =>
+      runBatches(
+        batches,
+        concurrency,
+        async (batch) => {
+          await pacer?.take(options.signal);
+          return send(batch, call);
+        },
+        options.signal,
+      ),
+    );
   };
-  const entryBatches = <T>(items: T[], sizeOf: (item: T) => number, limits: Required<BulkOptions>) =>
+  const entryBatches = <T>(items: T[], sizeOf: (item: T) => number, limits: { maxEntriesPerRequest: number; maxBytesPerRequest: number }) =>
     splitIntoBatches(items, sizeOf, limits.maxEntriesPerRequest, limits.maxBytesPerRequest);
 
   return {
@@ -312,10 +327,16 @@ function createList(rpcs: ReadRpcs, options: ListOptions, scopeOrgId: string | u
       'list(): there is no "order": ZITADEL\'s lists have no order (not by key either). Sort the entries yourself, e.g. (await list().toArray()).sort((a, b) => (a.key < b.key ? -1 : 1)).',
     );
   }
+  checkRate(options.rate, "list");
   const call = toCallOptions(options, scopeOrgId);
 
   async function* pages(): AsyncGenerator<MetadataEntry> {
-    const rows = listExactly((query) => rpcs.list(query, filters, call), pageSize, rpcs.listing);
+    const pacer = options.rate === undefined ? undefined : createPacer(options.rate);
+    const page = async (query: { offset: bigint; limit: number }) => {
+      await pacer?.take(options.signal);
+      return rpcs.list(query, filters, call);
+    };
+    const rows = listExactly(page, pageSize, rpcs.listing);
     try {
       for await (const row of rows) yield new MetadataEntry(row);
     } catch (e) {

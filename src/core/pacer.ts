@@ -1,0 +1,83 @@
+/**
+ * Paces requests to at most `rate` per second, evenly spaced (no bursts),
+ * so a server that allows N requests per second over any window never sees
+ * more when `rate` < N. When the server still says "too many" (HTTP 429,
+ * ResourceExhausted), `slowDown()` halves the pace and honours its
+ * Retry-After; after a quiet while the pace climbs back to `rate` in steps.
+ *
+ * One pacer serves one bulk operation (all its concurrent requests share
+ * its slots), or one transport.
+ */
+export interface Pacer {
+  /** Waits for the next slot; rejects with the signal's reason when it aborts first. */
+  take(signal?: AbortSignal): Promise<void>;
+  /** The server answered "too many": halve the pace (down to a floor) and wait `retryAfterMs` before the next slot. */
+  slowDown(retryAfterMs?: number): void;
+  /** The pace now, in requests per second. */
+  readonly current: number;
+  /** How often slowDown() was called. */
+  readonly slowDowns: number;
+}
+
+export interface PacerClock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+const realClock: PacerClock = {
+  now: () => performance.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    }),
+};
+
+/** After this long without a slowDown, the pace grows by a tenth of `rate`, up to `rate`. */
+const recoveryMs = 5_000;
+
+/** `rate`: requests per second, a positive finite number. */
+export function createPacer(rate: number, clock: PacerClock = realClock): Pacer {
+  if (!(typeof rate === "number" && Number.isFinite(rate) && rate > 0)) {
+    throw new RangeError(`a rate must be a positive number of requests per second, got ${String(rate)}`);
+  }
+  const floor = Math.min(rate, 1);
+  let current = rate;
+  let next = -Infinity;
+  let quietSince = clock.now();
+  let slowDowns = 0;
+  return {
+    get current() {
+      return current;
+    },
+    get slowDowns() {
+      return slowDowns;
+    },
+    async take(signal) {
+      const now = clock.now();
+      if (current < rate && now - quietSince >= recoveryMs) {
+        current = Math.min(rate, current + rate / 10);
+        quietSince = now;
+      }
+      const slot = Math.max(now, next);
+      next = slot + 1000 / current;
+      if (slot > now) await clock.sleep(slot - now, signal);
+      else if (signal?.aborted) throw signal.reason;
+    },
+    slowDown(retryAfterMs = 0) {
+      slowDowns++;
+      current = Math.max(floor, current / 2);
+      const now = clock.now();
+      quietSince = now;
+      next = Math.max(next, now + Math.max(0, retryAfterMs));
+    },
+  };
+}
