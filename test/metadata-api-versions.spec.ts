@@ -20,6 +20,7 @@ import {
 } from "../src/index.js";
 import type { Emulator } from "../src/emulator/index.js";
 import { useEmulator } from "./support/emulator.js";
+import { zitadelRejection as rejection } from "./support/failures.js";
 import { expectBytes } from "./support/protocols.js";
 
 /** Every (API, protocol) pair ZITADEL serves: v1 has no Connect; v2 is connect-go, so it has all four. */
@@ -46,14 +47,6 @@ function clientAs(emulator: Emulator, api: MetadataApiName, protocol: ZitadelPro
   return { md: createMetadataClient(transport, { api, orgId, ...options }), calls };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ZitadelError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ZitadelError);
-  return error as ZitadelError;
-}
 
 const keysOf = async (list: AsyncIterable<{ key: string }>) => {
   const keys: string[] = [];

@@ -19,6 +19,7 @@ import {
 import type { Emulator } from "../src/emulator/index.js";
 import { createMetadataClient as createQuickMetadataClient } from "../src/quick.js";
 import { useEmulator } from "./support/emulator.js";
+import { zitadelRejection as rejection } from "./support/failures.js";
 import { expectBytes, protocols } from "./support/protocols.js";
 
 /** A metadata client acting as a seeded user, counting the RPCs it makes by method name. */
@@ -38,14 +39,6 @@ function metadataAs(emulator: Emulator, protocol: ZitadelProtocol, userName: str
   return { md: createMetadataClient(transport), calls };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ZitadelError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ZitadelError);
-  return error as ZitadelError;
-}
 
 describe.each(protocols)("high-level metadata API over %s", (protocol) => {
   const emulator = useEmulator();

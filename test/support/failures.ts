@@ -1,5 +1,6 @@
 import { ConnectError } from "@connectrpc/connect";
 import { expect } from "vitest";
+import { ZitadelError } from "../../src/index.js";
 
 /** Awaits a call that must fail with a ConnectError, and returns the error. */
 export async function rejection(call: Promise<unknown>): Promise<ConnectError> {
@@ -19,4 +20,14 @@ export function thrownBy(make: () => unknown): unknown {
     return e;
   }
   return undefined;
+}
+
+/** Awaits a high-level call that must fail with a ZitadelError, and returns the error. */
+export async function zitadelRejection(call: Promise<unknown>): Promise<ZitadelError> {
+  const e = await call.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(e, "the call should have failed").toBeInstanceOf(ZitadelError);
+  return e as ZitadelError;
 }
