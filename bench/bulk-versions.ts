@@ -17,7 +17,7 @@ export interface BulkTarget {
 }
 
 const entries = 10_000;
-const rounds = 5;
+const rounds = 9;
 
 type Api = "v1" | "v2";
 
@@ -41,6 +41,8 @@ const changes = () => ({
 
 interface Sample {
   ms: number;
+  /** CPU time of both processes, client and emulator, in ms: what the work cost, whatever else the machine was running. */
+  cpuMs: number;
   /** The interceptor's count. */
   wire: number;
   /** The result's `requests`. */
@@ -49,13 +51,26 @@ interface Sample {
   atomic?: boolean;
 }
 
-async function oneRound(scope: MetadataScope, wire: () => number, cleanup: MetadataScope) {
+/** The emulator process's CPU time so far, in µs. */
+export type EmulatorCpu = () => Promise<number>;
+
+/** Wall time (measure()) and the CPU time of this process and the emulator's while `work` runs. */
+async function timed<T>(work: () => Promise<T>, emulatorCpu: EmulatorCpu) {
+  const emulatorBefore = await emulatorCpu();
+  const mineBefore = process.cpuUsage();
+  const { ms, result } = await measure(work);
+  const mine = process.cpuUsage(mineBefore);
+  const emulator = (await emulatorCpu()) - emulatorBefore;
+  return { ms, cpuMs: (mine.user + mine.system + emulator) / 1000, result };
+}
+
+async function oneRound(scope: MetadataScope, wire: () => number, cleanup: MetadataScope, emulatorCpu: EmulatorCpu) {
   let before = wire();
-  const setMany = await measure(() => scope.setMany(initial()));
-  const setManySample: Sample = { ms: setMany.ms, wire: wire() - before, reported: setMany.result.requests };
+  const setMany = await timed(() => scope.setMany(initial()), emulatorCpu);
+  const setManySample: Sample = { ms: setMany.ms, cpuMs: setMany.cpuMs, wire: wire() - before, reported: setMany.result.requests };
   before = wire();
-  const apply = await measure(() => scope.apply(changes()));
-  const applySample: Sample = { ms: apply.ms, wire: wire() - before, reported: apply.result.requests, atomic: apply.result.atomic };
+  const apply = await timed(() => scope.apply(changes()), emulatorCpu);
+  const applySample: Sample = { ms: apply.ms, cpuMs: apply.cpuMs, wire: wire() - before, reported: apply.result.requests, atomic: apply.result.atomic };
   if (apply.result.set !== entries / 2 || apply.result.removed !== entries / 2) throw new Error(`apply() reported ${apply.result.set} set, ${apply.result.removed} removed`);
   // Untimed: back to an empty scope, and a check that apply() did what it said.
   const left: string[] = [];
@@ -72,10 +87,11 @@ const median = (xs: number[]) => {
 };
 
 /** Runs setMany and apply() on v1 and v2 for a user and the org over each protocol; returns the report lines. */
-export async function bulkVersions(target: BulkTarget, protocols: readonly ZitadelProtocol[]): Promise<string[]> {
+export async function bulkVersions(target: BulkTarget, protocols: readonly ZitadelProtocol[], emulatorCpu: EmulatorCpu): Promise<string[]> {
   const lines = [
     `setMany(10,000 entries) and apply({ set: 5,000, remove: 5,000 }) on an empty scope, v2 vs v1 (default limits, concurrency 4; ` +
-      `${rounds} rounds, v1 and v2 alternating, median ms; requests: interceptor count = result.requests):`,
+      `${rounds} rounds, v1 and v2 back to back, alternating which goes first; medians; CPU = client + emulator process; ` +
+      `ratios: median of the per-round v2/v1; requests counted by an interceptor, equal to result.requests in every round):`,
   ];
   for (const protocol of protocols) {
     for (const scopeKind of ["user", "org"] as const) {
@@ -89,10 +105,10 @@ export async function bulkVersions(target: BulkTarget, protocols: readonly Zitad
       });
       const samples: Record<Api, { setMany: Sample[]; apply: Sample[] }> = { v1: { setMany: [], apply: [] }, v2: { setMany: [], apply: [] } };
       // One untimed warm-up round each, then rounds alternating which version goes first.
-      for (const s of scopes) await oneRound(s.scope, s.wire, s.cleanup);
+      for (const s of scopes) await oneRound(s.scope, s.wire, s.cleanup, emulatorCpu);
       for (let r = 0; r < rounds; r++) {
         for (const s of r % 2 ? [...scopes].reverse() : scopes) {
-          const got = await oneRound(s.scope, s.wire, s.cleanup);
+          const got = await oneRound(s.scope, s.wire, s.cleanup, emulatorCpu);
           samples[s.api].setMany.push(got.setMany);
           samples[s.api].apply.push(got.apply);
         }
@@ -107,13 +123,19 @@ export async function bulkVersions(target: BulkTarget, protocols: readonly Zitad
           }
           const atomic = new Set(xs.map((x) => x.atomic));
           if (atomic.size !== 1) throw new Error(`${op} ${api} ${scopeKind} over ${protocol}: atomic changed between rounds`);
-          return { ms: median(xs.map((x) => x.ms)), requests: xs[0]!.wire, atomic: xs[0]!.atomic };
+          return { ms: median(xs.map((x) => x.ms)), cpuMs: median(xs.map((x) => x.cpuMs)), requests: xs[0]!.wire, atomic: xs[0]!.atomic };
         };
         const v1 = describe("v1");
         const v2 = describe("v2");
+        // Paired: v2 over v1 of the same round, which ran back to back.
+        const ratios = samples.v2[op].map((x, r) => x.ms / samples.v1[op][r]!.ms);
+        const cpuRatios = samples.v2[op].map((x, r) => x.cpuMs / samples.v1[op][r]!.cpuMs);
+        const range = (xs: number[]) => `×${median(xs).toFixed(2)} (rounds ×${Math.min(...xs).toFixed(2)}–×${Math.max(...xs).toFixed(2)})`;
+        const side = (api: Api, x: { ms: number; cpuMs: number; requests: number }) =>
+          `${api} ${x.ms.toFixed(0).padStart(4)} ms, CPU ${x.cpuMs.toFixed(0).padStart(4)} ms, ${String(x.requests).padStart(2)} requests`;
         lines.push(
-          `  ${op.padEnd(7)} ${scopeKind.padEnd(4)} ${protocol.padEnd(4)}: v1 ${v1.ms.toFixed(0).padStart(5)} ms in ${String(v1.requests).padStart(2)} requests, ` +
-            `v2 ${v2.ms.toFixed(0).padStart(5)} ms in ${String(v2.requests).padStart(2)} requests (counts agree); v2/v1 time ×${(v2.ms / v1.ms).toFixed(2)}` +
+          `  ${op.padEnd(7)} ${scopeKind.padEnd(4)} ${protocol.padEnd(4)}: ${side("v1", v1)}; ${side("v2", v2)}; ` +
+            `v2/v1 wall ${range(ratios)}, CPU ${range(cpuRatios)}` +
             (op === "apply" ? `; atomic: v1 ${v1.atomic}, v2 ${v2.atomic}` : ""),
         );
       }

@@ -45,8 +45,12 @@ async function startEmulatorProcess(seedFile: string) {
   const output = createInterface({ input: child.stdout! });
   const nextLine = () =>
     new Promise<string>((resolve, reject) => {
-      output.once("line", resolve);
-      child.once("exit", (code) => reject(new Error(`the emulator exited with ${code}`)));
+      const exited = (code: number | null) => reject(new Error(`the emulator exited with ${code}`));
+      child.once("exit", exited);
+      output.once("line", (line) => {
+        child.off("exit", exited);
+        resolve(line);
+      });
     });
   const line = await nextLine();
   return {
@@ -56,6 +60,12 @@ async function startEmulatorProcess(seedFile: string) {
       const answered = nextLine();
       child.stdin!.write(`${JSON.stringify(quirks)}\n`);
       await answered;
+    },
+    /** The emulator's CPU time so far, in µs. */
+    cpuMicros: async () => {
+      const answered = nextLine();
+      child.stdin!.write("cpu\n");
+      return Number(await answered);
     },
     stop: () => child.kill("SIGTERM"),
   };
@@ -166,7 +176,7 @@ async function main() {
     if (wanted("versions")) {
       const acme = emulator.ready.orgs.find((o) => o.name === "acme")!;
       const target = { url, token: admin.token, userIds: { v1: idOf("bulk-v1"), v2: idOf("bulk-v2") }, orgId: acme.id };
-      console.log((await bulkVersions(target, ["grpc", "rest"])).join("\n"));
+      console.log((await bulkVersions(target, ["grpc", "rest"], emulator.cpuMicros)).join("\n"));
     }
   } finally {
     emulator.stop();
