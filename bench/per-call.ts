@@ -13,7 +13,7 @@ import type { PaginationRequest } from "../gen/zitadel/filter/v2/filter_pb.js";
 import { ManagementService } from "../gen/zitadel/management_pb.js";
 import type { MetadataSearchFilter } from "../gen/zitadel/metadata/v2/metadata_pb.js";
 import { UserService } from "../gen/zitadel/user/v2/user_service_pb.js";
-import type { ZitadelProtocol } from "../src/index.js";
+import type { ManagementClient, UserServiceV2Client, ZitadelProtocol } from "../src/index.js";
 import { createManagementClient, createMetadataClient, createUserServiceV2Client, createZitadelTransport } from "../src/index.js";
 
 type RawProtocol = Exclude<ZitadelProtocol, "rest">;
@@ -58,51 +58,13 @@ interface Case {
   ours: Variant[];
 }
 
-/** Cases for one protocol and API: a read and a write, each raw vs ours. */
-function casesFor(api: "v1" | "v2", protocol: ZitadelProtocol, target: PerCallTarget, reference: (rpc: "read" | "write") => Variant): Case[] {
-  const transport = createZitadelTransport({ baseUrl: target.url, protocol, auth: target.token });
-  const scope = createMetadataClient(transport, { api }).user(target.userId);
-  if (api === "v2") {
-    const users = createUserServiceV2Client(transport);
-    return [
-      {
-        title: `v2 ListUserMetadata (one key) over ${protocol}`,
-        reference: reference("read"),
-        ours: [
-          { name: "createUserServiceV2Client", call: () => users.listUserMetadata(v2ListRequest(target.userId)) },
-          { name: "md.user(id).get(key)", call: () => scope.get(key) },
-        ],
-      },
-      {
-        title: `v2 SetUserMetadata (one entry) over ${protocol}`,
-        reference: reference("write"),
-        ours: [
-          { name: "createUserServiceV2Client", call: () => users.setUserMetadata({ userId: target.userId, metadata: [{ key, value }] }) },
-          { name: "md.user(id).set(key, value)", call: () => scope.set(key, value) },
-        ],
-      },
-    ];
-  }
-  const mgmt = createManagementClient(transport);
-  return [
-    {
-      title: `v1 GetUserMetadata over ${protocol}`,
-      reference: reference("read"),
-      ours: [
-        { name: "createManagementClient", call: () => mgmt.getUserMetadata({ id: target.userId, key }) },
-        { name: "md.user(id).get(key)", call: () => scope.get(key) },
-      ],
-    },
-    {
-      title: `v1 SetUserMetadata over ${protocol}`,
-      reference: reference("write"),
-      ours: [
-        { name: "createManagementClient", call: () => mgmt.setUserMetadata({ id: target.userId, key, value }) },
-        { name: "md.user(id).set(key, value)", call: () => scope.set(key, value) },
-      ],
-    },
-  ];
-}
+type Api = "v1" | "v2";
+type Rpc = "read" | "write";
+
+const titles: Record<Api, Record<Rpc, string>> = {
+  v2: { read: "v2 ListUserMetadata (one key)", write: "v2 SetUserMetadata (one entry)" },
+  v1: { read: "v1 GetUserMetadata", write: "v1 SetUserMetadata" },
+};
 
 /** The request md.user(id).get(key) sends on v2: the first row of an exact key filter. */
 function v2ListRequest(userId: string) {
@@ -111,32 +73,58 @@ function v2ListRequest(userId: string) {
   return { userId, pagination, filters };
 }
 
-function rawReference(api: "v1" | "v2", protocol: RawProtocol, target: PerCallTarget) {
-  const transport = rawTransport(protocol, target.url, target.token);
-  const name = `raw connect-node ${protocol} transport`;
-  if (api === "v2") {
-    const users = createClient(UserService, transport);
-    return (rpc: "read" | "write"): Variant =>
-      rpc === "read"
-        ? { name, call: () => users.listUserMetadata(v2ListRequest(target.userId)) }
-        : { name, call: () => users.setUserMetadata({ userId: target.userId, metadata: [{ key, value }] }) };
-  }
-  const mgmt = createClient(ManagementService, transport);
-  return (rpc: "read" | "write"): Variant =>
-    rpc === "read"
-      ? { name, call: () => mgmt.getUserMetadata({ id: target.userId, key }) }
-      : { name, call: () => mgmt.setUserMetadata({ id: target.userId, key, value }) };
+/** The RPC through a client of the v2 UserService: the same request whoever built the client. */
+function v2Call(rpc: Rpc, users: UserServiceV2Client, userId: string): Call {
+  return rpc === "read" ? () => users.listUserMetadata(v2ListRequest(userId)) : () => users.setUserMetadata({ userId, metadata: [{ key, value }] });
+}
+
+/** The RPC through a client of v1's ManagementService. */
+function v1Call(rpc: Rpc, mgmt: ManagementClient, userId: string): Call {
+  return rpc === "read" ? () => mgmt.getUserMetadata({ id: userId, key }) : () => mgmt.setUserMetadata({ id: userId, key, value });
+}
+
+/** Our two ways to make the call on our transport for the protocol: the generated client, and the high-level API. */
+function ours(api: Api, rpc: Rpc, protocol: ZitadelProtocol, target: PerCallTarget): { client: Variant; highLevel: Variant } {
+  const transport = createZitadelTransport({ baseUrl: target.url, protocol, auth: target.token });
+  const client =
+    api === "v2"
+      ? { name: "createUserServiceV2Client", call: v2Call(rpc, createUserServiceV2Client(transport), target.userId) }
+      : { name: "createManagementClient", call: v1Call(rpc, createManagementClient(transport), target.userId) };
+  const scope = createMetadataClient(transport, { api }).user(target.userId);
+  const highLevel = rpc === "read" ? { name: "md.user(id).get(key)", call: () => scope.get(key) } : { name: "md.user(id).set(key, value)", call: () => scope.set(key, value) };
+  return { client, highLevel };
+}
+
+/** Raw connect-node vs our transport with the generated client and with the high-level API. */
+function againstRaw(api: Api, protocol: RawProtocol, target: PerCallTarget): Case[] {
+  const raw = rawTransport(protocol, target.url, target.token);
+  return (["read", "write"] as const).map((rpc) => {
+    const { client, highLevel } = ours(api, rpc, protocol, target);
+    return {
+      title: `${titles[api][rpc]} over ${protocol}`,
+      reference: {
+        name: `raw connect-node ${protocol} transport`,
+        call: api === "v2" ? v2Call(rpc, createClient(UserService, raw), target.userId) : v1Call(rpc, createClient(ManagementService, raw), target.userId),
+      },
+      ours: [client, highLevel],
+    };
+  });
 }
 
 /** REST has no connect-node counterpart (it is ZITADEL's JSON gateway, not an RPC protocol): its reference is our own gRPC transport. */
-function restAgainstGrpc(api: "v1" | "v2", target: PerCallTarget): Case[] {
-  const grpc = casesFor(api, "grpc", target, () => ({ name: "", call: async () => undefined }));
-  const rest = casesFor(api, "rest", target, () => ({ name: "", call: async () => undefined }));
-  return rest.map((c, i) => ({
-    title: c.title,
-    reference: { name: `${c.ours[1]!.name} over our grpc transport`, call: grpc[i]!.ours[1]!.call },
-    ours: [{ name: `${c.ours[1]!.name} over our rest transport`, call: c.ours[1]!.call }],
-  }));
+function restAgainstGrpc(api: Api, target: PerCallTarget): Case[] {
+  return (["read", "write"] as const).map((rpc) => {
+    const grpc = ours(api, rpc, "grpc", target).highLevel;
+    const rest = ours(api, rpc, "rest", target).highLevel;
+    return {
+      title: `${titles[api][rpc]} over rest`,
+      reference: { name: `${grpc.name} over our grpc transport`, call: grpc.call },
+      ours: [
+        { name: `${rest.name} over our rest transport`, call: rest.call },
+        { name: `the same over our connect transport`, call: ours(api, rpc, "connect", target).highLevel.call },
+      ],
+    };
+  });
 }
 
 /** Each variant's call times in µs: the variants take turns call by call (in a rotating order), so a burst of load on the machine hits all of them alike. */
@@ -178,8 +166,9 @@ const signedUs = (x: number) => `${x >= 0 ? "+" : "-"}${Math.abs(x).toFixed(0)} 
 /** Runs every per-call case and returns the report lines. */
 export async function perCallOverhead(target: PerCallTarget): Promise<string[]> {
   const cases: Case[] = [
-    ...(["connect", "grpc", "grpc-web"] as const).flatMap((p) => casesFor("v2", p, target, rawReference("v2", p, target))),
-    ...(["grpc", "grpc-web"] as const).flatMap((p) => casesFor("v1", p, target, rawReference("v1", p, target))),
+    ...(["connect", "grpc", "grpc-web"] as const).flatMap((p) => againstRaw("v2", p, target)),
+    // v1 for comparison; v1 is not served over connect by ZITADEL.
+    ...(["grpc", "grpc-web"] as const).flatMap((p) => againstRaw("v1", p, target)),
     ...restAgainstGrpc("v2", target),
   ];
   // The key must exist for the reads.
