@@ -2,12 +2,12 @@ import type { Transport } from "@connectrpc/connect";
 import { assertHeaderSafe } from "../core/header-value.js";
 import { ZitadelConfigError } from "../core/config-error.js";
 import { keyLengthProblem, runeLength } from "../zitadel/metadata-rules.js";
-import type { MetadataApiName } from "../zitadel/versions.js";
-import { metadataApiNames, metadataApiOf } from "../zitadel/versions.js";
+import type { MetadataApiName } from "../zitadel/metadata-apis.js";
+import { metadataApiNames, metadataApiOf } from "../zitadel/metadata-apis.js";
 import type { MetadataScope, ReadonlyMetadataScope } from "./scope.js";
 import { createReadonlyScope, createScope } from "./scope.js";
 
-export type { MetadataApiName } from "../zitadel/versions.js";
+export type { MetadataApiName } from "../zitadel/metadata-apis.js";
 
 /** The high-level metadata API. */
 export interface MetadataClient {

@@ -5,9 +5,6 @@ import { v2Errors } from "./v2/errors.js";
 import type { ApiVersionServing } from "./api-version.js";
 import { v1Serving } from "./v1/services.js";
 import { v2Serving } from "./v2/services.js";
-import type { MetadataApiBinding } from "./metadata-port.js";
-import { v1Metadata } from "./v1/scopes.js";
-import { v2Metadata } from "./v2/scopes.js";
 
 export type { ApiVersionServing } from "./api-version.js";
 
@@ -17,16 +14,6 @@ export type { ApiVersionServing } from "./api-version.js";
  */
 const errorSets: readonly Readonly<Record<string, ErrorFact>>[] = [sharedErrors, v1Errors, v2Errors];
 const servings: readonly ApiVersionServing[] = [v1Serving, v2Serving];
-const metadataApis = { v1: v1Metadata, v2: v2Metadata } as const satisfies Record<string, MetadataApiBinding>;
-
-/** The API versions the high-level metadata API speaks. */
-export type MetadataApiName = keyof typeof metadataApis;
-export const metadataApiNames = Object.keys(metadataApis) as MetadataApiName[];
-
-/** The high-level API's adapter for an API version, or undefined for a name that is none. */
-export function metadataApiOf(name: string): MetadataApiBinding | undefined {
-  return Object.hasOwn(metadataApis, name) ? metadataApis[name as MetadataApiName] : undefined;
-}
 
 /** The API version a service (by type name) belongs to, or undefined for a service that is not ZITADEL's. */
 export function apiVersionOf(serviceTypeName: string): ApiVersionServing | undefined {
