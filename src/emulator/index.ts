@@ -15,6 +15,7 @@ import type { FaultCounts } from "./fault-front.js";
 import { createFaultFront, emptyFaultCounts, withScope } from "./fault-front.js";
 import type { Faults } from "./faults.js";
 import { instrumentServices, parseFaults, resolveFaults } from "./faults.js";
+import { guardFirstFrame } from "./grpc-frame-guard.js";
 import { createGrpcUnaryHandler } from "./grpc-unary-handler.js";
 import { createRestGateway } from "./rest-gateway.js";
 import type { OAuthCounters } from "./oauth.js";
@@ -233,7 +234,7 @@ async function start(init: {
   const dispatch = (destination: ReturnType<typeof routeRequest>, req: Parameters<typeof handler>[0], res: Parameters<typeof handler>[1]) => {
     switch (destination.to) {
       case "grpc":
-        return grpc(req, res);
+        return guardFirstFrame(req, res, () => grpc(req, res));
       case "grpc-unary":
         return grpcUnary(req, res, destination.wire);
       case "connect":

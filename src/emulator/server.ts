@@ -51,8 +51,11 @@ export interface ConnectionLimits {
   maxConcurrentStreams: number;
   /**
    * Rapid-reset guard (CVE-2023-44487): an HTTP/2 connection on which the
-   * client resets more than this many streams within one second is closed
-   * with GOAWAY ENHANCE_YOUR_CALM. Default 200.
+   * client resets more than this many streams (before their answer) within
+   * one second is closed with GOAWAY ENHANCE_YOUR_CALM. Default 200.
+   * (Node's HTTP/2 layer also gives up on such a connection, and on one
+   * that sends malformed frames, with a GOAWAY of its own, but leaves the
+   * socket open: the idle timeout closes those.)
    */
   maxClientResetsPerSecond: number;
 }
@@ -196,7 +199,7 @@ export async function listen(handler: Handler, host: string, port: number, limit
         open--;
         if (open === 0 && !session.destroyed) idle();
         // A reset by the client before we finished answering: count it for the rapid-reset guard.
-        if (stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR && !stream.writableFinished && !session.destroyed) {
+        if (stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR && !stream.headersSent && !session.destroyed) {
           const now = Date.now();
           if (now - resetWindowStart > 1000) {
             resetWindowStart = now;
@@ -204,7 +207,8 @@ export async function listen(handler: Handler, host: string, port: number, limit
           }
           if (++resetsInWindow > limits.maxClientResetsPerSecond) {
             session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
-            session.destroy();
+            // A moment for the GOAWAY to go out; destroy() would drop it.
+            setTimeout(() => session.destroy(), 100).unref();
           }
         }
       });
