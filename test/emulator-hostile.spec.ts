@@ -14,8 +14,8 @@ import type { Emulator, EmulatorOptions } from "../src/emulator/index.js";
 import { startEmulator } from "../src/emulator/index.js";
 import { testSeed } from "./support/emulator.js";
 import type { FaultProtocol } from "./support/fault-calls.js";
-import { faultProtocols, grpcStatusOf, setKey, storedValue, summary } from "./support/fault-calls.js";
-import { frame, framedMessage, http1, http2Request } from "./support/raw-http.js";
+import { faultProtocols, setKey, storedValue, summary } from "./support/fault-calls.js";
+import { framedMessage, http1, http2Request } from "./support/raw-http.js";
 import { frameType, grpcHeaders, h2Frame, hpack, preface, RawH2 } from "./support/raw-h2.js";
 import { random as seededRandom } from "./support/random.js";
 
@@ -249,15 +249,16 @@ describe("connection limits", () => {
     await expectHealthy();
   });
 
-  it("a hanging call is not cut off by the read or idle timeouts", async () => {
+  it.each(["grpc", "rest"] as const)("a hanging call over %s is not cut off by the read or idle timeouts", async (protocol) => {
     emulator().faults.hang = 1;
-    const outcome = setKey(emulator(), "grpc", "hung", "v", { signal: AbortSignal.timeout(shortTimeouts.idleTimeoutMs * 3) });
+    const outcome = setKey(emulator(), protocol, `hung.${protocol}`, "v", { signal: AbortSignal.timeout(shortTimeouts.idleTimeoutMs * 3) });
     await new Promise((r) => setTimeout(r, 50));
     emulator().faults.hang = 0;
     const result = await outcome;
     // Dropped by the client's own abort (ABORT_ERR), not by the server.
     expect(result.kind === "dropped" && result.error).toMatch(/ABORT|abort/);
   });
+
 });
 
 describe("HTTP/2 streams", () => {
