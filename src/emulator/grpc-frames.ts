@@ -17,6 +17,17 @@ export interface RequestMessage {
   bytes: Uint8Array;
 }
 
+/**
+ * grpc-go's answer to a request frame whose flag byte is neither 0 nor
+ * "compressed" (1), e.g. gRPC-web's trailer flag 0x80, which only a server
+ * may send: Internal "grpc: received unexpected payload format <flag>"
+ * (its checkRecvPayload). Undefined for a flag that is fine.
+ */
+export function unexpectedFlag(flag: number): ConnectError | undefined {
+  if (flag === 0 || flag === compressedFlag) return undefined;
+  return new ConnectError(`grpc: received unexpected payload format ${flag}`, Code.Internal);
+}
+
 /** The length the first frame declares, once its prefix has arrived; undefined before. */
 export function declaredLength(body: Uint8Array): number | undefined {
   if (body.length < framePrefixBytes) return undefined;
@@ -35,9 +46,8 @@ export function singleMessage(body: Uint8Array): RequestMessage {
     );
   }
   const flag = body[0]!;
-  if ((flag & trailerFlag) !== 0) {
-    throw new ConnectError(`grpc: a request frame must not carry the trailer flag (flag byte 0x${flag.toString(16)})`, Code.Internal);
-  }
+  const refusal = unexpectedFlag(flag);
+  if (refusal) throw refusal;
   const end = framePrefixBytes + length;
   if (body.length < end) {
     throw new ConnectError(`grpc: the request message is truncated: the frame declares ${length} bytes, ${body.length - framePrefixBytes} arrived`, Code.Internal);

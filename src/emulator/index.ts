@@ -11,8 +11,11 @@ import { createConnectHandler } from "./connect-handler.js";
 import { createCorsHandler } from "./cors.js";
 import type { EmulatorSeed, SeededOrg, SeededUser } from "./seed.js";
 import { applySeed, defaultSeed } from "./seed.js";
+import type { FaultCounts } from "./fault-front.js";
+import { createFaultFront, emptyFaultCounts, withScope } from "./fault-front.js";
 import type { Faults } from "./faults.js";
-import { instrumentServices } from "./faults.js";
+import { instrumentServices, parseFaults, resolveFaults } from "./faults.js";
+import { guardFirstFrame } from "./grpc-frame-guard.js";
 import { createGrpcUnaryHandler } from "./grpc-unary-handler.js";
 import { createRestGateway } from "./rest-gateway.js";
 import type { OAuthCounters } from "./oauth.js";
@@ -21,14 +24,19 @@ import { keepFirstHeaderValues } from "./first-header-values.js";
 import { routeRequest, rpcPathsOf } from "./protocol-router.js";
 import type { Quirks } from "./quirks.js";
 import { resolveQuirks } from "./quirks.js";
-import { listen } from "./server.js";
+import type { ConnectionLimits } from "./server.js";
+import { listen, resolveConnectionLimits } from "./server.js";
 import { createServices } from "./services.js";
 import { createServicesV2 } from "./services-v2.js";
 import { Store } from "./store.js";
 
 export type { EmulatorSeed, SeedOrg, SeedUser, SeedMachine, SeededOrg, SeededUser } from "./seed.js";
 export { defaultSeed } from "./seed.js";
-export type { Faults } from "./faults.js";
+export type { Faults, FaultKind, RateLimit } from "./faults.js";
+export { parseFaults, chooseFault, faultKinds } from "./faults.js";
+export type { FaultCounts } from "./fault-front.js";
+export type { ConnectionLimits } from "./server.js";
+export { defaultConnectionLimits } from "./server.js";
 export type { Quirks } from "./quirks.js";
 
 export interface EmulatorOptions {
@@ -64,6 +72,21 @@ export interface EmulatorOptions {
    * need the transport option connectV1: true to call it.
    */
   connectV1?: boolean;
+  /**
+   * Faults like production's (unavailable, resource exhausted, a proxy's
+   * 429, connection resets before and after the handler, GOAWAY, delays,
+   * hangs, a per-token rate limit), drawn per request from a seed: see
+   * {@link Faults}. Given as an object (every field optional) or as text
+   * for {@link parseFaults}, e.g. "unavailable=0.05,reset-after=0.02,seed=7".
+   * Default: none. Changeable later through `emulator.faults`.
+   */
+  faults?: Partial<Faults> | string;
+  /**
+   * Idle and read timeouts of connections, and HTTP/2's concurrent stream
+   * limit and rapid-reset guard: see {@link ConnectionLimits}. Defaults:
+   * 120 s idle, 60 s to send a request, 100 streams, 200 client resets per second.
+   */
+  connections?: Partial<ConnectionLimits>;
 }
 
 /** A running emulator. */
@@ -88,8 +111,13 @@ export interface Emulator {
    * calls with it fail with AUTH-7fs1e. Returns whether the token was known.
    */
   revokeToken(token: string): boolean;
-  /** Switchable misbehaviour (latency) for tests of deadlines and cancellation. */
+  /**
+   * The faults in effect ({@link Faults}); set its fields while the emulator
+   * runs (each is checked when set and applies to requests that arrive afterwards).
+   */
   readonly faults: Faults;
+  /** Requests the faults have counted (n of the draw) and how many got each fault, or the rate limit's 429. */
+  readonly faultCounts: Readonly<FaultCounts>;
   /** The opt-in realism in effect; its fields may be changed while the emulator runs. */
   readonly quirks: Quirks;
   /** Stops the server and ends open connections. */
@@ -116,10 +144,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw new TypeError("startEmulator: connectV1 must be true or false (true also serves the Connect protocol on the v1 paths).");
   }
   const seed = options.seed ?? defaultSeed;
+  const faults = resolveFaults(typeof options.faults === "string" ? parseFaults(options.faults) : options.faults);
+  const connections = resolveConnectionLimits(options.connections, "startEmulator: option \"connections\"");
   const quirks = resolveQuirks(options.quirks, "startEmulator: option \"quirks\"");
   const keyFiles = await prepareKeyFiles(seed, options.keyDir);
   try {
-    return await start({ options, seed, tokenTtlSeconds, keyFiles, quirks });
+    return await start({ options, seed, tokenTtlSeconds, keyFiles, quirks, faults, connections });
   } catch (e) {
     await keyFiles.remove();
     throw e;
@@ -159,11 +189,12 @@ async function start(init: {
   tokenTtlSeconds: number;
   keyFiles: KeyFiles;
   quirks: Quirks;
+  faults: Faults;
+  connections: ConnectionLimits;
 }): Promise<Emulator> {
-  const { options, seed, tokenTtlSeconds, keyFiles, quirks } = init;
+  const { options, seed, tokenTtlSeconds, keyFiles, quirks, faults, connections } = init;
   const store = new Store({ quirks });
   const seeded = await applySeed(store, seed, { keyDir: keyFiles.dir, onKeyFile: (file) => keyFiles.written.push(file) });
-  const faults: Faults = { latencyMs: 0 };
   const services = instrumentServices({ ...createServices(store), ...createServicesV2(store) }, { faults, quirks, log: options.log });
   const servedV1 = [
     { service: ManagementService, impl: services.management },
@@ -194,11 +225,16 @@ async function start(init: {
   const overConnect = options.connectV1 === true ? served : servedV2;
   const connect = createConnectHandler({ readMaxBytes, services: overConnect });
   const routing = { connectPaths: rpcPathsOf(overConnect.map((s) => s.service)) };
-  const handler: Parameters<typeof listen>[0] = (req, res) => {
+  const faultCounts = emptyFaultCounts();
+  const faultFront = createFaultFront({ faults, counts: faultCounts, log: options.log });
+  const handler: Parameters<typeof listen>[0] = (req, res, connection) => {
     const destination = routeRequest(req, routing);
+    faultFront(req, res, destination, connection, (scope) => withScope(scope, () => dispatch(destination, req, res)));
+  };
+  const dispatch = (destination: ReturnType<typeof routeRequest>, req: Parameters<typeof handler>[0], res: Parameters<typeof handler>[1]) => {
     switch (destination.to) {
       case "grpc":
-        return grpc(req, res);
+        return guardFirstFrame(req, res, () => grpc(req, res));
       case "grpc-unary":
         return grpcUnary(req, res, destination.wire);
       case "connect":
@@ -215,13 +251,14 @@ async function start(init: {
   const server = await listen(
     // CORS first, for every route (it answers preflights itself); then the
     // OAuth endpoints, plain HTTP routes in front of the RPC handlers.
-    (req, res) => {
+    (req, res, connection) => {
       keepFirstHeaderValues(req);
       if (cors(req, res)) return;
-      if (!oauth(req, res)) handler(req, res);
+      if (!oauth(req, res)) handler(req, res, connection);
     },
     host,
     options.port ?? 0,
+    connections,
   );
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
   url = `http://${urlHost}:${server.port}`;
@@ -237,6 +274,7 @@ async function start(init: {
     users: seeded.users,
     store,
     faults,
+    faultCounts,
     quirks,
     user: (userName) => find(seeded.users, (u) => u.userName === userName, `user "${userName}"`),
     org: (name) => find(seeded.orgs, (o) => o.name === name, `org "${name}"`),
