@@ -486,6 +486,6 @@ describe("zmeta emulator shutdown", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(emulatorStderr).toContain("stopped (SIGTERM)");
-    expect(emulatorStderr).toContain(`serving gRPC, gRPC-web and REST at ${ready.url}, as ZITADEL serves its v1 APIs`);
+    expect(emulatorStderr).toContain(`serving v1 over gRPC, gRPC-web and REST and v2 over those and Connect at ${ready.url}, as ZITADEL serves them`);
   });
 });
