@@ -345,25 +345,34 @@ Examples:
   zmeta emulator --list-order changing --error-language pseudo
   zmeta emulator --port 0 | head -n1 | jq -r '.users[] | select(.userName=="acme-admin") | .token'`;
 
-const demo = `zmeta demo - call the metadata RPCs over each protocol and tabulate the results
+const demo = `zmeta demo - call the v1 and v2 metadata RPCs over each protocol and tabulate the results
 
 Usage:
-  zmeta demo [--connect-v1]
+  zmeta demo [--api v1,v2] [--protocol LIST] [--connect-v1]
   zmeta demo --url URL (--token TOKEN | --key-file FILE | --client-id ID --client-secret SECRET)
-             --user USER_ID [--org-id ORG_ID] [--protocol grpc,grpc-web,rest]
+             --user USER_ID [--org-id ORG_ID] [--api v1,v2] [--protocol LIST]
 
-Without --url it starts an emulator in this process and, over gRPC, gRPC-web
-and REST, lets acme-admin set and read alice's metadata (bytes that are not
-UTF-8 included) and the org's, lets alice list and read her own, checks that a
-missing key fails with NotFound QUERY-Rgh32, and removes what it wrote. The
-connect column shows each call as "n/a": ZITADEL serves no Connect for these
-v1 APIs, so the client refuses them before sending; with --connect-v1 the
-emulator serves Connect too and the column runs like the others.
+Without --url it starts an emulator in this process and prints one table per
+API, a column per protocol:
+  v1  ManagementService and AuthService over gRPC, gRPC-web and REST: acme-admin
+      sets and reads alice's metadata (bytes that are not UTF-8 included) and
+      the org's, alice lists and reads her own, a missing key fails with
+      NotFound QUERY-Rgh32, and what was written is removed. The connect
+      column shows each call as "n/a: not served": ZITADEL serves no Connect
+      for v1, so the client refuses them before sending; with --connect-v1 the
+      emulator serves Connect on v1 too and the column runs like the others.
+  v2  UserService, OrganizationService v2 and v2beta over Connect, gRPC,
+      gRPC-web and REST: Set (three entries in one request), List with a
+      STARTS_WITH and an EQUALS key filter (v2 has no Get), alice listing her
+      own, a Delete of a missing key failing with NotFound META-2nnds (users)
+      or META-2npds (orgs), and the Delete that removes what was written.
 
 With --url it makes the same calls against that ZITADEL: it writes keys named
-"zmeta.demo.<protocol>" on the user given by --user and on the organization,
-then removes them. ListMyMetadata/GetMyMetadata use the same credentials, so
-they see those keys only when --user is the caller's own user.
+"zmeta.demo.<protocol>" (v1) and "zmeta.demo.v2.<protocol>" (v2) on the user
+given by --user and on the organization, then removes them.
+ListMyMetadata/GetMyMetadata use the same credentials, so they see those keys
+only when --user is the caller's own user; v2's "the user's own" row needs the
+user's own token and is left out.
 
 Options (flag, or environment variable):
   --url URL               ZITADEL_URL            e.g. https://acme.zitadel.cloud
@@ -373,12 +382,18 @@ Options (flag, or environment variable):
   --client-id ID          ZITADEL_CLIENT_ID      or a machine user's client credentials
   --client-secret SECRET  ZITADEL_CLIENT_SECRET
   --user USER_ID          ZITADEL_USER_ID        the user whose metadata to write
-  --org-id ORG_ID         ZITADEL_ORG_ID         organization context (x-zitadel-orgid);
-                                                 default: the caller's organization
+  --org-id ORG_ID         ZITADEL_ORG_ID         v1: organization context (x-zitadel-orgid),
+                                                 default the caller's; v2: the organization
+                                                 to write, needed with --url and v2
+  --api LIST              ZITADEL_API            v1, v2 or v1,v2: the tables to show
+                                                 (default: both for the emulator; v1 with
+                                                 --url, as every ZITADEL serves it and v2
+                                                 needs v4.0, and v4.7 for organizations)
   --protocol LIST         ZITADEL_PROTOCOL       comma-separated: grpc, grpc-web, connect, rest
-                                                 (default: all four for the emulator;
-                                                 grpc,grpc-web,rest for a real ZITADEL,
-                                                 which serves v1 without Connect)
+                                                 (default: all four for the emulator; with
+                                                 --url grpc,grpc-web,rest for v1, which
+                                                 ZITADEL serves without Connect, all four
+                                                 for v2)
   --connect-v1                                   call v1 over Connect in the connect column:
                                                  the embedded emulator then serves it; with
                                                  --url only for an emulator started with
@@ -391,7 +406,10 @@ Exit code 0 when every call behaved as expected ("n/a" included), 1 otherwise.
 
 Examples:
   zmeta demo
+  zmeta demo --api v2 --protocol connect
   ZITADEL_TOKEN=... zmeta demo --url https://acme.zitadel.cloud --user 69629023906488334
+  ZITADEL_TOKEN=... zmeta demo --url https://acme.zitadel.cloud --user 69629023906488334 \\
+    --api v1,v2 --org-id 71234567890123456
   zmeta demo --url https://acme.zitadel.cloud --key-file ./bot.json --user 69629023906488334`;
 
 /** The help text of one command, or the overview. */
