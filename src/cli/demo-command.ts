@@ -111,7 +111,8 @@ export async function runDemoCommand(cmd: DemoCommand, io: CliIo): Promise<numbe
       meIsTarget: undefined,
       connectV1: cmd.connectV1,
       intro:
-        `zmeta demo: ZITADEL at ${url}; writing metadata of user ${userId} and of ` +
+        `zmeta demo: ZITADEL at ${url}\n` +
+        `writing metadata of user ${userId} and of ` +
         (orgId === undefined ? "the token's organization" : `organization ${orgId}`) +
         ", then removing it",
       secrets: secretsOf(auth),
@@ -193,7 +194,7 @@ async function runAll(cmd: DemoCommand, setup: DemoSetup, io: CliIo): Promise<nu
   }
   if (cmd.apis.includes("v1") && meIsTarget === false) {
     io.out("");
-    io.out(`note: the token's own user is not ${setup.userId}, so ListMyMetadata/GetMyMetadata were expected not to see the demo key`);
+    io.out(`note: the token's own user is not ${setup.userId}, so v1's "my" calls were expected not to see the demo key`);
   }
   // Error texts are not trusted to leave credentials out (a token echoed by a proxy, say).
   for (const line of results.flatMap((r) => r.failures)) io.err(redactSecrets(line, setup.secrets));
