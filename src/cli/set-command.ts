@@ -44,8 +44,9 @@ export async function runSetCommand(cmd: SetCommand, io: CliIo): Promise<number>
 
 /**
  * What the server said about the write, as far as it said it: v1 gives a
- * sequence and a change date, v2 only a date (set_date; on a Set that changed
- * nothing, the last earlier change of that user's or organization's metadata).
+ * sequence (and its details a change date where ZITADEL fills one), v2 only
+ * a date (set_date; on a Set that changed nothing, the last earlier change
+ * of that user's or organization's metadata).
  */
 function writeFacts(details: Details): string {
   const facts = [

@@ -148,9 +148,9 @@ ${connection}
 
 Values are 1 to 500000 bytes. The input is checked before anything is sent:
 a bad value exits 2 and writes nothing. A confirmation, never the value, goes to
-stderr, with what the server said of the write: on v1 its sequence and change
-date, on v2 its date only (v2 sends no sequence; for a value that was already
-stored, the date of the last earlier change). A VALUE that starts with "-"
+stderr, with what the server said of the write: on v1 its sequence, on v2 its
+date (v2 sends no sequence; for a value that was already stored, that date is
+the last earlier change). A VALUE that starts with "-"
 goes after "--".
 
 Examples:
