@@ -417,6 +417,7 @@ describe.concurrent("zmeta get, set, list, rm", () => {
       const connection = {
         url: emulator().url,
         auth: { kind: "key-file" as const, keyFile: `  ${keyJson}`, source: "ZITADEL_KEY_FILE" },
+        api: "v1" as const,
         orgId: undefined,
         protocol: "grpc" as const,
         connectV1: false,

@@ -260,7 +260,7 @@ describe("the emulator through buf curl", () => {
 });
 
 describe("zmeta demo", () => {
-  const calls = [
+  const v1Calls = [
     "SetUserMetadata",
     "GetUserMetadata",
     "SetOrgMetadata",
@@ -271,53 +271,110 @@ describe("zmeta demo", () => {
     "ListOrgMetadata",
     "ListMyMetadata",
     "GetMyMetadata",
-    "GetUserMetadata (missing key",
+    "GetUserMetadata (missing key: NotFound QUERY-Rgh32)",
     "RemoveUserMetadata",
     "RemoveOrgMetadata",
     "BulkRemoveUserMetadata",
     "BulkRemoveOrgMetadata",
   ];
+  const orgV2Calls = [
+    "  SetOrganizationMetadata",
+    "  ListOrganizationMetadata (STARTS_WITH)",
+    "  DeleteOrganizationMetadata (missing key: NotFound META-2npds)",
+    "  DeleteOrganizationMetadata",
+  ];
+  /** The v2 table's rows in order, headings included; `self` adds the row only the emulator's alice token can run. */
+  const v2Rows = (self: boolean) => [
+    "UserService (user.v2)",
+    "  SetUserMetadata",
+    "  ListUserMetadata (STARTS_WITH)",
+    "  ListUserMetadata (EQUALS: one key, v2's get)",
+    ...(self ? ["  ListUserMetadata (by the user: its own)"] : []),
+    "  DeleteUserMetadata (missing key: NotFound META-2nnds)",
+    "  DeleteUserMetadata",
+    "OrganizationService (org.v2, ZITADEL v4.7+)",
+    ...orgV2Calls,
+    "OrganizationService (org.v2beta, deprecated)",
+    ...orgV2Calls,
+  ];
+  const headings = new Set(["UserService (user.v2)", "OrganizationService (org.v2, ZITADEL v4.7+)", "OrganizationService (org.v2beta, deprecated)"]);
 
-  const notServedCell = "n/a: ZITADEL v1 has no Connect";
-  const notServedSummary = "connect: not served (ZITADEL v1 has no Connect; --connect-v1 opts in, for an emulator only)";
+  const notServedCell = "n/a: not served";
+  const notServedNote = "v1: connect: not served (ZITADEL v1 has no Connect; --connect-v1 opts in, for an emulator only)";
 
   /**
-   * Every call ok over `protocols`; the columns in `notServed` (connect) say
-   * "n/a" in every row instead. Each cell starts where its column's header does.
+   * The table of one API (the lines from its "v1:"/"v2:" title to its summary):
+   * exactly `rows` in order, every call ok over `protocols`, the columns in
+   * `notServed` "n/a" in every row instead, each cell where its header is.
    */
-  function expectAllOk(stdout: string, protocols: string[], notServed: string[] = []): void {
+  function expectTableOk(stdout: string, api: "v1" | "v2", rows: string[], protocols: string[], notServed: string[] = []): void {
     const out = lines(stdout);
-    const header = out.find((l) => l.startsWith("call "));
+    const title = out.findIndex((l) => l.startsWith(`${api}: `) && !l.includes("calls"));
+    expect(title, `${api} table`).toBeGreaterThanOrEqual(0);
+    const header = out[title + 1]!;
     const columns = ["grpc", "grpc-web", "connect", "rest"].filter((p) => protocols.includes(p) || notServed.includes(p));
-    expect(header?.split(/\s+/)).toEqual(["call", ...columns]);
-    const starts = columns.map((c) => header!.indexOf(`   ${c}`) + 3);
-    for (const call of calls) {
-      const row = out.find((l) => l.startsWith(`${call} `) || l.startsWith(`${call}:`));
-      expect(row, call).toBeDefined();
-      const cells = columns.map((c, i) => row!.slice(starts[i], starts[i + 1]).trim());
+    expect(header.split(/\s+/)).toEqual(["call", ...columns]);
+    const starts = columns.map((c) => header.indexOf(`   ${c}`) + 3);
+    const body = out.slice(title + 2, title + 2 + rows.length);
+    expect(body.map((row) => row.slice(0, starts[0]).trimEnd())).toEqual(rows);
+    for (const row of body) {
+      const label = row.slice(0, starts[0]).trimEnd();
+      if (headings.has(label)) {
+        expect(row, "a heading has no cells").toBe(label);
+        continue;
+      }
       columns.forEach((c, i) => {
-        expect(row![starts[i]! - 1], `${call}: the ${c} cell is aligned under its header`).toBe(" ");
-        expect(cells[i], `${call} over ${c}`).toMatch(notServed.includes(c) ? new RegExp(`^${notServedCell}$`) : /^ok +\d+(\.\d)?ms$/);
+        expect(row[starts[i]! - 1], `${label}: the ${c} cell is aligned under its header`).toBe(" ");
+        const cell = row.slice(starts[i], starts[i + 1]).trim();
+        expect(cell, `${api} ${label} over ${c}`).toMatch(notServed.includes(c) ? new RegExp(`^${notServedCell}$`) : /^ok +\d+(\.\d)?ms$/);
       });
     }
+    const calls = rows.filter((r) => !headings.has(r)).length;
+    expect(out[title + 2 + rows.length]).toBe(`${api}: all ${calls * protocols.length} calls behaved as expected over ${protocols.join(", ")}`);
+    if (notServed.length > 0) expect(out[title + 3 + rows.length]).toBe(notServedNote);
     expect(stdout).not.toContain("FAIL");
     expect(stdout).not.toContain("skip");
-    const tail = notServed.length > 0 ? `; ${notServedSummary}` : "";
-    expect(out.at(-1)).toBe(`all ${calls.length * protocols.length} calls behaved as expected over ${protocols.join(", ")}${tail}`);
   }
 
-  it("against its own emulator: every call over grpc, grpc-web and rest; the connect column shows them as not served", async () => {
-    const res = await zmeta(["demo"], { timeoutMs: 15_000 });
+  /** Every line fits a 120-column terminal. */
+  function expectReadable(stdout: string): void {
+    for (const line of lines(stdout)) expect(line.length, line).toBeLessThanOrEqual(120);
+  }
+
+  it("against its own emulator: v1 and v2 side by side, v1 over grpc, grpc-web and rest (connect not served), v2 over all four", async () => {
+    const res = await zmeta(["demo"], { timeoutMs: 30_000 });
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
-    expectAllOk(res.out, ["grpc", "grpc-web", "rest"], ["connect"]);
+    expectTableOk(res.out, "v1", v1Calls, ["grpc", "grpc-web", "rest"], ["connect"]);
+    expectTableOk(res.out, "v2", v2Rows(true), ["grpc", "grpc-web", "connect", "rest"]);
+    expect(lines(res.out)[0]).toMatch(/^zmeta demo: emulator at http:\/\/127\.0\.0\.1:\d+$/);
+    // The same columns, so the two tables share their widths and read side by side.
+    const headers = lines(res.out).filter((l) => l.startsWith("call "));
+    expect(headers).toHaveLength(2);
+    expect(headers[0]).toBe(headers[1]);
+    expectReadable(res.out);
   });
 
   it("with --connect-v1 its emulator serves Connect on v1 too, and every call runs over all four", async () => {
-    const res = await zmeta(["demo", "--connect-v1"], { timeoutMs: 15_000 });
+    const res = await zmeta(["demo", "--connect-v1", "--api", "v1"], { timeoutMs: 30_000 });
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
-    expectAllOk(res.out, ["grpc", "grpc-web", "connect", "rest"]);
+    expectTableOk(res.out, "v1", v1Calls, ["grpc", "grpc-web", "connect", "rest"]);
+    expect(res.out).not.toContain("v2:");
+  });
+
+  it("--api v2 --protocol connect shows v2 over Connect alone; --api takes only v1 and v2", async () => {
+    const res = await zmeta(["demo", "--api", "v2", "--protocol", "connect"], { timeoutMs: 30_000 });
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    expectTableOk(res.out, "v2", v2Rows(true), ["connect"]);
+    expect(res.out).not.toContain("v1:");
+    const bad = await zmeta(["demo", "--api", "v3"]);
+    expect(bad.code).toBe(2);
+    expect(lines(bad.stderr)).toEqual([expect.stringContaining("--api takes v1, v2 or v1,v2; unknown: v3")]);
+    const onlyV2 = await zmeta(["demo", "--api", "v2", "--connect-v1"]);
+    expect(onlyV2.code).toBe(2);
+    expect(lines(onlyV2.stderr)).toEqual([expect.stringContaining("--connect-v1 applies only to v1")]);
   });
 
   it("--connect-v1 without connect among the protocols is a usage error", async () => {
@@ -336,7 +393,9 @@ describe("zmeta demo", () => {
     // Connect by URL: the client refuses v1 over it before sending, as ZITADEL does not serve it.
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
-    expectAllOk(res.out, ["grpc", "grpc-web", "rest"], ["connect"]);
+    expectTableOk(res.out, "v1", v1Calls, ["grpc", "grpc-web", "rest"], ["connect"]);
+    // With --url the default is v1 only: a real ZITADEL may predate v2.
+    expect(res.out).not.toContain("v2:");
     // The token is acme-admin's but the user is alice, so the "my" calls see nothing, and say why.
     expect(res.out).toContain(`the token's own user is not ${alice.id}`);
     expect(res.out + res.stderr).not.toContain(admin.token);
@@ -349,14 +408,14 @@ describe("zmeta demo", () => {
     const byKey = await zmeta(["demo", "--url", ready.url, "--key-file", bot.keyFile!, "--user", alice.id, "--protocol", "grpc,rest"], { timeoutMs: 15_000 });
     expect(byKey.stderr).toBe("");
     expect(byKey.code).toBe(0);
-    expectAllOk(byKey.out, ["grpc", "rest"]);
+    expectTableOk(byKey.out, "v1", v1Calls, ["grpc", "rest"]);
     const bySecret = await zmeta(
       ["demo", "--url", ready.url, "--client-id", bot.clientId!, "--user", alice.id, "--protocol", "grpc-web"],
       { timeoutMs: 15_000, env: { ZITADEL_CLIENT_SECRET: bot.clientSecret! } },
     );
     expect(bySecret.stderr).toBe("");
     expect(bySecret.code).toBe(0);
-    expectAllOk(bySecret.out, ["grpc-web"]);
+    expectTableOk(bySecret.out, "v1", v1Calls, ["grpc-web"]);
     expect(byKey.out + bySecret.out).not.toContain(bot.clientSecret!);
 
     const two = await zmeta(["demo", "--url", ready.url, "--token", "t", "--key-file", bot.keyFile!, "--user", alice.id]);
@@ -365,6 +424,24 @@ describe("zmeta demo", () => {
     const missingKey = await zmeta(["demo", "--url", ready.url, "--key-file", "/nonexistent/key.json", "--user", alice.id]);
     expect(missingKey.code).toBe(2);
     expect(lines(missingKey.stderr)).toEqual([expect.stringContaining("--key-file: cannot read the key file")]);
+  });
+
+  it("with --url and --api v1,v2 runs both against that server; v2 there needs --org-id", async () => {
+    const admin = user("acme-admin");
+    const alice = user("alice");
+    const base = ["demo", "--url", ready.url, "--token", admin.token, "--user", alice.id];
+    const res = await zmeta([...base, "--api", "v1,v2", "--org-id", alice.orgId], { timeoutMs: 30_000 });
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    expectTableOk(res.out, "v1", v1Calls, ["grpc", "grpc-web", "rest"]);
+    // v2 over all four by default (ZITADEL serves it over Connect); the "its own" row needs alice's token, which this run lacks.
+    expectTableOk(res.out, "v2", v2Rows(false), ["grpc", "grpc-web", "connect", "rest"]);
+    expect(res.out + res.stderr).not.toContain(admin.token);
+    expectReadable(res.out);
+
+    const noOrg = await zmeta([...base, "--api", "v2"]);
+    expect(noOrg.code).toBe(2);
+    expect(lines(noOrg.stderr)).toEqual([expect.stringContaining("--api v2 with --url needs --org-id (or ZITADEL_ORG_ID)")]);
   });
 
   it("exits 1 and explains when the token is rejected", async () => {
@@ -486,6 +563,6 @@ describe("zmeta emulator shutdown", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(emulatorStderr).toContain("stopped (SIGTERM)");
-    expect(emulatorStderr).toContain(`serving gRPC, gRPC-web and REST at ${ready.url}, as ZITADEL serves its v1 APIs`);
+    expect(emulatorStderr).toContain(`serving v1 over gRPC, gRPC-web and REST and v2 over those and Connect at ${ready.url}, as ZITADEL serves them`);
   });
 });

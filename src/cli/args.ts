@@ -1,7 +1,7 @@
 import type { Quirks } from "../emulator/index.js";
-import type { ZitadelProtocol } from "../index.js";
+import type { MetadataApiName, ZitadelProtocol } from "../index.js";
 import type { AuthSetting } from "./connection-args.js";
-import { authOptions, parseAuth, protocols } from "./connection-args.js";
+import { apiNames, authOptions, parseAuth, protocols } from "./connection-args.js";
 import type { MetadataCommand } from "./metadata-args.js";
 import { parseMetadataCommand } from "./metadata-args.js";
 import type { Env, OptionSpec } from "./parse-options.js";
@@ -16,11 +16,14 @@ export const demoProtocols: readonly ZitadelProtocol[] = protocols;
 
 /**
  * A real ZITADEL serves its v1 APIs over gRPC, gRPC-web and REST but not
- * Connect, so the demo leaves Connect out there unless the user asks for it.
- * (The embedded emulator, as ZITADEL, does not serve it either; its demo
- * keeps the column to show so.)
+ * Connect, so the demo leaves Connect out of v1 there unless the user asks
+ * for it; v2 has all four. (The embedded emulator, as ZITADEL, does not
+ * serve Connect on v1 either; its demo keeps the column to show so.)
  */
-const zitadelDefaultProtocols: readonly ZitadelProtocol[] = ["grpc", "grpc-web", "rest"];
+const zitadelDefaultProtocols: Readonly<Record<MetadataApiName, readonly ZitadelProtocol[]>> = {
+  v1: ["grpc", "grpc-web", "rest"],
+  v2: protocols,
+};
 
 export interface HelpCommand {
   command: "help";
@@ -50,7 +53,10 @@ export type DemoTarget =
 export interface DemoCommand {
   command: "demo";
   target: DemoTarget;
-  protocols: ZitadelProtocol[];
+  /** The APIs to show, in order: v1 and/or v2. */
+  apis: MetadataApiName[];
+  /** The columns of each API's table. */
+  protocols: Record<MetadataApiName, ZitadelProtocol[]>;
   /**
    * --connect-v1: the connect column calls v1 over Connect (the embedded
    * emulator then serves it); without it that column shows ZITADEL's "not served".
@@ -80,6 +86,7 @@ const demoOptions: OptionSpec = {
   ...authOptions,
   user: { type: "string" },
   "org-id": { type: "string" },
+  api: { type: "string" },
   protocol: { type: "string" },
   "connect-v1": { type: "boolean" },
 };
@@ -213,11 +220,30 @@ function parseDemo(argv: string[], env: Env): ParseResult {
     target = { kind: "zitadel", url, auth: auth.value, userId, orgId };
   }
 
-  const protocolList = stringValue(values.protocol) ?? nonEmpty(env.ZITADEL_PROTOCOL);
-  let chosen: ZitadelProtocol[];
-  if (protocolList === undefined) {
-    chosen = [...(target.kind === "emulator" ? demoProtocols : zitadelDefaultProtocols)];
+  const apiFlag = stringValue(values.api);
+  const apiList = apiFlag ?? nonEmpty(env.ZITADEL_API);
+  let apis: MetadataApiName[];
+  if (apiList === undefined) {
+    // A real ZITADEL may be older than v4.7 (or v4.0), and v2's org calls need --org-id: v1 unless asked.
+    apis = target.kind === "emulator" ? [...apiNames] : ["v1"];
   } else {
+    const names = apiList.split(",").map((a) => a.trim()).filter((a) => a !== "");
+    const unknown = names.filter((a) => !apiNames.some((known) => known === a));
+    if (names.length === 0 || unknown.length > 0) {
+      return usageError(
+        "demo",
+        `${apiFlag !== undefined ? "--api" : "ZITADEL_API"} takes v1, v2 or v1,v2` + (unknown.length > 0 ? `; unknown: ${unknown.join(", ")}` : ""),
+      );
+    }
+    apis = apiNames.filter((a) => names.includes(a));
+  }
+  if (target.kind === "zitadel" && apis.includes("v2") && target.orgId === undefined) {
+    return usageError("demo", "--api v2 with --url needs --org-id (or ZITADEL_ORG_ID): v2 takes the organization in the request");
+  }
+
+  const protocolList = stringValue(values.protocol) ?? nonEmpty(env.ZITADEL_PROTOCOL);
+  let chosen: ZitadelProtocol[] | undefined;
+  if (protocolList !== undefined) {
     const names = protocolList.split(",").map((p) => p.trim()).filter((p) => p !== "");
     const unknown = names.filter((p) => !demoProtocols.some((known) => known === p));
     if (names.length === 0 || unknown.length > 0) {
@@ -230,11 +256,19 @@ function parseDemo(argv: string[], env: Env): ParseResult {
     // Keep the table's column order fixed whatever order the user typed.
     chosen = demoProtocols.filter((p) => names.includes(p));
   }
+  const columns = (api: MetadataApiName): ZitadelProtocol[] =>
+    [...(chosen ?? (target.kind === "emulator" ? demoProtocols : zitadelDefaultProtocols[api]))];
+  const perApi = { v1: columns("v1"), v2: columns("v2") };
   const connectV1 = values["connect-v1"] === true;
-  if (connectV1 && !chosen.includes("connect")) {
-    return usageError("demo", `--connect-v1 applies only when --protocol includes connect (it is ${chosen.join(",")})`);
+  if (connectV1 && !(apis.includes("v1") && perApi.v1.includes("connect"))) {
+    return usageError(
+      "demo",
+      apis.includes("v1")
+        ? `--connect-v1 applies only when --protocol includes connect (it is ${perApi.v1.join(",")})`
+        : "--connect-v1 applies only to v1, and --api leaves v1 out",
+    );
   }
-  return { ok: true, value: { command: "demo", target, protocols: chosen, connectV1 } };
+  return { ok: true, value: { command: "demo", target, apis, protocols: perApi, connectV1 } };
 }
 
 function isCommandName(name: string): name is CommandName {

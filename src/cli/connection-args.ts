@@ -1,4 +1,4 @@
-import type { ZitadelProtocol } from "../index.js";
+import type { MetadataApiName, ZitadelProtocol } from "../index.js";
 import { isLoopbackHost } from "../index.js";
 import type { Env, OptionSpec, OptionValues } from "./parse-options.js";
 import { maxTimerMs, nonEmpty, parseDuration, stringValue } from "./parse-options.js";
@@ -17,7 +17,16 @@ export type AuthSetting =
 export interface ConnectionSettings {
   url: string;
   auth: AuthSetting;
-  /** x-zitadel-orgid on every call; undefined means the token user's own organization. */
+  /**
+   * --api (or ZITADEL_API): which of ZITADEL's metadata APIs to call. v1
+   * (the default) works with every ZITADEL; v2 needs v4.0 for users, v4.7 for orgs.
+   */
+  api: MetadataApiName;
+  /**
+   * v1: x-zitadel-orgid on every call; undefined means the token user's own
+   * organization. v2: the organization of --org (v2 takes it in the request;
+   * users are found wherever they are, so it is not sent as a header).
+   */
   orgId: string | undefined;
   protocol: ZitadelProtocol;
   /** --connect-v1: Connect on the v1 APIs, which only an emulator started with --connect-v1 serves. */
@@ -43,6 +52,7 @@ export const connectionOptions: OptionSpec = {
   url: { type: "string" },
   ...authOptions,
   "org-id": { type: "string" },
+  api: { type: "string" },
   protocol: { type: "string" },
   "connect-v1": { type: "boolean" },
   "allow-insecure": { type: "boolean" },
@@ -130,6 +140,9 @@ export function parseConnection(values: OptionValues, env: Env): Parsed<Connecti
   const urlProblem = checkUrl(url, urlFlag !== undefined ? "--url" : "ZITADEL_URL", allowInsecure);
   if (urlProblem !== undefined) return { ok: false, problem: urlProblem };
 
+  const api = parseApi(values, env);
+  if (!api.ok) return api;
+
   const protocolFlag = stringValue(values.protocol);
   const protocolText = protocolFlag ?? nonEmpty(env.ZITADEL_PROTOCOL) ?? "grpc";
   const protocol = protocols.find((p) => p === protocolText);
@@ -139,7 +152,7 @@ export function parseConnection(values: OptionValues, env: Env): Parsed<Connecti
   }
 
   const connectV1 = values["connect-v1"] === true;
-  const protocolProblem = checkConnectV1(protocol, connectV1, protocolFlag !== undefined ? "--protocol" : "ZITADEL_PROTOCOL");
+  const protocolProblem = checkConnectV1(protocol, connectV1, protocolFlag !== undefined ? "--protocol" : "ZITADEL_PROTOCOL", api.value);
   if (protocolProblem !== undefined) return { ok: false, problem: protocolProblem };
 
   const orgFlag = stringValue(values["org-id"]);
@@ -158,19 +171,35 @@ export function parseConnection(values: OptionValues, env: Env): Parsed<Connecti
     return { ok: false, problem: `--timeout must be at most ${maxTimerMs} ms (about 24.8 days, the longest timer Node supports), got "${timeoutText}"` };
   }
 
-  return { ok: true, value: { url, auth: auth.value, orgId, protocol, connectV1, allowInsecure, timeoutMs } };
+  return { ok: true, value: { url, auth: auth.value, api: api.value, orgId, protocol, connectV1, allowInsecure, timeoutMs } };
+}
+
+/** The APIs --api takes, in the order help lists them. */
+export const apiNames: readonly MetadataApiName[] = ["v1", "v2"];
+
+/** --api, else ZITADEL_API, else v1: the one every ZITADEL serves. */
+export function parseApi(values: OptionValues, env: Env): Parsed<MetadataApiName> {
+  const flag = stringValue(values.api);
+  const text = flag ?? nonEmpty(env.ZITADEL_API) ?? "v1";
+  const api = apiNames.find((a) => a === text);
+  if (api === undefined) {
+    return { ok: false, problem: `${flag !== undefined ? "--api" : "ZITADEL_API"} must be v1 or v2, got "${text}"` };
+  }
+  return { ok: true, value: api };
 }
 
 /**
- * ZITADEL serves its v1 APIs (all that zmeta calls) without Connect, so
- * protocol connect needs --connect-v1, which says the URL is an emulator
- * started with --connect-v1; and --connect-v1 means nothing without connect.
+ * ZITADEL serves its v1 APIs without Connect, so with --api v1 protocol
+ * connect needs --connect-v1, which says the URL is an emulator started with
+ * --connect-v1. Its v2 APIs are connect-go handlers, so --api v2 takes
+ * connect as it is (--connect-v1 then only matters for --me, which reads v1's
+ * AuthService). And --connect-v1 means nothing without connect.
  */
-export function checkConnectV1(protocol: ZitadelProtocol, connectV1: boolean, source: string): string | undefined {
-  if (protocol === "connect" && !connectV1) {
+export function checkConnectV1(protocol: ZitadelProtocol, connectV1: boolean, source: string, api: MetadataApiName = "v1"): string | undefined {
+  if (protocol === "connect" && !connectV1 && api === "v1") {
     return (
       `${source} connect: ZITADEL does not serve its v1 metadata APIs over Connect; use grpc, grpc-web or rest, ` +
-      "or add --connect-v1 if the URL is an emulator started with --connect-v1"
+      "or --api v2 (which ZITADEL serves over Connect too), or add --connect-v1 if the URL is an emulator started with --connect-v1"
     );
   }
   if (connectV1 && protocol !== "connect") {

@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { AuthClient, ManagementClient, Metadata, ZitadelProtocol } from "../index.js";
+import type { AuthClient, ErrorFact, ManagementClient, ZitadelProtocol } from "../index.js";
 import { getErrorDetail, isConnectV1Refusal, TextQueryMethod, v1Errors } from "../index.js";
 
 /** What every demo call of one protocol works with. */
@@ -33,13 +33,19 @@ export class UnexpectedResult extends Error {
   }
 }
 
-export interface DemoCall {
+export interface DemoCall<C = DemoContext> {
   /** Row label; the RPC name, plus what is special about this call. */
   label: string;
-  /** Labels of calls whose success this one relies on; if any failed, this one is skipped. */
+  /** What `needs` names this call by, when its label is not unique in the table (v2 and v2beta share RPC names); default the label. */
+  id?: string;
+  /** The heading the row goes under (the service), if the table has headings. */
+  group?: string;
+  /** Runs only when the demo has the target user's own token (its own emulator). */
+  needsSelf?: boolean;
+  /** Ids of calls whose success this one relies on; if any failed, this one is skipped. */
   needs: string[];
   /** Resolves when the call behaved as expected; throws a ConnectError or UnexpectedResult otherwise. */
-  run(ctx: DemoContext): Promise<void>;
+  run(ctx: C): Promise<void>;
 }
 
 const setUser = "SetUserMetadata";
@@ -191,7 +197,7 @@ function startsWith(prefix: string) {
 }
 
 /** Exactly these keys, each with this value, in any order (ZITADEL's lists have none). */
-function expectListed(result: Metadata[], keys: string[], value: Uint8Array): void {
+export function expectListed(result: readonly { key: string; value: Uint8Array }[], keys: string[], value: Uint8Array): void {
   const listed = result.map((m) => m.key).sort();
   if (listed.join("\n") !== [...keys].sort().join("\n")) {
     throw new UnexpectedResult(`listed ${listed.length} keys, want ${keys.length}`, `listed ${JSON.stringify(listed)}, want ${JSON.stringify(keys)}`);
@@ -199,7 +205,7 @@ function expectListed(result: Metadata[], keys: string[], value: Uint8Array): vo
   for (const m of result) expectValue(m.value, value);
 }
 
-function expectValue(got: Uint8Array | undefined, want: Uint8Array): void {
+export function expectValue(got: Uint8Array | undefined, want: Uint8Array): void {
   if (got === undefined) throw new UnexpectedResult("no metadata in the response");
   if (got.length !== want.length || got.some((b, i) => b !== want[i])) {
     throw new UnexpectedResult(`value differs: got ${got.length} bytes, sent ${want.length}`);
@@ -207,7 +213,12 @@ function expectValue(got: Uint8Array | undefined, want: Uint8Array): void {
 }
 
 /** "Metadata missing" is NotFound with id QUERY-Rgh32; NotFound alone can mean a missing membership. */
-async function expectMetadataNotFound(call: Promise<unknown>): Promise<void> {
+function expectMetadataNotFound(call: Promise<unknown>): Promise<void> {
+  return expectError(call, missingKeyError);
+}
+
+/** The call fails with exactly this code and ErrorDetail id. */
+export async function expectError(call: Promise<unknown>, want: Pick<ErrorFact, "id" | "code">): Promise<void> {
   try {
     await call;
   } catch (e) {
@@ -215,11 +226,11 @@ async function expectMetadataNotFound(call: Promise<unknown>): Promise<void> {
     if (isConnectV1Refusal(e)) throw e;
     const err = ConnectError.from(e);
     const id = getErrorDetail(err)?.id;
-    if (err.code === missingKeyError.code && id === missingKeyError.id) return;
+    if (err.code === want.code && id === want.id) return;
     throw new UnexpectedResult(
       `got ${Code[err.code]}${id === undefined ? "" : ` ${id}`}`,
-      `want ${Code[missingKeyError.code]} ${missingKeyError.id}, got ${Code[err.code]}: ${err.rawMessage}`,
+      `want ${Code[want.code]} ${want.id}, got ${Code[err.code]}: ${err.rawMessage}`,
     );
   }
-  throw new UnexpectedResult(`succeeded; want ${Code[missingKeyError.code]} ${missingKeyError.id}`);
+  throw new UnexpectedResult(`succeeded; want ${Code[want.code]} ${want.id}`);
 }

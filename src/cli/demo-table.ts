@@ -6,7 +6,7 @@ export type CallOutcome =
   /** The server does not serve the call over this protocol, as expected (ZITADEL's v1 over Connect). */
   | { status: "n/a"; reason: string };
 
-/** One table cell, e.g. "ok  2.1ms", "FAIL NotFound AUTHZ-cdgFk", "skip", "n/a: ZITADEL v1 has no Connect". */
+/** One table cell, e.g. "ok  2.1ms", "FAIL NotFound AUTHZ-cdgFk", "skip", "n/a: not served". */
 export function formatCell(outcome: CallOutcome): string {
   switch (outcome.status) {
     case "ok":
@@ -24,8 +24,8 @@ export function formatCell(outcome: CallOutcome): string {
  * Rows of left-aligned, space-separated columns. Plain text rather than box
  * drawing so the output stays readable when piped, logged or diffed.
  */
-export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => (r[col] ?? "").length)));
+export function renderTable(header: readonly string[], rows: readonly (readonly string[])[], minWidths: readonly number[] = []): string[] {
+  const widths = header.map((h, col) => Math.max(h.length, minWidths[col] ?? 0, ...rows.map((r) => (r[col] ?? "").length)));
   const line = (cells: readonly string[]) =>
     cells
       .map((c, col) => (col === cells.length - 1 ? c : c.padEnd(widths[col] ?? 0)))

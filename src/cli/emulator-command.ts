@@ -44,8 +44,8 @@ export async function runEmulatorCommand(cmd: EmulatorCommand, io: CliIo): Promi
   io.out(JSON.stringify(emulator.readyInfo()));
   io.err(
     cmd.connectV1
-      ? `zmeta emulator: serving gRPC, gRPC-web, REST and, with --connect-v1 (which ZITADEL lacks), Connect at ${emulator.url} (Ctrl-C stops)`
-      : `zmeta emulator: serving gRPC, gRPC-web and REST at ${emulator.url}, as ZITADEL serves its v1 APIs (Ctrl-C stops)`,
+      ? `zmeta emulator: serving v1 and v2 over gRPC, gRPC-web, REST and Connect (on v1 with --connect-v1, which ZITADEL lacks) at ${emulator.url} (Ctrl-C stops)`
+      : `zmeta emulator: serving v1 over gRPC, gRPC-web and REST and v2 over those and Connect at ${emulator.url}, as ZITADEL serves them (Ctrl-C stops)`,
   );
   if (!isLoopbackHost(cmd.host)) {
     io.err(`zmeta emulator: warning: bound to ${cmd.host}, so anyone who can reach this port can use the seeded tokens`);

@@ -41,6 +41,8 @@ export async function runExportCommand(cmd: ExportCommand, io: CliIo): Promise<n
   const targets: Target[] = [...userIds.map((userId) => ({ kind: "user" as const, userId })), ...(cmd.org ? [{ kind: "org" as const }] : [])];
 
   return runWithClient("export", cmd.connection, io, async (md) => {
+    // Made before anything is written: on v2 org() without --org-id throws (exit 2), and must not leave half an export behind.
+    const orgScope = cmd.org ? md.org() : undefined;
     const sink = await openSink(cmd.out, io);
     if (!sink.ok) {
       io.err(`zmeta export: ${sink.problem}`);
@@ -68,10 +70,10 @@ export async function runExportCommand(cmd: ExportCommand, io: CliIo): Promise<n
           });
     try {
       for (const target of targets) {
-        const scope = target.kind === "user" ? md.user(target.userId) : md.org();
+        const scope = target.kind === "user" ? md.user(target.userId) : orgScope!;
         let count = 0;
         for await (const entry of scope.list({ prefix: cmd.prefix })) {
-          // The org's own id is its metadata's resource owner, so an export without --org-id still names it.
+          // The org's own id is its metadata's resource owner, so a v1 export without --org-id still names it (v2 needs --org-id).
           const id = target.kind === "user" ? target.userId : (cmd.connection.orgId ?? entry.details.resourceOwner ?? "");
           if (id === "") throw new ExportProblem("the server did not say which organization owns its metadata; pass --org-id");
           const line: ExportLine = { scope: target.kind, id, key: entry.key, value: toBase64(entry.value) };
@@ -110,7 +112,9 @@ export async function runExportCommand(cmd: ExportCommand, io: CliIo): Promise<n
       const shown = emptyUsers.slice(0, 10).join(", ") + (emptyUsers.length > 10 ? `, and ${emptyUsers.length - 10} more` : "");
       io.err(
         `zmeta export: note: no metadata for ${emptyUsers.length === 1 ? "user" : `${emptyUsers.length} users`} ${shown}` +
-          " (a user in another organization looks like this: see --org-id)",
+          (cmd.connection.api === "v1"
+            ? " (a user in another organization looks like this: see --org-id)"
+            : " (a user id that does not exist looks like this)"),
       );
     }
     if (emptyOrg) io.err("zmeta export: note: the organization has no metadata" + (cmd.prefix === undefined ? "" : ` with keys starting "${cmd.prefix}"`));

@@ -30,21 +30,26 @@ export function runGetCommand(cmd: GetCommand, io: CliIo): Promise<number> {
 
 function missingKeyMessage(cmd: GetCommand): string {
   const message = `${describeScope(cmd.scope, cmd.connection)} has no metadata "${cmd.key}"`;
-  // ZITADEL answers for a user outside the context organization exactly as for a missing key.
-  return cmd.scope.kind === "user" ? `${message} (or the user is in another organization: see --org-id)` : message;
+  if (cmd.scope.kind !== "user") return message;
+  // v1 answers for a user outside the context organization exactly as for a missing key; v2 finds users in any organization.
+  return cmd.connection.api === "v1" ? `${message} (or the user is in another organization: see --org-id)` : `${message} (or there is no such user)`;
 }
 
-/** An entry as JSON: the value in base64 (it is bytes), the sequence as a string (it is 64-bit). */
+/**
+ * An entry as JSON: the value in base64 (it is bytes), the sequence as a
+ * string (it is 64-bit). The same four detail keys on both APIs; what the
+ * server did not send is null (v2 sends no sequence and no resource owner).
+ */
 export function entryJson(entry: MetadataEntry): object {
   const { sequence, creationDate, changeDate, resourceOwner } = entry.details;
   return {
     key: entry.key,
     value: toBase64(entry.value),
     details: {
-      sequence: sequence?.toString(),
-      creationDate: creationDate?.toISOString(),
-      changeDate: changeDate?.toISOString(),
-      resourceOwner,
+      sequence: sequence?.toString() ?? null,
+      creationDate: creationDate?.toISOString() ?? null,
+      changeDate: changeDate?.toISOString() ?? null,
+      resourceOwner: resourceOwner ?? null,
     },
   };
 }

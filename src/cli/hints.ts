@@ -1,11 +1,13 @@
 import { Code } from "@connectrpc/connect";
-import type { ErrorKind, ZitadelError, ZitadelProtocol } from "../index.js";
+import type { ErrorKind, MetadataApiName, ZitadelError, ZitadelProtocol } from "../index.js";
 import { isTokenFailure } from "../index.js";
 
 /** What a hint may point at: the flags of the command that failed. */
 export interface HintContext {
   url: string;
   protocol: ZitadelProtocol;
+  /** The API the call went to; undefined is v1. */
+  api?: MetadataApiName;
   timeoutMs: number;
   /** --connect-v1 was given: Connect on the v1 APIs, which only an opted-in emulator serves. */
   connectV1?: boolean;
@@ -26,7 +28,10 @@ export function hintFor(err: ZitadelError, ctx: HintContext): string | undefined
 function kindHint(kind: ErrorKind, ctx: HintContext): string | undefined {
   switch (kind) {
     case "userNotFound":
-      return "is the user in another organization? pass that organization's id with --org-id (or ZITADEL_ORG_ID)";
+      // v1 looks for the user in the context organization only; v2 wherever it is.
+      return ctx.api === "v2"
+        ? "no user has this id (v2 finds users in every organization)"
+        : "is the user in another organization? pass that organization's id with --org-id (or ZITADEL_ORG_ID)";
     case "membershipNotFound":
       return (
         "the caller has no role in this organization: grant it one (such as ORG_USER_MANAGER or ORG_OWNER), " +
@@ -57,9 +62,15 @@ function codeHint(err: ZitadelError, ctx: HintContext): string | undefined {
     case Code.DeadlineExceeded:
       return `no answer within ${ctx.timeoutMs} ms: check --url (or ZITADEL_URL), or allow more time with --timeout`;
     case Code.Unimplemented:
+      if (ctx.api === "v2") {
+        return (
+          `the server does not offer ZITADEL's v2 metadata API over --protocol ${ctx.protocol}: ` +
+          "v2 needs ZITADEL v4.0 for users and v4.7 for organizations; use --api v1 with an older ZITADEL"
+        );
+      }
       return ctx.connectV1 === true
         ? "the server does not serve Connect on its v1 APIs: --connect-v1 works only with an emulator started with --connect-v1; use --protocol grpc, grpc-web or rest for ZITADEL"
-        : `the server does not offer this over --protocol ${ctx.protocol}; ZITADEL serves its v1 API over grpc, grpc-web and rest`;
+        : `the server does not offer this over --protocol ${ctx.protocol}; ZITADEL serves its v1 API over grpc, grpc-web and rest (and v2 over connect too: --api v2)`;
     case Code.Unauthenticated:
       return isTokenFailure(err) && ctx.auth !== undefined ? `check ${ctx.auth.source}` : undefined;
     case Code.PermissionDenied:

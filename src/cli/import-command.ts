@@ -217,7 +217,7 @@ async function planTarget(scope: MetadataScope, target: Target): Promise<Plan> {
 }
 
 function scopeOf(md: MetadataClient, target: Target): MetadataScope {
-  // An org line names its organization, which goes out as x-zitadel-orgid.
+  // An org line names its organization: x-zitadel-orgid on v1, organization_id in the request on v2.
   return target.scope === "user" ? md.user(target.id) : md.org(target.id);
 }
 
@@ -233,7 +233,8 @@ function chunk<T>(items: T[], size: number): T[][] {
 
 function targetName(target: Target, connection: ConnectionSettings): string {
   if (target.scope === "org") return `organization ${target.id}`;
-  return connection.orgId === undefined ? `user ${target.id}` : `user ${target.id} (organization ${connection.orgId})`;
+  // v2 finds a user in whichever organization it is; --org-id is v1's context for users.
+  return connection.orgId === undefined || connection.api === "v2" ? `user ${target.id}` : `user ${target.id} (organization ${connection.orgId})`;
 }
 
 function describeTargets(targets: Target[]): string {

@@ -6,7 +6,7 @@ import { runeLength, v1Limits } from "../index.js";
 /** One checked line of an import: whose metadata, which key, which bytes. */
 export interface ImportEntry {
   scope: "user" | "org";
-  /** The user id, or the organization id (sent as x-zitadel-orgid). */
+  /** The user id, or the organization id (sent as x-zitadel-orgid on v1, in the request on v2). */
   id: string;
   key: string;
   value: Uint8Array;

@@ -32,7 +32,12 @@ export function runListCommand(cmd: ListCommand, io: CliIo): Promise<number> {
     if (count === 0) {
       // Only stderr, so a script still sees an empty listing; but an empty user is ZITADEL's classic trap.
       const what = cmd.prefix === undefined ? "no metadata" : `no metadata with keys starting "${cmd.prefix}"`;
-      const hint = cmd.scope.kind === "user" ? " (if you expected some, the user may be in another organization: see --org-id)" : "";
+      const hint =
+        cmd.scope.kind !== "user"
+          ? ""
+          : cmd.connection.api === "v1"
+            ? " (if you expected some, the user may be in another organization: see --org-id)"
+            : " (if you expected some, check the user id: v2 lists nothing for a user that does not exist)";
       io.err(`zmeta list: ${describeScope(cmd.scope, cmd.connection)} has ${what}${hint}`);
     }
     if (unshown > 0) {

@@ -6,7 +6,10 @@ import type { ValueFormat } from "./value-format.js";
 import { valueFormats } from "./value-format.js";
 import { keyLengthProblem, runeLength, v1Limits } from "../index.js";
 
-/** Whose metadata a command acts on. The organization of "org" is the connection's (--org-id), else the token's own. */
+/**
+ * Whose metadata a command acts on. The organization of "org" is the
+ * connection's (--org-id), else (v1 only) the token's own.
+ */
 export type ScopeSelector = { kind: "user"; userId: string } | { kind: "org" } | { kind: "me" };
 
 /** The scopes that can be written: ZITADEL's auth API ("me") only reads. */
@@ -129,7 +132,22 @@ export function parseMetadataCommand(command: MetadataCommandName, argv: readonl
   if (typeof built === "string") return fail(built);
   const connection = parseConnection(values, env);
   if (!connection.ok) return fail(connection.problem);
+  const conflict = "scope" in built && built.scope.kind === "me" ? meProblem(connection.value) : undefined;
+  if (conflict !== undefined) return fail(conflict);
   return { ok: true, value: { ...built, connection: connection.value } as MetadataCommand };
+}
+
+/**
+ * v2 has no "my metadata" RPC, so --me reads v1's AuthService on both APIs;
+ * ZITADEL serves that over grpc, grpc-web and rest only. (v2 lets every user
+ * list its own metadata, so --user with one's own id is the v2 way.)
+ */
+function meProblem(connection: ConnectionSettings): string | undefined {
+  if (connection.api !== "v2" || connection.protocol !== "connect" || connection.connectV1) return undefined;
+  return (
+    "--me with --protocol connect: v2 has no \"my metadata\" RPC, so --me reads v1's AuthService, which ZITADEL does not serve over Connect; " +
+    "read your own metadata with --user YOUR_USER_ID (v2 always lets a user read its own), or use --protocol grpc, grpc-web or rest"
+  );
 }
 
 const positionalsHints: Record<MetadataCommandName, string | undefined> = {

@@ -77,15 +77,20 @@ export type OpenedClient = { ok: true; md: MetadataClient } | { ok: false; probl
 /** The high-level metadata API for the connection settings; a setting that cannot work is a problem, not a throw. */
 export async function openMetadataClient(connection: ConnectionSettings): Promise<OpenedClient> {
   try {
-    const md = createMetadataClient(createZitadelTransport({
+    const transport = createZitadelTransport({
       baseUrl: connection.url,
       protocol: connection.protocol,
       ...(connection.connectV1 ? { connectV1: true } : {}),
       auth: await tokenSourceFor(connection.auth),
-      orgId: connection.orgId,
+      // v1 takes the context organization from x-zitadel-orgid; v2 ignores that header (org() takes the id in the request).
+      orgId: connection.api === "v1" ? connection.orgId : undefined,
       allowInsecure: connection.allowInsecure,
       defaultTimeoutMs: connection.timeoutMs,
-    }));
+    });
+    const md = createMetadataClient(transport, {
+      api: connection.api,
+      ...(connection.orgId === undefined ? {} : { orgId: connection.orgId }),
+    });
     return { ok: true, md };
   } catch (e) {
     if (e instanceof ZitadelConfigError) return { ok: false, problem: configProblem(e, connection) };
@@ -95,12 +100,20 @@ export async function openMetadataClient(connection: ConnectionSettings): Promis
 }
 
 /** A configuration error in the CLI's terms: the flag (or variable) behind the option it names, by `option`, not by text. */
-function configProblem(e: ZitadelConfigError, connection: ConnectionSettings): string {
+export function configProblem(e: ZitadelConfigError, connection: ConnectionSettings): string {
+  if (e.code === "ERR_MISSING_OPTION" && e.option === "orgId") {
+    // The library's words name its own API (org("<id>")); these name the flags.
+    return (
+      `--org with --api ${connection.api} needs --org-id (or ZITADEL_ORG_ID): ZITADEL ${connection.api} takes the organization ` +
+      "in the request, not from the token, so name it, e.g. --org-id 69629023906488334"
+    );
+  }
   const flags: Record<string, string> = {
     baseUrl: "--url (or ZITADEL_URL)",
     orgId: "--org-id (or ZITADEL_ORG_ID)",
     defaultTimeoutMs: "--timeout",
     protocol: "--protocol (or ZITADEL_PROTOCOL)",
+    api: "--api (or ZITADEL_API)",
     auth: connection.auth.source,
     token: connection.auth.source,
     clientId: connection.auth.source,

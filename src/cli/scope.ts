@@ -2,7 +2,11 @@ import type { MetadataClient, MetadataScope, ReadonlyMetadataScope } from "../in
 import type { ConnectionSettings } from "./connection-args.js";
 import type { ScopeSelector, WritableScope } from "./metadata-args.js";
 
-/** The high-level API's scope for a selector. The organization comes from the transport (--org-id). */
+/**
+ * The high-level API's scope for a selector. The organization is the
+ * client's (--org-id): on v1 the context organization, else the caller's
+ * own; on v2 it must be given, or org() throws a ZitadelConfigError (exit 2).
+ */
 export function readScope(md: MetadataClient, scope: ScopeSelector): ReadonlyMetadataScope {
   return scope.kind === "me" ? md.me() : writeScope(md, scope);
 }

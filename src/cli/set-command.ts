@@ -1,4 +1,5 @@
 import { open } from "node:fs/promises";
+import type { Details } from "../index.js";
 import type { CliIo } from "./io.js";
 import { exitCodes, readAll } from "./io.js";
 import type { SetCommand } from "./metadata-args.js";
@@ -36,9 +37,23 @@ export async function runSetCommand(cmd: SetCommand, io: CliIo): Promise<number>
   }
   return runWithClient("set", cmd.connection, io, async (md) => {
     const { details } = await writeScope(md, cmd.scope).set(cmd.key, value.value);
-    io.err(`zmeta set: "${cmd.key}" on ${describeScope(cmd.scope, cmd.connection)}: ${size} ${size === 1 ? "byte" : "bytes"} (sequence ${details.sequence})`);
+    io.err(`zmeta set: "${cmd.key}" on ${describeScope(cmd.scope, cmd.connection)}: ${size} ${size === 1 ? "byte" : "bytes"}${writeFacts(details)}`);
     return exitCodes.ok;
   });
+}
+
+/**
+ * What the server said about the write, as far as it said it: v1 gives a
+ * sequence (and its details a change date where ZITADEL fills one), v2 only
+ * a date (set_date; on a Set that changed nothing, the last earlier change
+ * of that user's or organization's metadata).
+ */
+function writeFacts(details: Details): string {
+  const facts = [
+    details.sequence === undefined ? undefined : `sequence ${details.sequence}`,
+    details.changeDate === undefined ? undefined : `change date ${details.changeDate.toISOString()}`,
+  ].filter((f) => f !== undefined);
+  return facts.length === 0 ? "" : ` (${facts.join(", ")})`;
 }
 
 type Input = { ok: true; bytes: Uint8Array; source: ValueSource } | { ok: false; problem: string };

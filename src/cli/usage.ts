@@ -7,18 +7,40 @@ const connection = `Connection (flag, or environment variable):
                                                  its path or its JSON text
   --client-id ID          ZITADEL_CLIENT_ID      a machine user's client credentials;
   --client-secret SECRET  ZITADEL_CLIENT_SECRET  both are needed
-  --org-id ORG_ID         ZITADEL_ORG_ID         the context organization (x-zitadel-orgid);
-                                                 default: the token user's own
-  --protocol P            ZITADEL_PROTOCOL       grpc (default), grpc-web, rest, or connect
-                                                 (connect needs --connect-v1: ZITADEL serves
-                                                 no Connect for these v1 APIs)
-  --connect-v1            with --protocol connect, only for an emulator started with
-                          --connect-v1 (a convenience ZITADEL lacks)
+  --api v1|v2             ZITADEL_API            which metadata API to call (default v1):
+                                                 v1 works with every ZITADEL; v2 needs
+                                                 ZITADEL v4.0 (users) and v4.7 (--org)
+  --org-id ORG_ID         ZITADEL_ORG_ID         v1: the context organization
+                                                 (x-zitadel-orgid), default the token
+                                                 user's own; v2: the organization of
+                                                 --org, required there (v2 finds users
+                                                 in any organization)
+  --protocol P            ZITADEL_PROTOCOL       grpc (default), grpc-web, rest, or connect;
+                                                 ZITADEL serves v2 over all four and v1
+                                                 over all but connect, so connect with
+                                                 --api v1 needs --connect-v1
+  --connect-v1            v1 calls over --protocol connect (with --api v2: --me's), only
+                          for an emulator started with --connect-v1 (ZITADEL lacks it)
   --allow-insecure        send credentials over http:// to hosts other than loopback
   --timeout MS            deadline per request (default 30000; 30s and 2m work too)
   Give one way to authenticate. From the environment, ZITADEL_TOKEN wins over
   ZITADEL_KEY_FILE, which wins over the client credentials. Secrets are safer
   in variables than in flags, which show up in shell history and ps.`;
+
+/** What differs between --api v1 and --api v2, shown in the overview. */
+const apis = `v1 and v2 (--api):
+  v1 (the default) is ManagementService and AuthService: every ZITADEL has it,
+  its user and org RPCs deprecated since v4.1 but not removed. v2 is
+  UserService (ZITADEL v4.0+) and OrganizationService v2 (v4.7+); ZITADEL
+  serves it over Connect too. The commands work the same on both:
+  - --org on v2 needs --org-id (v2 takes the organization in the request);
+    without it the command exits 2 before any call.
+  - --me reads v1's AuthService on both (v2 has no "my metadata" RPC), so with
+    --api v2 --protocol connect it is refused (exit 2); there, read your own
+    metadata with --user YOUR_USER_ID, which v2 always allows.
+  - get --json and list --json print the same keys; v2 sends no sequence and
+    no resource owner, so those are null.
+  - export files are the same: a v1 export imports through v2 and back.`;
 
 const overview = `zmeta - ZITADEL metadata from the command line
 
@@ -35,18 +57,21 @@ Metadata commands:
                     then sends only what is missing or different
 
 Other commands:
-  emulator          Run a local, ZITADEL-compatible metadata API (gRPC, gRPC-web
-                    and REST on one port; Connect too with --connect-v1)
-  demo              Call every kind of metadata RPC over each protocol and print
-                    a table of results
+  emulator          Run a local, ZITADEL-compatible metadata API, v1 and v2, on
+                    one port: v1 over gRPC, gRPC-web and REST (Connect too with
+                    --connect-v1), v2 over those and Connect
+  demo              Call every kind of v1 and v2 metadata RPC over each protocol
+                    and print a table of results per API
   help              Show this overview, or "zmeta help <command>" for one command
 
 Whose metadata (get, set, list, rm):
-  --user ID         a user, in the context organization (see --org-id)
-  --org             the context organization itself
+  --user ID         a user (v1: in the context organization, see --org-id)
+  --org             the organization itself (v2: name it with --org-id)
   --me              the token's own user; read-only, as ZITADEL's auth API has no writes
 
 ${connection}
+
+${apis}
 
 Examples:
   export ZITADEL_URL=https://acme.zitadel.cloud ZITADEL_TOKEN=...
@@ -67,9 +92,10 @@ Usage:
   zmeta get (--user ID | --org | --me) KEY [--format FORMAT | --json] [connection]
 
 Options:
-  --user ID       a user's metadata, in the context organization (see --org-id)
-  --org           the context organization's metadata
-  --me            the token's own user's metadata
+  --user ID       a user's metadata (v1: in the context organization, see --org-id)
+  --org           the organization's metadata (v2: name it with --org-id)
+  --me            the token's own user's metadata (v1's AuthService on both
+                  APIs: not over connect; with --api v2 use --user YOUR_ID)
   --format F      how to print the value:
                     text    UTF-8 text and a newline (default); fails, rather than
                             printing garbage, when the bytes are not UTF-8
@@ -77,13 +103,17 @@ Options:
                     base64  standard base64 and a newline
                     raw     the stored bytes exactly, nothing added
   --json          the whole entry as one JSON object: {"key","value" (base64),
-                  "details":{"sequence","creationDate","changeDate","resourceOwner"}}
+                  "details":{"sequence","creationDate","changeDate","resourceOwner"}};
+                  the same keys on --api v1 and v2, null where the server sent
+                  nothing (v2 sends no sequence and no resource owner)
   -h, --help      Show this help.
 
 ${connection}
 
-A missing key exits 3 with one line on stderr. ZITADEL answers the same for a
-user outside the context organization, so check --org-id when the key should exist.
+A missing key exits 3 with one line on stderr. On v1 ZITADEL answers the same
+for a user outside the context organization, so check --org-id when the key
+should exist. v2 has no Get: it reads the key with ListUserMetadata (or
+ListOrganizationMetadata) and an EQUALS filter.
 
 Examples:
   zmeta get --user 69629023906488334 plan
@@ -102,8 +132,8 @@ The value is the VALUE argument, the content of --file, or stdin when neither
 is given. --me cannot write: ZITADEL's auth API has no metadata writes.
 
 Options:
-  --user ID       a user's metadata, in the context organization (see --org-id)
-  --org           the context organization's metadata
+  --user ID       a user's metadata (v1: in the context organization, see --org-id)
+  --org           the organization's metadata (v2: name it with --org-id)
   --file PATH     read the value from a file ("-" for stdin)
   --format F      how to read the value:
                     text    UTF-8 text (default); from a file or stdin one trailing
@@ -118,7 +148,10 @@ ${connection}
 
 Values are 1 to 500000 bytes. The input is checked before anything is sent:
 a bad value exits 2 and writes nothing. A confirmation, never the value, goes to
-stderr. A VALUE that starts with "-" goes after "--".
+stderr, with what the server said of the write: on v1 its sequence, on v2 its
+date (v2 sends no sequence; for a value that was already stored, that date is
+the last earlier change). A VALUE that starts with "-"
+goes after "--".
 
 Examples:
   zmeta set --user 69629023906488334 plan pro
@@ -137,13 +170,15 @@ characters escaped (\\n, \\t, \\\\, \\u001b), cut at 80 characters; a value that
 is not UTF-8 shows as <N bytes, not UTF-8>.
 
 Options:
-  --user ID       a user's metadata, in the context organization (see --org-id)
-  --org           the context organization's metadata
-  --me            the token's own user's metadata
+  --user ID       a user's metadata (v1: in the context organization, see --org-id)
+  --org           the organization's metadata (v2: name it with --org-id)
+  --me            the token's own user's metadata (v1's AuthService on both
+                  APIs: not over connect; with --api v2 use --user YOUR_ID)
   --prefix P      only keys that start with P
   --format F      the whole value instead of a preview: text (escaped as above),
                   json (compact, on one line) or base64
-  --json          NDJSON: one {"key","value" (base64),"details"} object per line
+  --json          NDJSON: one {"key","value" (base64),"details"} object per line,
+                  details as in "zmeta get --json" (null where v2 sends nothing)
   -h, --help      Show this help.
 
 ${connection}
@@ -160,14 +195,15 @@ const rm = `zmeta rm - remove metadata keys
 Usage:
   zmeta rm (--user ID | --org) KEY [KEY...] [connection]
 
-One key is removed with RemoveUserMetadata or RemoveOrgMetadata, several with
-ZITADEL's bulk remove, which removes all of them or, when any is missing, none.
-A missing key exits 3, naming it. --me cannot write: ZITADEL's auth API has no
-metadata writes.
+On v1 one key is removed with RemoveUserMetadata or RemoveOrgMetadata, several
+with ZITADEL's bulk remove; on v2 with DeleteUserMetadata or
+DeleteOrganizationMetadata. Either removes all the keys of a request or, when
+any is missing, none. A missing key exits 3, naming it. --me cannot write:
+ZITADEL's auth API has no metadata writes.
 
 Options:
-  --user ID       a user's metadata, in the context organization (see --org-id)
-  --org           the context organization's metadata
+  --user ID       a user's metadata (v1: in the context organization, see --org-id)
+  --org           the organization's metadata (v2: name it with --org-id)
   -h, --help      Show this help.
 
 ${connection}
@@ -186,16 +222,21 @@ One line per entry:
   {"scope":"org","id":"<organization id>","key":"theme","value":"<base64>"}
 
 ZITADEL's metadata API cannot list users, so there is no "all users": name
-them with --user (repeatable) or --users-file. Users are read in the context
-organization (--org-id); export the users of several organizations with one
-run per organization. A user with no metadata, or in another organization,
-adds no lines and is named in a note on stderr.
+them with --user (repeatable) or --users-file. On v1 users are read in the
+context organization (--org-id): export the users of several organizations
+with one run per organization; on v2 users are found in any organization,
+and --org needs --org-id. A user with no metadata (or, on v1, in another
+organization) adds no lines and is named in a note on stderr.
+
+The file is the same on --api v1 and v2: an export made over one imports
+through the other, byte for byte.
 
 Options:
   --user ID           a user whose metadata to export; repeat it for more
   --users-file FILE   user ids, one per line; blank lines and # comments are
                       skipped; "-" reads them from stdin
-  --org               the context organization's metadata too
+  --org               the organization's metadata too (v1: the context
+                      organization; v2: the one --org-id names, required)
   --prefix P          only keys that start with P
   --out FILE          write to FILE instead of stdout; it is created readable by
                       you only and replaced only once the export is complete
@@ -217,8 +258,10 @@ Usage:
 
 Reads FILE, or stdin when it is "-" or not given. Each line is
   {"scope":"user"|"org","id":"...","key":"...","value":"<base64>"}
-An org line's id is its organization, sent as x-zitadel-orgid. User lines are
-written in the context organization (--org-id).
+An org line's id is its organization (v1: sent as x-zitadel-orgid; v2: in
+the request). On v1 user lines are written in the context organization
+(--org-id); on v2 in whichever organization the user is. The file is the
+same on both APIs, so a v1 export imports through --api v2 and back.
 
 First every line is checked: JSON, the four fields and no others, scope, id,
 key of 1 to 200 characters, base64 value of 1 to 500000 bytes, no key twice for
@@ -228,7 +271,8 @@ number, e.g.
 and nothing is written (exit 2).
 
 Then, per user and organization, it lists what is stored and sends only the
-entries that are missing or different, in bulk requests of up to 500 entries.
+entries that are missing or different, in bulk requests of up to 500 entries
+(v1 BulkSet*Metadata; v2 Set*Metadata, whose entries apply all or none).
 Running the same import again therefore writes nothing, and says so. Keys that
 are stored but not in the input are left alone.
 
@@ -255,8 +299,10 @@ Usage:
   zmeta emulator [--host 127.0.0.1] [--port 8080] [--seed FILE] [--token-ttl 12h] [--connect-v1]
                  [--list-order changing] [--error-language pseudo] [--error-conversion-bug]
 
-Like ZITADEL for its v1 metadata APIs it serves gRPC (HTTP/2), gRPC-web and
-the REST gateway on one port; a Connect request there gets the gateway's 404.
+It serves ZITADEL's v1 and v2 metadata APIs from one store on one port. As
+ZITADEL: v1 over gRPC (HTTP/2), gRPC-web and the REST gateway (a Connect request
+to v1 gets the gateway's 404, unless --connect-v1); v2 (UserService,
+OrganizationService v2 and v2beta) over Connect, gRPC, gRPC-web and REST.
 
 Options:
   --host HOST        Interface to bind (default 127.0.0.1). Anything else exposes
@@ -299,25 +345,34 @@ Examples:
   zmeta emulator --list-order changing --error-language pseudo
   zmeta emulator --port 0 | head -n1 | jq -r '.users[] | select(.userName=="acme-admin") | .token'`;
 
-const demo = `zmeta demo - call the metadata RPCs over each protocol and tabulate the results
+const demo = `zmeta demo - call the v1 and v2 metadata RPCs over each protocol and tabulate the results
 
 Usage:
-  zmeta demo [--connect-v1]
+  zmeta demo [--api v1,v2] [--protocol LIST] [--connect-v1]
   zmeta demo --url URL (--token TOKEN | --key-file FILE | --client-id ID --client-secret SECRET)
-             --user USER_ID [--org-id ORG_ID] [--protocol grpc,grpc-web,rest]
+             --user USER_ID [--org-id ORG_ID] [--api v1,v2] [--protocol LIST]
 
-Without --url it starts an emulator in this process and, over gRPC, gRPC-web
-and REST, lets acme-admin set and read alice's metadata (bytes that are not
-UTF-8 included) and the org's, lets alice list and read her own, checks that a
-missing key fails with NotFound QUERY-Rgh32, and removes what it wrote. The
-connect column shows each call as "n/a": ZITADEL serves no Connect for these
-v1 APIs, so the client refuses them before sending; with --connect-v1 the
-emulator serves Connect too and the column runs like the others.
+Without --url it starts an emulator in this process and prints one table per
+API, a column per protocol:
+  v1  ManagementService and AuthService over gRPC, gRPC-web and REST: acme-admin
+      sets and reads alice's metadata (bytes that are not UTF-8 included) and
+      the org's, alice lists and reads her own, a missing key fails with
+      NotFound QUERY-Rgh32, and what was written is removed. The connect
+      column shows each call as "n/a: not served": ZITADEL serves no Connect
+      for v1, so the client refuses them before sending; with --connect-v1 the
+      emulator serves Connect on v1 too and the column runs like the others.
+  v2  UserService, OrganizationService v2 and v2beta over Connect, gRPC,
+      gRPC-web and REST: Set (three entries in one request), List with a
+      STARTS_WITH and an EQUALS key filter (v2 has no Get), alice listing her
+      own, a Delete of a missing key failing with NotFound META-2nnds (users)
+      or META-2npds (orgs), and the Delete that removes what was written.
 
 With --url it makes the same calls against that ZITADEL: it writes keys named
-"zmeta.demo.<protocol>" on the user given by --user and on the organization,
-then removes them. ListMyMetadata/GetMyMetadata use the same credentials, so
-they see those keys only when --user is the caller's own user.
+"zmeta.demo.<protocol>" (v1) and "zmeta.demo.v2.<protocol>" (v2) on the user
+given by --user and on the organization, then removes them.
+ListMyMetadata/GetMyMetadata use the same credentials, so they see those keys
+only when --user is the caller's own user; v2's "the user's own" row needs the
+user's own token and is left out.
 
 Options (flag, or environment variable):
   --url URL               ZITADEL_URL            e.g. https://acme.zitadel.cloud
@@ -327,12 +382,18 @@ Options (flag, or environment variable):
   --client-id ID          ZITADEL_CLIENT_ID      or a machine user's client credentials
   --client-secret SECRET  ZITADEL_CLIENT_SECRET
   --user USER_ID          ZITADEL_USER_ID        the user whose metadata to write
-  --org-id ORG_ID         ZITADEL_ORG_ID         organization context (x-zitadel-orgid);
-                                                 default: the caller's organization
+  --org-id ORG_ID         ZITADEL_ORG_ID         v1: organization context (x-zitadel-orgid),
+                                                 default the caller's; v2: the organization
+                                                 to write, needed with --url and v2
+  --api LIST              ZITADEL_API            v1, v2 or v1,v2: the tables to show
+                                                 (default: both for the emulator; v1 with
+                                                 --url, as every ZITADEL serves it and v2
+                                                 needs v4.0, and v4.7 for organizations)
   --protocol LIST         ZITADEL_PROTOCOL       comma-separated: grpc, grpc-web, connect, rest
-                                                 (default: all four for the emulator;
-                                                 grpc,grpc-web,rest for a real ZITADEL,
-                                                 which serves v1 without Connect)
+                                                 (default: all four for the emulator; with
+                                                 --url grpc,grpc-web,rest for v1, which
+                                                 ZITADEL serves without Connect, all four
+                                                 for v2)
   --connect-v1                                   call v1 over Connect in the connect column:
                                                  the embedded emulator then serves it; with
                                                  --url only for an emulator started with
@@ -345,7 +406,10 @@ Exit code 0 when every call behaved as expected ("n/a" included), 1 otherwise.
 
 Examples:
   zmeta demo
+  zmeta demo --api v2 --protocol connect
   ZITADEL_TOKEN=... zmeta demo --url https://acme.zitadel.cloud --user 69629023906488334
+  ZITADEL_TOKEN=... zmeta demo --url https://acme.zitadel.cloud --user 69629023906488334 \\
+    --api v1,v2 --org-id 71234567890123456
   zmeta demo --url https://acme.zitadel.cloud --key-file ./bot.json --user 69629023906488334`;
 
 /** The help text of one command, or the overview. */
