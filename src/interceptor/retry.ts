@@ -215,6 +215,9 @@ export function isTransient(error: ConnectError): boolean {
   if (error.code === Code.Unavailable) return true;
   // Our own size limits (readMaxBytes, writeMaxBytes) fail the same way every time.
   if (error.code === Code.ResourceExhausted) return !/MaxBytes/.test(error.rawMessage);
+  // connect-node's word for an HTTP/2 stream the peer's closing session took down (the call's own
+  // abort never gets here: the interceptor stops once the call's signal has aborted).
+  if (error.code === Code.Canceled && /^http\/2 stream closed with error code CANCEL\b/.test(error.rawMessage)) return true;
   return causeCodes(error).some((code) => resetCodes.has(code));
 }
 
