@@ -9,7 +9,7 @@ import type { RetryEvent, RetryOutcome, ZitadelProtocol, ZitadelTransportOptions
 import { createManagementClient, createUserServiceV2Client, createZitadelTransport, isMetadataNotFound, wasAlreadyApplied } from "../src/index.js";
 import { useEmulator } from "./support/emulator.js";
 import { rejection } from "./support/failures.js";
-import type { Front } from "./support/retry-front.js";
+import type { Fault, Front } from "./support/retry-front.js";
 import { startFront } from "./support/retry-front.js";
 
 const allProtocols: readonly ZitadelProtocol[] = ["grpc", "grpc-web", "connect", "rest"];
@@ -209,8 +209,7 @@ describe.each(allProtocols)("over %s", (protocol) => {
 
 describe("gRPC's grpc-retry-pushback-ms", () => {
   /** A trailers-only gRPC answer: Unavailable with the given pushback. */
-  const pushback = (ms: string) =>
-    ({
+  const pushback = (ms: string): Fault => ({
       kind: "custom",
       respond: (res, version) => {
         const headers = { "content-type": "application/grpc", "grpc-status": "14", "grpc-message": "busy", "grpc-retry-pushback-ms": ms };
@@ -222,7 +221,7 @@ describe("gRPC's grpc-retry-pushback-ms", () => {
           r.end();
         }
       },
-    }) as const;
+    });
 
   it.each(["grpc", "grpc-web"] as const)("over %s: a pushback is the delay; a negative one means do not retry", async (protocol) => {
     const { mgmt, retries, front } = through(protocol);
