@@ -179,6 +179,16 @@ describe.each(allProtocols)("over %s", (protocol) => {
     for (const { at } of front.seen) expect(at - started).toBeLessThan(3_000);
   });
 
+  it("a retry that hangs fails at the deadline with DeadlineExceeded, saying how many attempts it made", async () => {
+    const { mgmt, retries, front } = through(protocol);
+    front.faults = [unavailable503, unavailable503];
+    front.always = { kind: "custom", respond: () => undefined };
+    const err = await rejection(mgmt.listOrgMetadata({}, { timeoutMs: 2_000 }));
+    expect(err.code).toBe(Code.DeadlineExceeded);
+    expect(err.rawMessage).toMatch(/^zitadel\.management\.v1\.ManagementService\/ListOrgMetadata to http:\/\/127\.0\.0\.1:\d+\/\S+ got no complete response within 2 s, the call's deadline, in 3 attempts \(/);
+    expect(retries).toHaveLength(2);
+  });
+
   it("an abort during the backoff ends the call at once", async () => {
     const { mgmt, retries, front } = through(protocol);
     front.faults = [{ kind: "status", status: 503, headers: { "retry-after": "20" } }];

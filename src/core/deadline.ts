@@ -29,6 +29,8 @@ export interface CallDeadline {
   readonly at: number | undefined;
   /** The deadline as the call asked for it, in milliseconds (for messages). */
   readonly timeoutMs: number | undefined;
+  /** Attempts started so far; the retry interceptor counts them (for messages). */
+  attempts: number;
 }
 
 /** Set by our transports on every call. A registered symbol, so the ESM and CommonJS builds agree. */

@@ -148,6 +148,7 @@ export function createRetryInterceptor(options: RetryOptions = {}): Interceptor 
     const deadline = req.contextValues.get(callDeadlineKey);
     let mayHaveBeenApplied = false;
     for (let attempt = 1; ; attempt++) {
+      if (deadline !== undefined) deadline.attempts = attempt;
       let error: ConnectError;
       try {
         const response = await next(req);

@@ -22,19 +22,19 @@ export async function runWithDeadline<T>(
   run: (timeoutMs: number, contextValues: ContextValues) => Promise<T>,
 ): Promise<T> {
   const timeoutMs = effectiveTimeoutMs(call.perCallTimeoutMs, call.defaultTimeoutMs);
-  const deadline: CallDeadline = { at: timeoutMs === undefined ? undefined : Date.now() + timeoutMs, timeoutMs };
+  const deadline: CallDeadline = { at: timeoutMs === undefined ? undefined : Date.now() + timeoutMs, timeoutMs, attempts: 1 };
   try {
     return await run(timeoutMs ?? 0, withContextValue(call.contextValues, callDeadlineKey, deadline));
   } catch (e) {
     if (timeoutMs !== undefined && e instanceof ConnectError && e.code === Code.DeadlineExceeded && e.rawMessage === connectsTimeoutMessage) {
-      throw deadlineExceeded(call.rpc, call.url, timeoutMs, e);
+      throw deadlineExceeded(call.rpc, call.url, timeoutMs, e, deadline.attempts);
     }
     throw e;
   }
 }
 
 /** The error of a call that got no (complete) answer within its deadline. */
-export function deadlineExceeded(rpc: string, url: string, timeoutMs: number, cause?: unknown): ConnectError {
+export function deadlineExceeded(rpc: string, url: string, timeoutMs: number, cause?: unknown, attempts = 1): ConnectError {
   let shown = url;
   try {
     shown = displayUrl(new URL(url));
@@ -42,7 +42,8 @@ export function deadlineExceeded(rpc: string, url: string, timeoutMs: number, ca
     // Not a URL after all: show it as it is.
   }
   return new ConnectError(
-    `${rpc} to ${shown} got no complete response within ${formatDuration(timeoutMs)}, the call's deadline ` +
+    `${rpc} to ${shown} got no complete response within ${formatDuration(timeoutMs)}, the call's deadline` +
+      `${attempts > 1 ? `, in ${attempts} attempts` : ""} ` +
       "(set timeoutMs on the call or defaultTimeoutMs on the transport; 0 for no deadline).",
     Code.DeadlineExceeded,
     undefined,
