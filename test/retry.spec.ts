@@ -259,3 +259,17 @@ describe("v2 over connect", () => {
     expect(outcomes.at(-1)?.error?.rawMessage).toMatch(/META-2nnds/);
   });
 });
+
+describe("the retry option", () => {
+  const make = (retry: unknown) => () =>
+    createZitadelTransport({ baseUrl: "https://acme.zitadel.cloud", protocol: "grpc", auth: "t", retry: retry as ZitadelTransportOptions["retry"] });
+  it("is checked when the transport is made, naming the setting", () => {
+    expect(make({ maxAttempts: 0 })).toThrow(/^createZitadelTransport: option "retry" "maxAttempts" must be a whole number from 1 to 100, got 0\.$/);
+    expect(make({ initialBackoffMs: 500, maxBackoffMs: 100 })).toThrow(/"maxBackoffMs" \(100\) must not be less than "initialBackoffMs" \(500\)/);
+    expect(make({ maxAttempt: 3 })).toThrow(/option "retry" has no setting "maxAttempt"/);
+    expect(make({ removes: "yes" })).toThrow(/"removes" must be true or false/);
+    expect(make(true)).toThrow(/option "retry" must be false or an object/);
+    expect(make(false)).not.toThrow();
+    expect(make({})).not.toThrow();
+  });
+});
