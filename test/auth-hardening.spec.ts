@@ -209,10 +209,12 @@ describe("a bearer token a server echoes back", () => {
     const server2 = http2.createServer();
     const sessions = new Set<http2.ServerHttp2Session>();
     server2.on("session", (session) => {
+      session.on("error", () => undefined);
       sessions.add(session);
       session.on("close", () => sessions.delete(session));
     });
     server2.on("stream", (stream, headers) => {
+      stream.on("error", () => undefined);
       const auth = String(headers.authorization);
       const status = toBinary(StatusSchema, create(StatusSchema, { code: Code.Internal, message: `echo: ${auth}`, details: [detail()] }));
       stream.respond(
