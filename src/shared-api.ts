@@ -37,6 +37,11 @@ export type { MetadataValue, JsonMetadataValue } from "./metadata/value.js";
 
 // --- authentication and organization context ---
 export { createZitadelInterceptor } from "./interceptor/interceptor.js";
+
+// --- deadlines and retries ---
+export { createRetryInterceptor, retryDefaults, wasAlreadyApplied } from "./interceptor/retry.js";
+export type { RetryOptions, RetryEvent, RetryOutcome } from "./interceptor/retry.js";
+export { defaultCallTimeoutMs } from "./core/deadline.js";
 export { withOrgId } from "./core/org-context.js";
 export type { ZitadelInterceptorOptions } from "./interceptor/interceptor.js";
 export { accessToken } from "./auth/access-token.js";

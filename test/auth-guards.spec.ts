@@ -89,12 +89,13 @@ describe("the plain-http guard", () => {
     expect(fetchSpy).not.toHaveBeenCalled();
 
     // https discovery that points the token endpoint at plain http is refused after discovery, before the secret goes out.
-    const redirected = clientCredentials({ clientId: "id", clientSecret: "s3cr3t-secret", issuer: "https://x.test", fetch: fetchSpy });
+    // (A token endpoint on another origin than the issuer needs allowCrossOriginTokenEndpoint first.)
+    const redirected = clientCredentials({ clientId: "id", clientSecret: "s3cr3t-secret", issuer: "https://x.test", fetch: fetchSpy, allowCrossOriginTokenEndpoint: true });
     await expect(Promise.resolve(redirected(signal()))).rejects.toThrow(/plain http:\/\/ to tokens\.example\.test/);
     expect(fetchSpy).toHaveBeenCalledTimes(1);
 
     // The transport's allowInsecure reaches the source through the call's context.
-    const allowed = clientCredentials({ clientId: "id", clientSecret: "s3cr3t-secret", fetch: fetchSpy });
+    const allowed = clientCredentials({ clientId: "id", clientSecret: "s3cr3t-secret", fetch: fetchSpy, allowCrossOriginTokenEndpoint: true });
     await expect(
       Promise.resolve(allowed(signal(), { baseUrl: "http://zitadel.example.test", allowInsecure: true })),
     ).rejects.toThrow(/token request to http:\/\/tokens\.example\.test\/token/);

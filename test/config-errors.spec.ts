@@ -28,7 +28,7 @@ function configErrorOf(run: () => unknown): ZitadelConfigError {
 describe("ZitadelConfigError", () => {
   const cases: [string, () => unknown, ConfigErrorCode, string | undefined, RegExp][] = [
     ["a base URL that is not one", () => createZitadelTransport({ baseUrl: "acme", protocol: "grpc", auth: "t" }), "ERR_INVALID_OPTION", "baseUrl", /^createZitadelTransport: option "baseUrl" must be an absolute URL/],
-    ["a deadline out of range", () => createRestTransport({ baseUrl: "https://a.example", defaultTimeoutMs: 0 }), "ERR_INVALID_OPTION", "defaultTimeoutMs", /option "defaultTimeoutMs" must be a whole number/],
+    ["a deadline out of range", () => createRestTransport({ baseUrl: "https://a.example", defaultTimeoutMs: -1 }), "ERR_INVALID_OPTION", "defaultTimeoutMs", /option "defaultTimeoutMs" must be a whole number/],
     ["an org id with a space", () => withOrgId("12 34"), "ERR_INVALID_OPTION", "orgId", /^withOrgId\(orgId\): the organization id contains a space/],
     ["a token with a newline", () => accessToken("abc\n"), "ERR_INVALID_OPTION", "token", /^accessToken\(token\): the token contains a line break/],
     ["a token over plain http to a remote host", () => createZitadelInterceptor({ auth: "t", baseUrl: "http://zitadel.example.com" }), "ERR_INSECURE_URL", "baseUrl", /^option "baseUrl": /],

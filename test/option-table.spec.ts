@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import type { Interceptor, Transport, UnaryRequest, UnaryResponse } from "@connectrpc/connect";
-import { createContextValues } from "@connectrpc/connect";
+import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
 import ts from "typescript";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GetOrgMetadataRequestSchema, ManagementService } from "../gen/zitadel/management_pb.js";
@@ -28,7 +28,11 @@ vi.mock("@connectrpc/connect-node", async (importOriginal) => {
   const actual = await importOriginal<typeof import("@connectrpc/connect-node")>();
   const recorder = (to: string) => (options: Record<string, unknown>) => {
     seen.calls.push({ to, options });
-    return { unary: () => Promise.reject(new Error("recorded only")), stream: () => Promise.reject(new Error("recorded only")) };
+    const unary = (...args: unknown[]) => {
+      seen.calls.push({ to: `${to} unary`, options: { timeoutMs: args[2] } });
+      return Promise.reject(new Error("recorded only"));
+    };
+    return { unary, stream: () => Promise.reject(new Error("recorded only")) };
   };
   return {
     ...actual,
@@ -42,7 +46,11 @@ vi.mock("@connectrpc/connect-web", async (importOriginal) => {
   const actual = await importOriginal<typeof import("@connectrpc/connect-web")>();
   const recorder = (to: string) => (options: Record<string, unknown>) => {
     seen.calls.push({ to, options });
-    return { unary: () => Promise.reject(new Error("recorded only")), stream: () => Promise.reject(new Error("recorded only")) };
+    const unary = (...args: unknown[]) => {
+      seen.calls.push({ to: `${to} unary`, options: { timeoutMs: args[2] } });
+      return Promise.reject(new Error("recorded only"));
+    };
+    return { unary, stream: () => Promise.reject(new Error("recorded only")) };
   };
   return { ...actual, createGrpcWebTransport: recorder("connect-web grpc-web"), createConnectTransport: recorder("connect-web connect") };
 });
@@ -84,6 +92,7 @@ const samples = {
   orgId: "123456789",
   allowInsecure: true,
   interceptors: [mine],
+  retry: { maxAttempts: 2, initialBackoffMs: 1, maxBackoffMs: 1 },
   connectV1: true,
   fetch: myFetch,
   credentials: "include",
@@ -250,6 +259,42 @@ const ownEffects: Record<string, (runtime: Runtime, protocol: ZitadelProtocol, f
     factory.make({ baseUrl: samples.baseUrl, auth: "pat", credentials: "omit" });
     await (lastCallTo(builtBy[runtime][protocol]!).fetch as typeof globalThis.fetch)("https://acme.zitadel.cloud/x", {});
     expect(inits.at(-1)).toEqual({ credentials: "omit" });
+  },
+  async retry(runtime, protocol, factory) {
+    // With retry, a call that fails with Unavailable is sent again; with retry: false, once.
+    const attempts = async (retry: unknown) => {
+      factory.make({ baseUrl: samples.baseUrl, auth: "pat", retry, ...v1Allowed(protocol) });
+      let sent = 0;
+      const last = async () => {
+        sent++;
+        if (sent === 1) throw new ConnectError("try again", Code.Unavailable);
+        return {} as UnaryResponse;
+      };
+      const chain = (interceptorsOf(runtime, protocol) as Interceptor[]).reduceRight<(req: UnaryRequest) => Promise<UnaryResponse>>(
+        (next, interceptor) => interceptor(next as Parameters<Interceptor>[0]) as (req: UnaryRequest) => Promise<UnaryResponse>,
+        last,
+      );
+      await chain(fakeRequest()).catch(() => undefined);
+      return sent;
+    };
+    expect(await attempts(samples.retry)).toBe(2);
+    expect(await attempts(false)).toBe(1);
+    expect(thrownBy(() => factory.make({ baseUrl: samples.baseUrl, auth: "pat", retry: { maxAttempts: 0 } }))).toHaveProperty("option", "retry");
+  },
+  async defaultTimeoutMs(runtime, protocol, factory) {
+    // Ours, not connect's: every call reaches connect's transport with its effective deadline (0: none).
+    const timeoutOfCall = async (options: Record<string, unknown>, perCall?: number) => {
+      const transport = factory.make({ baseUrl: samples.baseUrl, auth: "pat", ...options });
+      expect(lastCallTo(builtBy[runtime][protocol]!)).not.toHaveProperty("defaultTimeoutMs");
+      await transport.unary(ManagementService.method.getOrgMetadata, undefined, perCall, undefined, {}).catch(() => undefined);
+      return lastCallTo(`${builtBy[runtime][protocol]!} unary`).timeoutMs;
+    };
+    expect(await timeoutOfCall({})).toBe(30_000);
+    expect(await timeoutOfCall({ defaultTimeoutMs: samples.defaultTimeoutMs })).toBe(samples.defaultTimeoutMs);
+    expect(await timeoutOfCall({ defaultTimeoutMs: samples.defaultTimeoutMs }, 700)).toBe(700);
+    expect(await timeoutOfCall({ defaultTimeoutMs: 0 })).toBe(0);
+    expect(await timeoutOfCall({ defaultTimeoutMs: Number.POSITIVE_INFINITY })).toBe(0);
+    expect(await timeoutOfCall({}, Number.POSITIVE_INFINITY)).toBe(0);
   },
   async httpVersion(runtime, protocol, factory) {
     // Only gRPC takes httpVersion itself: "2" is what it does anyway.

@@ -179,11 +179,13 @@ describe("transport options", () => {
     expect(() => createZitadelTransport({ ...base, protocol: "rest", binaryOptions: {} })).toThrow(/"rest" speaks JSON only, so "binaryOptions"/);
     expect(() => createZitadelTransport({ ...base, baseUrl: "https://user:pw@acme.zitadel.cloud" })).toThrow(/must not contain a user name or password/);
     expect(() => createZitadelTransport({ ...base, baseUrl: "https://acme.zitadel.cloud/?x=1" })).toThrow(/must not have a query or fragment/);
-    for (const defaultTimeoutMs of [0, -1, Number.NaN, 2 ** 31, 1.5]) {
+    for (const defaultTimeoutMs of [-1, Number.NaN, 2 ** 31, 1.5, Number.NEGATIVE_INFINITY]) {
       expect(() => createZitadelTransport({ ...base, defaultTimeoutMs }), String(defaultTimeoutMs)).toThrow(
-        /option "defaultTimeoutMs" must be a whole number of milliseconds from 1 to 2147483647/,
+        /option "defaultTimeoutMs" must be a whole number of milliseconds from 1 to 2147483647, or 0 or Infinity for no deadline/,
       );
     }
+    // 0 and Infinity ask for no deadline, explicitly.
+    for (const defaultTimeoutMs of [0, Number.POSITIVE_INFINITY]) expect(() => createZitadelTransport({ ...base, defaultTimeoutMs })).not.toThrow();
   });
 });
 

@@ -39,14 +39,16 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenSourc
     }
   }
   // RFC 6749 §2.3.1: both are form-encoded before they are joined and base64-encoded.
-  const basic = `Basic ${btoa(`${formEncode(clientId)}:${formEncode(clientSecret)}`)}`;
+  const encoded = btoa(`${formEncode(clientId)}:${formEncode(clientSecret)}`);
+  const basic = `Basic ${encoded}`;
   return createOAuthTokenSource({
     entry,
     label: `clientCredentials({ clientId: "${clientId}" })`,
     credential: "a client secret",
     options: rest,
     needsIssuer: false,
-    secrets: [clientSecret, basic],
+    // The secret as given and as sent (form-encoded), and the bare base64 of id:secret, which a server may echo without "Basic ".
+    secrets: [clientSecret, formEncode(clientSecret), basic, encoded],
     async grant({ scope }): Promise<GrantRequest> {
       return {
         form: new URLSearchParams({ grant_type: "client_credentials", scope }),

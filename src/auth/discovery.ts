@@ -1,5 +1,5 @@
 import type { FetchFn } from "./http.js";
-import { readJsonObject, send } from "./http.js";
+import { exchange } from "./http.js";
 import { displayUrl } from "../core/secure-url.js";
 import { TokenRequestError } from "./token-request-error.js";
 
@@ -21,10 +21,15 @@ export function discoveryUrl(base: string): URL {
  * (§4.3), so a document served for another instance, or one that a proxy
  * passed on from elsewhere, is refused before a credential goes anywhere.
  */
-export async function discover(base: string, fetchFn: FetchFn, signal: AbortSignal): Promise<OAuthEndpoints> {
+export async function discover(
+  base: string,
+  fetchFn: FetchFn,
+  signal: AbortSignal,
+  allowCrossOriginTokenEndpoint = false,
+): Promise<OAuthEndpoints> {
   const url = discoveryUrl(base);
   const where = displayUrl(url);
-  const res = await send(fetchFn, url, { method: "GET", headers: { accept: "application/json" }, signal }, "OpenID discovery at");
+  const res = await exchange(fetchFn, url, { method: "GET", headers: { accept: "application/json" } }, "OpenID discovery at", signal);
   const fail = (problem: string): never => {
     throw new TokenRequestError({
       message:
@@ -34,11 +39,8 @@ export async function discover(base: string, fetchFn: FetchFn, signal: AbortSign
       status: res.status,
     });
   };
-  if (!res.ok) {
-    await res.body?.cancel();
-    return fail(`HTTP ${res.status}`);
-  }
-  const json = await readJsonObject(res);
+  if (!res.ok) return fail(`HTTP ${res.status}`);
+  const { json } = res;
   if (!json) return fail("the response is not a JSON object");
   const { issuer, token_endpoint: tokenEndpoint } = json;
   if (typeof issuer !== "string" || issuer === "") return fail('the response has no "issuer"');
@@ -62,5 +64,16 @@ export async function discover(base: string, fetchFn: FetchFn, signal: AbortSign
     return fail('"token_endpoint" is not an absolute URL');
   }
   if (endpoint.protocol !== "https:" && endpoint.protocol !== "http:") return fail('"token_endpoint" is not an http(s) URL');
+  if (endpoint.username !== "" || endpoint.password !== "") return fail('"token_endpoint" has a user name or password in it');
+  const issuerOrigin = new URL(expected).origin;
+  if (endpoint.origin !== issuerOrigin && !allowCrossOriginTokenEndpoint) {
+    throw new TokenRequestError({
+      message:
+        `OpenID discovery at ${where} names the token endpoint ${displayUrl(endpoint)}, on another origin than the issuer ${issuerOrigin}; ` +
+        'no credential was sent there. ZITADEL serves its token endpoint on its own origin; if this one is right, set the option "allowCrossOriginTokenEndpoint" (or "tokenEndpoint").',
+      url: where,
+      status: res.status,
+    });
+  }
   return { issuer, tokenEndpoint: endpoint };
 }

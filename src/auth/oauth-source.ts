@@ -1,5 +1,4 @@
 import { parseBaseUrl } from "../core/base-url.js";
-import { tokenRequestTimeoutMs } from "./http.js";
 import { conceal } from "../core/conceal.js";
 import type { OAuthEndpoints } from "./discovery.js";
 import { discover, discoveryUrl } from "./discovery.js";
@@ -43,6 +42,12 @@ export interface OAuthSourceOptions {
    * transport's own `allowInsecure` says.
    */
   allowInsecure?: boolean;
+  /**
+   * Accept a token endpoint that discovery names on another origin than the
+   * issuer. Default false: ZITADEL serves it on its own origin, and a
+   * document that points elsewhere would send the credential there.
+   */
+  allowCrossOriginTokenEndpoint?: boolean;
 }
 
 /** What a grant needs to build its token request. */
@@ -98,6 +103,9 @@ export function createOAuthTokenSource(spec: OAuthSourceSpec): TokenSource {
   if (tokenEndpoint && spec.needsIssuer && pinned === undefined) {
     throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "tokenEndpoint", entry: entry, problem: `option "tokenEndpoint" needs option "issuer" too: the assertion's audience must be the issuer, and without discovery it cannot be looked up.` });
   }
+  if (options.allowCrossOriginTokenEndpoint !== undefined && typeof options.allowCrossOriginTokenEndpoint !== "boolean") {
+    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "allowCrossOriginTokenEndpoint", entry, problem: 'option "allowCrossOriginTokenEndpoint" must be true or false.' });
+  }
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "fetch", entry, problem: 'option "fetch" must be a fetch function.' });
   }
@@ -129,7 +137,8 @@ export function createOAuthTokenSource(spec: OAuthSourceSpec): TokenSource {
       guard(discoveryUrl(base), allowInsecure);
       // Shared by every request of this instance, so it is bound to no single caller's
       // signal: one caller giving up must not fail the others waiting for it.
-      const fetched = discover(base, options.fetch ?? globalThis.fetch, AbortSignal.timeout(tokenRequestTimeoutMs));
+      // Bounded by discovery's own time limit (tokenRequestTimeoutMs), on a timer of its own.
+      const fetched = discover(base, options.fetch ?? globalThis.fetch, new AbortController().signal, options.allowCrossOriginTokenEndpoint === true);
       state.endpoints = fetched;
       // Remember the answer, not a failure: the next request asks again.
       fetched.catch(() => {

@@ -157,7 +157,9 @@ export function serviceAccountKeySource(
         .setIssuedAt(now)
         .setExpirationTime(now + assertionLifetimeSeconds)
         .sign(key);
-      return { form: new URLSearchParams({ grant_type: grantType, scope, assertion }), secrets: [assertion] };
+      // The signature alone is what makes the assertion usable; a server may echo just that part.
+      const signature = assertion.slice(assertion.lastIndexOf(".") + 1);
+      return { form: new URLSearchParams({ grant_type: grantType, scope, assertion }), secrets: [assertion, signature] };
     },
     hint: (error) =>
       error === "invalid_grant"

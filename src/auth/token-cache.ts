@@ -1,5 +1,4 @@
 import { untilAborted } from "../core/abort.js";
-import { tokenRequestTimeoutMs } from "./http.js";
 import type { IssuedToken } from "./token-endpoint.js";
 
 /** Refresh this long before a token expires (at most half its lifetime), so no call carries a token about to lapse. */
@@ -66,7 +65,8 @@ export class TokenCache {
 
   #start(): Flight {
     const controller = new AbortController();
-    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(tokenRequestTimeoutMs)]);
+    // Each request under it (discovery, the token endpoint) is bounded by a time limit of its own.
+    const signal = controller.signal;
     const sentAt = Date.now();
     const flight: Flight = {
       controller,

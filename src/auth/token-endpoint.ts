@@ -1,7 +1,7 @@
 import { assertHeaderSafe } from "../core/header-value.js";
 import { redact } from "../core/conceal.js";
 import type { FetchFn } from "./http.js";
-import { readJsonObject, send } from "./http.js";
+import { exchange } from "./http.js";
 import { displayUrl } from "../core/secure-url.js";
 import { TokenRequestError } from "./token-request-error.js";
 
@@ -39,20 +39,22 @@ const oauthErrorPattern = /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,100}$/;
  */
 export async function requestToken(req: TokenRequest): Promise<IssuedToken> {
   const where = displayUrl(req.endpoint);
-  const res = await send(
+  const res = await exchange(
     req.fetch,
     req.endpoint,
     {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json", ...req.headers },
       body: req.form.toString(),
-      signal: req.signal,
     },
     "token request to",
+    req.signal,
   );
-  const json = await readJsonObject(res);
+  const { json } = res;
   if (!res.ok) {
-    const oauthError = typeof json?.error === "string" && oauthErrorPattern.test(json.error) ? json.error : undefined;
+    // A server may echo what it was sent in any field, even "error".
+    const errorField = typeof json?.error === "string" ? redact(json.error, req.secrets) : undefined;
+    const oauthError = errorField !== undefined && oauthErrorPattern.test(errorField) ? errorField : undefined;
     const description =
       typeof json?.error_description === "string"
         ? redact(json.error_description, req.secrets).replace(/[\x00-\x1f\x7f]+/g, " ").slice(0, 500)

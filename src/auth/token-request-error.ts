@@ -14,6 +14,8 @@ export class TokenRequestError extends Error {
   readonly oauthError: string | undefined;
   /** The server's error_description, with anything we sent it redacted. */
   readonly oauthErrorDescription: string | undefined;
+  /** True when no complete answer came within the request's own time limit (10 s). */
+  readonly timedOut: boolean;
 
   constructor(init: {
     message: string;
@@ -21,6 +23,7 @@ export class TokenRequestError extends Error {
     status?: number;
     oauthError?: string;
     oauthErrorDescription?: string;
+    timedOut?: boolean;
     cause?: unknown;
   }) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -28,5 +31,18 @@ export class TokenRequestError extends Error {
     this.status = init.status;
     this.oauthError = init.oauthError;
     this.oauthErrorDescription = init.oauthErrorDescription;
+    this.timedOut = init.timedOut === true;
+  }
+
+  /**
+   * Whether trying again later may work: no answer, HTTP 429 or 5xx, or the
+   * OAuth errors "temporarily_unavailable" and "server_error". A refusal of
+   * the credential (HTTP 4xx with an OAuth error) or a misconfiguration is not.
+   */
+  get transient(): boolean {
+    if (this.timedOut) return false;
+    if (this.oauthError === "temporarily_unavailable" || this.oauthError === "server_error") return true;
+    if (this.status === undefined) return this.cause !== undefined;
+    return this.status === 429 || this.status >= 500;
   }
 }

@@ -32,11 +32,18 @@ export function parseBaseUrl(value: unknown, where: string, option: string): { u
 /** Largest delay Node's and browsers' timers take; above it they fire at once. */
 export const maxTimeoutMs = 2_147_483_647;
 
-/** A default deadline: a whole number of milliseconds from 1 to maxTimeoutMs, or undefined. */
+/**
+ * A default deadline: a whole number of milliseconds from 1 to maxTimeoutMs,
+ * 0 or Infinity (no deadline, explicitly), or undefined (the default, 30 s).
+ */
 export function checkTimeoutMs(value: unknown, where: string, option: string): void {
-  if (value === undefined) return;
+  if (value === undefined || value === 0 || value === Number.POSITIVE_INFINITY) return;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > maxTimeoutMs) {
-    throw configError(where, option, `must be a whole number of milliseconds from 1 to ${maxTimeoutMs}, got ${String(value)}; leave it out for no default deadline.`);
+    throw configError(
+      where,
+      option,
+      `must be a whole number of milliseconds from 1 to ${maxTimeoutMs}, or 0 or Infinity for no deadline, got ${String(value)}; leave it out for the default of 30 s.`,
+    );
   }
 }
 

@@ -11,6 +11,7 @@ import { parseBaseUrl } from "../core/base-url.js";
 import { assertHeaderSafe } from "../core/header-value.js";
 import { findUnsendableText } from "../zitadel/storable-text.js";
 import { ZitadelConfigError } from "../core/config-error.js";
+import { withoutSecret } from "./redact-error.js";
 
 
 export interface ZitadelInterceptorOptions {
@@ -98,15 +99,15 @@ export function createZitadelInterceptor(options: ZitadelInterceptorOptions): In
     if (problem) throw new ConnectError(problem, Code.InvalidArgument);
     if (typeof auth === "string") {
       req.header.set("authorization", `Bearer ${auth}`);
-      return next(req);
+      return sendRedacted(next, req, auth);
     }
     // Without a baseUrl only sources that need no instance get here; they learn the origin, never a path.
     const context: TokenContext = { baseUrl: baseUrl ?? new URL(req.url).origin, allowInsecure };
     const token = await tokenFrom(auth, req.signal, context);
     req.header.set("authorization", `Bearer ${token}`);
-    if (!auth.invalidate || req.stream) return next(req);
+    if (!auth.invalidate || req.stream) return sendRedacted(next, req, token);
     try {
-      return await next(req);
+      return await sendRedacted(next, req, token);
     } catch (e) {
       if (!isTokenInvalid(e)) throw e;
       // The token was revoked or expired early: fetch a new one and try once more.
@@ -114,7 +115,7 @@ export function createZitadelInterceptor(options: ZitadelInterceptorOptions): In
       const fresh = await tokenFrom(auth, req.signal, context);
       if (fresh === token) throw e;
       req.header.set("authorization", `Bearer ${fresh}`);
-      return next(req);
+      return sendRedacted(next, req, fresh);
     }
   };
 }
@@ -143,9 +144,9 @@ function tokenFailure(e: unknown, signal: AbortSignal): ConnectError {
   const message = `could not get an access token: ${e instanceof Error ? e.message : String(e)}`;
   let code = e instanceof TypeError ? Code.InvalidArgument : Code.Unauthenticated;
   if (e instanceof TokenRequestError) {
-    // The endpoint answered and refused: the credential is wrong. No answer: try again later.
-    const refused = e.oauthError !== undefined || (e.status !== undefined && e.status >= 400 && e.status < 500);
-    code = refused ? Code.Unauthenticated : Code.Unavailable;
+    // No answer, or a server error (HTTP 5xx, 429, temporarily_unavailable): try again later.
+    // No answer in time: DeadlineExceeded. Otherwise the credential or the setup is wrong.
+    code = e.timedOut ? Code.DeadlineExceeded : e.transient ? Code.Unavailable : Code.Unauthenticated;
   }
   const error = new ConnectError(message, code, undefined, undefined, e);
   (error as unknown as Record<symbol, boolean>)[tokenFailureKey] = true;
@@ -156,4 +157,18 @@ function tokenFailure(e: unknown, signal: AbortSignal): ConnectError {
 function isTokenInvalid(e: unknown): boolean {
   if (!(e instanceof ConnectError) || e.code !== Code.Unauthenticated) return false;
   return errorFact(getErrorDetail(e)?.id)?.kind === "tokenInvalid";
+}
+
+/**
+ * Sends the request; a failure that echoes the token it carried (a proxy's
+ * error page, a header, an error detail) has it redacted before it goes on.
+ */
+type Next = Parameters<Interceptor>[0];
+
+async function sendRedacted(next: Next, req: Parameters<Next>[0], token: string): ReturnType<Next> {
+  try {
+    return await next(req);
+  } catch (e) {
+    throw withoutSecret(e, token);
+  }
 }

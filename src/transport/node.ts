@@ -8,6 +8,8 @@ import { checkProtocol, validateCommonOptions, zitadelProtocols } from "./option
 import { createRestTransport } from "./rest.js";
 import { createRestNodeHttpClient } from "./rest-node-client.js";
 import { ZitadelConfigError } from "../core/config-error.js";
+import { parseBaseUrl } from "../core/base-url.js";
+import { withDeadlines } from "./deadline.js";
 
 type Rows = typeof nodeOptionRows;
 
@@ -97,24 +99,28 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
     case "grpc": {
       checkFor(options, "grpc");
       const interceptors = validateCommonOptions(options, protocol, entry);
-      const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, httpVersion: _h, baseUrl, ...forConnect } = options;
-      return createGrpcTransport({ ...forConnect, baseUrl, interceptors });
+      const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, httpVersion: _h, retry: _r, defaultTimeoutMs, baseUrl, ...forConnect } = options;
+      return withDeadlines(createGrpcTransport({ ...forConnect, baseUrl, interceptors }), normalized(baseUrl), defaultTimeoutMs);
     }
     case "grpc-web": {
       checkFor(options, "grpc-web");
       const interceptors = validateCommonOptions(options, protocol, entry);
-      const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, baseUrl, ...forConnect } = options;
-      return forConnect.httpVersion === "2"
-        ? createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "2" })
-        : createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
+      const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, retry: _r, defaultTimeoutMs, baseUrl, ...forConnect } = options;
+      const transport =
+        forConnect.httpVersion === "2"
+          ? createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "2" })
+          : createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
+      return withDeadlines(transport, normalized(baseUrl), defaultTimeoutMs);
     }
     case "connect": {
       checkFor(options, "connect");
       const interceptors = validateCommonOptions(options, protocol, entry);
-      const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, baseUrl, ...forConnect } = options;
-      return forConnect.httpVersion === "2"
-        ? createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "2" })
-        : createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
+      const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, retry: _r, defaultTimeoutMs, baseUrl, ...forConnect } = options;
+      const transport =
+        forConnect.httpVersion === "2"
+          ? createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "2" })
+          : createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
+      return withDeadlines(transport, normalized(baseUrl), defaultTimeoutMs);
     }
     case "rest": {
       checkFor(options, "rest");
@@ -126,6 +132,7 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
         allowInsecure: _i,
         connectV1: _c,
         interceptors: _mine,
+        retry: _retry,
         useBinaryFormat: _json,
         baseUrl,
         defaultTimeoutMs,
@@ -140,4 +147,9 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
       return createRestTransport({ baseUrl, interceptors, defaultTimeoutMs, jsonOptions, readMaxBytes, writeMaxBytes, fetch, httpClient });
     }
   }
+}
+
+/** The base URL as checked (validateCommonOptions has refused a bad one), for the deadline message. */
+function normalized(baseUrl: string): string {
+  return parseBaseUrl(baseUrl, `${entry}: option "baseUrl"`, "baseUrl").normalized;
 }

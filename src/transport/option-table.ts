@@ -128,6 +128,7 @@ export const nodeOptionRows = {
   orgId: { grpc: zitadel, "grpc-web": zitadel, connect: zitadel, rest: zitadel },
   allowInsecure: { grpc: zitadel, "grpc-web": zitadel, connect: zitadel, rest: zitadel },
   interceptors: { grpc: zitadel, "grpc-web": zitadel, connect: zitadel, rest: zitadel },
+  retry: { grpc: zitadel, "grpc-web": zitadel, connect: zitadel, rest: zitadel },
   connectV1: { grpc: notConnect, "grpc-web": notConnect, connect: zitadel, rest: notConnect },
   fetch: { grpc: fetchIsRestOnly, "grpc-web": fetchIsRestOnly, connect: fetchIsRestOnly, rest },
   useBinaryFormat: { grpc: grpcIsBinaryExceptTrue, "grpc-web": connect, connect, rest: restSpeaksJson },
@@ -138,7 +139,8 @@ export const nodeOptionRows = {
   compressMinBytes: { grpc: connect, "grpc-web": connect, connect, rest: restHasNoCompression },
   readMaxBytes: { grpc: connect, "grpc-web": connect, connect, rest },
   writeMaxBytes: { grpc: connect, "grpc-web": connect, connect, rest },
-  defaultTimeoutMs: { grpc: connect, "grpc-web": connect, connect, rest },
+  // Ours: every call gets a deadline (30 s unless set; 0 or Infinity for none); see transport/deadline.ts.
+  defaultTimeoutMs: { grpc: zitadel, "grpc-web": zitadel, connect: zitadel, rest },
   useHttpGet: { grpc: noHttpGet, "grpc-web": noHttpGet, connect, rest: noHttpGet },
   httpVersion: {
     // connect-node's gRPC transport has no httpVersion: it is HTTP/2 only, which "2" asks for.
@@ -193,6 +195,7 @@ export const webOptionRows = {
   orgId: { "grpc-web": zitadel, connect: zitadel, rest: zitadel },
   allowInsecure: { "grpc-web": zitadel, connect: zitadel, rest: zitadel },
   interceptors: { "grpc-web": zitadel, connect: zitadel, rest: zitadel },
+  retry: { "grpc-web": zitadel, connect: zitadel, rest: zitadel },
   connectV1: { "grpc-web": notConnect, connect: zitadel, rest: notConnect },
   useBinaryFormat: { "grpc-web": connect, connect, rest: restSpeaksJson },
   jsonOptions: { "grpc-web": connect, connect, rest },
@@ -200,7 +203,8 @@ export const webOptionRows = {
   fetch: { "grpc-web": connect, connect, rest },
   // connect-web has no credentials option: we wrap the fetch it calls.
   credentials: { "grpc-web": zitadel, connect: zitadel, rest },
-  defaultTimeoutMs: { "grpc-web": connect, connect, rest },
+  // Ours: every call gets a deadline (30 s unless set; 0 or Infinity for none); see transport/deadline.ts.
+  defaultTimeoutMs: { "grpc-web": zitadel, connect: zitadel, rest },
   useHttpGet: { "grpc-web": noHttpGet, connect, rest: noHttpGet },
 } as const satisfies { readonly [K in WebOptionKey]: Row<WebProtocol> };
 

@@ -8,6 +8,8 @@ import type { Interceptor } from "@connectrpc/connect";
 import type { Auth } from "../auth/token-source.js";
 import { checkTimeoutMs, parseBaseUrl } from "../core/base-url.js";
 import { createZitadelInterceptor } from "../interceptor/interceptor.js";
+import type { RetryOptions } from "../interceptor/retry.js";
+import { checkRetryOptions, createRetryInterceptor } from "../interceptor/retry.js";
 import { createConnectV1Guard, createGrpcWebJsonGuard } from "./connect-v1-guard.js";
 import { ZitadelConfigError } from "../core/config-error.js";
 
@@ -50,8 +52,19 @@ export interface ZitadelOwnOptions {
    * always allowed, for a local emulator.
    */
   allowInsecure?: boolean;
-  /** More interceptors; they run inside ours, so they see the auth and org headers. */
+  /** More interceptors; they run inside ours, so they see the auth and org headers (and run once per attempt). */
   interceptors?: Interceptor[];
+  /**
+   * How calls that fail transiently are repeated; `false` for never.
+   * Default `{ maxAttempts: 4, initialBackoffMs: 100, maxBackoffMs: 5000 }`:
+   * up to 3 retries with full-jitter exponential backoff (or the delay the
+   * server asks for with Retry-After or grpc-retry-pushback-ms), on
+   * Unavailable, ResourceExhausted, HTTP 429/502/503/504 and connection
+   * resets, for the RPCs ZITADEL's semantics make safe to repeat (reads, v1
+   * Set/BulkSet, v2 Set); removes only with `removes: true`. All attempts
+   * share the call's deadline and AbortSignal. See RetryOptions.
+   */
+  retry?: RetryOptions | false;
 }
 
 /** The names of our own options (see ZitadelOwnOptions). */
@@ -150,6 +163,7 @@ export function validateCommonOptions(
       problem: 'option "auth" is missing: pass a personal access token or a token source.',
     });
   }
+  const retrySettings = checkRetryOptions(options.retry, entry);
   const zitadel = createZitadelInterceptor({
     auth: options.auth,
     orgId: options.orgId,
@@ -163,5 +177,7 @@ export function validateCommonOptions(
       : protocol === "grpc-web" && options.useBinaryFormat === false
         ? [createGrpcWebJsonGuard()]
         : [];
-  return [...guard, zitadel, ...(options.interceptors ?? [])];
+  // Retries go around our interceptor: each attempt gets a valid token, and the errors they see have it redacted.
+  const retry = retrySettings === undefined ? [] : [createRetryInterceptor(retrySettings)];
+  return [...guard, ...retry, zitadel, ...(options.interceptors ?? [])];
 }

@@ -17,7 +17,7 @@ import type {
 import { create, createRegistry, fromJson } from "@bufbuild/protobuf";
 import { AnySchema } from "@bufbuild/protobuf/wkt";
 import type { ContextValues, Interceptor, StreamResponse, Transport, UnaryResponse } from "@connectrpc/connect";
-import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { UniversalClientFn, UniversalClientResponse } from "@connectrpc/connect/protocol";
 import { createAsyncIterable, runUnaryCall } from "@connectrpc/connect/protocol";
 import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
@@ -27,6 +27,7 @@ import { httpStatusKey } from "../zitadel/errors.js";
 import type { RestRequest } from "../http-rule/transcode.js";
 import { parseRestResponse, transcode } from "../http-rule/transcode.js";
 import { collectBytes, createFetchHttpClient } from "./rest-fetch-client.js";
+import { runWithDeadline } from "./deadline.js";
 import { servicePrefix } from "./service-prefix.js";
 import { ZitadelConfigError } from "../core/config-error.js";
 
@@ -52,7 +53,11 @@ export interface RestTransportOptions {
    * connect-node's for you. Not together with `fetch` or `credentials`.
    */
   httpClient?: UniversalClientFn;
-  /** Deadline for calls that set none themselves, in milliseconds. */
+  /**
+   * Deadline for calls that set none themselves, in milliseconds. Default
+   * 30000 (30 s); 0 or Infinity for no deadline. A call's own `timeoutMs`
+   * wins (0 or Infinity there: none for that call).
+   */
   defaultTimeoutMs?: number;
   /**
    * Proto3 JSON options. Write options shape request bodies and query
@@ -134,18 +139,25 @@ export function createRestTransport(options: RestTransportOptions): Transport {
       const requestHeader = new Headers(header);
       requestHeader.set("accept", "application/json");
       if (planned.body !== undefined) requestHeader.set("content-type", "application/json");
-      return runUnaryCall<I, O>({
+      const call = {
+        perCallTimeoutMs: timeoutMs,
+        defaultTimeoutMs,
+        contextValues,
+        rpc: `${method.parent.typeName}/${method.name}`,
+        url: urlOf(baseUrl, planned),
+      };
+      return runWithDeadline(call, (effectiveTimeoutMs, callContextValues) => runUnaryCall<I, O>({
         interceptors,
         signal,
-        timeoutMs: timeoutMs === undefined ? defaultTimeoutMs : timeoutMs <= 0 ? undefined : timeoutMs,
+        timeoutMs: effectiveTimeoutMs <= 0 ? undefined : effectiveTimeoutMs,
         req: {
           stream: false,
           service: method.parent,
           method,
           requestMethod: planned.method,
-          url: urlOf(baseUrl, planned),
+          url: call.url,
           header: requestHeader,
-          contextValues: contextValues ?? createContextValues(),
+          contextValues: callContextValues,
           message,
         },
         next: async (req) => {
@@ -205,7 +217,7 @@ export function createRestTransport(options: RestTransportOptions): Transport {
           });
           return { stream: false, service: method.parent, method, header: responseHeader, message: output, trailer: new Headers() };
         },
-      });
+      }));
     },
 
     async stream<I extends DescMessage, O extends DescMessage>(method: DescMethodStreaming<I, O>): Promise<StreamResponse<I, O>> {

@@ -7,6 +7,8 @@ import type { FlatOptions, OwnOptionKey, ZitadelOwnOptions, ZitadelProtocol } fr
 import { checkProtocol, validateCommonOptions } from "./options.js";
 import { createRestTransport } from "./rest.js";
 import { ZitadelConfigError } from "../core/config-error.js";
+import { parseBaseUrl } from "../core/base-url.js";
+import { withDeadlines } from "./deadline.js";
 
 type WebProtocol = Exclude<ZitadelProtocol, "grpc">;
 type Rows = typeof webOptionRows;
@@ -106,15 +108,17 @@ function checkFor<P extends WebProtocol, T>(
 function grpcWeb(options: WithoutProtocol<WebZitadelTransportOptions>, entry: string): Transport {
   checkFor<"grpc-web", WebZitadelGrpcWebTransportOptions>(options, "grpc-web", entry);
   const interceptors = validateCommonOptions(options, "grpc-web", entry);
-  const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, credentials, fetch, baseUrl, ...forConnect } = options;
-  return createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, fetch: withCredentials(fetch, credentials) });
+  const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, retry: _r, credentials, fetch, baseUrl, defaultTimeoutMs, ...forConnect } = options;
+  const transport = createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, fetch: withCredentials(fetch, credentials) });
+  return withDeadlines(transport, parseBaseUrl(baseUrl, entry, "baseUrl").normalized, defaultTimeoutMs);
 }
 
 function connect(options: WithoutProtocol<WebZitadelTransportOptions>, entry: string): Transport {
   checkFor<"connect", WebZitadelConnectTransportOptions>(options, "connect", entry);
   const interceptors = validateCommonOptions(options, "connect", entry);
-  const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, credentials, fetch, baseUrl, ...forConnect } = options;
-  return createConnectTransport({ ...forConnect, baseUrl, interceptors, fetch: withCredentials(fetch, credentials) });
+  const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, retry: _r, credentials, fetch, baseUrl, defaultTimeoutMs, ...forConnect } = options;
+  const transport = createConnectTransport({ ...forConnect, baseUrl, interceptors, fetch: withCredentials(fetch, credentials) });
+  return withDeadlines(transport, parseBaseUrl(baseUrl, entry, "baseUrl").normalized, defaultTimeoutMs);
 }
 
 function rest(options: WithoutProtocol<WebZitadelTransportOptions>, entry: string): Transport {

@@ -18,4 +18,10 @@ export interface ApiVersionServing {
    * attempt was applied fails as "not found".
    */
   safeToRetry(serviceTypeName: string, methodName: string): boolean;
+  /**
+   * The error ids with which this RPC, a remove, answers when what it removes
+   * is already gone: what a repeated remove whose first attempt was applied
+   * fails with. Empty for an RPC that is not a remove.
+   */
+  goneIds(serviceTypeName: string, methodName: string): readonly string[];
 }

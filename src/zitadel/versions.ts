@@ -60,3 +60,12 @@ export function messageLimitsOf(serviceTypeName: string): ApiVersionServing["mes
 export function isSafeToRetry(serviceTypeName: string, methodName: string): boolean {
   return apiVersionOf(serviceTypeName)?.safeToRetry(serviceTypeName, methodName) ?? false;
 }
+
+/**
+ * The error ids with which a remove RPC answers when what it removes is
+ * already gone (a repeated remove whose first attempt was applied); empty
+ * for an RPC that is not a remove, or a service that is not ZITADEL's.
+ */
+export function goneIdsOf(serviceTypeName: string, methodName: string): readonly string[] {
+  return apiVersionOf(serviceTypeName)?.goneIds(serviceTypeName, methodName) ?? [];
+}

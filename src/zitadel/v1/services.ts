@@ -1,5 +1,15 @@
 import type { ApiVersionServing } from "../api-version.js";
 import { v1Limits } from "./limits.js";
+import { v1Errors } from "./errors.js";
+import { sharedErrors } from "../shared-errors.js";
+
+/** What each v1 remove answers when its keys are gone (ZITADEL.md). */
+const v1GoneIds: Readonly<Record<string, readonly string[]>> = {
+  RemoveUserMetadata: [v1Errors.removeUserKeyMissing.id],
+  RemoveOrgMetadata: [v1Errors.removeOrgKeyMissing.id],
+  BulkRemoveUserMetadata: [sharedErrors.bulkRemoveUserKeyMissing.id],
+  BulkRemoveOrgMetadata: [sharedErrors.bulkRemoveOrgKeyMissing.id],
+};
 
 /** zitadel.management.v1.ManagementService, zitadel.auth.v1.AuthService, and the other v1 APIs. */
 const v1ServiceName = /^zitadel\.([a-z0-9_]+)\.v1\.[A-Za-z0-9_]+$/;
@@ -25,4 +35,5 @@ export const v1Serving: ApiVersionServing = {
   // grpc-go's defaults.
   messageLimits: { maxRequestBytes: v1Limits.maxRequestBytes, maxResponseBytes: v1Limits.maxResponseBytes },
   safeToRetry: (_service, method) => v1RetrySafe.test(method),
+  goneIds: (_service, method) => (Object.hasOwn(v1GoneIds, method) ? v1GoneIds[method]! : []),
 };

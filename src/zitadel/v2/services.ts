@@ -1,4 +1,11 @@
 import type { ApiVersionServing } from "../api-version.js";
+import { sharedErrors } from "../shared-errors.js";
+
+/** What each v2 delete answers when its keys are gone (ZITADEL-V2.md). */
+const v2GoneIds: Readonly<Record<string, readonly string[]>> = {
+  DeleteUserMetadata: [sharedErrors.bulkRemoveUserKeyMissing.id],
+  DeleteOrganizationMetadata: [sharedErrors.bulkRemoveOrgKeyMissing.id],
+};
 
 /**
  * zitadel.user.v2.UserService, zitadel.org.v2.OrganizationService,
@@ -22,4 +29,5 @@ export const v2Serving: ApiVersionServing = {
   messageLimits: undefined,
   // v2 reads and Set (an upsert of the given values); deletes fail when repeated after success.
   safeToRetry: (_service, method) => /^(List|Get)\w*$|^Set\w*Metadata$/.test(method),
+  goneIds: (_service, method) => (Object.hasOwn(v2GoneIds, method) ? v2GoneIds[method]! : []),
 };
