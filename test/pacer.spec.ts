@@ -44,13 +44,17 @@ describe("createPacer", () => {
     expect(now()).toBe(2_000);
     await pacer.take();
     expect(now()).toBe(2_200);
-    pacer.slowDown();
-    pacer.slowDown();
-    pacer.slowDown();
-    pacer.slowDown();
+    // Refusals of the same overload (within the wait it asked for) halve once.
+    pacer.slowDown(1_000);
+    pacer.slowDown(1_000);
+    expect(pacer.current).toBe(2.5);
+    for (let i = 0; i < 4; i++) {
+      advance(1_000);
+      pacer.slowDown(1_000);
+    }
     // Never below one request per second.
     expect(pacer.current).toBe(1);
-    expect(pacer.slowDowns).toBe(5);
+    expect(pacer.slowDowns).toBe(6);
     advance(5_000);
     await pacer.take();
     expect(pacer.current).toBe(2);
@@ -110,5 +114,33 @@ describe("rate on bulk work, against the emulator", () => {
     await expect(org.setMany({ a: "1" }, { rate: 0 })).rejects.toBeInstanceOf(ZitadelConfigError);
     await expect(org.removeMany(["a"], { rate: Number.NaN })).rejects.toMatchObject({ option: "rate" });
     expect(() => org.list({ rate: -5 })).toThrow(/option "rate" must be a positive number/);
+  });
+
+  describe("against a per-token limit of 20 requests per second (HTTP 429, as ZITADEL Cloud's edge)", () => {
+    const limited = useEmulator({ faults: { rateLimit: { requests: 20, windowMs: 1_000, by: "token" } } });
+    it.each(["grpc", "rest"] as const)("over %s: rate 18 never meets a 429; rate 60 meets some, slows down and still stores everything", async (protocol) => {
+      for (const api of ["v1", "v2"] as const) {
+        const user = `${protocol}-${api}`;
+        const transport = createZitadelTransport({ baseUrl: limited().url, protocol, auth: limited().user("acme-admin").token, retry: { maxAttempts: 10 } });
+        const org = createMetadataClient(transport, { api, orgId: limited().org("acme").id }).org();
+        const entries = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`limit.${user}.${i}`, `v${i}`]));
+        // A fresh window: the previous round's requests no longer count.
+        await new Promise((resolve) => setTimeout(resolve, 1_100));
+        const before = limited().faultCounts.rateLimited;
+        await org.setMany(entries, { maxEntriesPerRequest: 25, rate: 18 });
+        expect(limited().faultCounts.rateLimited - before).toBe(0);
+
+        await org.removeMany(Object.keys(entries), { maxEntriesPerRequest: 25, rate: 18 });
+        expect(limited().faultCounts.rateLimited - before).toBe(0);
+        const tooFast = limited().faultCounts.rateLimited;
+        const result = await org.setMany(entries, { maxEntriesPerRequest: 10, concurrency: 8, rate: 60 });
+        expect(result.requests).toBe(30);
+        expect(limited().faultCounts.rateLimited - tooFast).toBeGreaterThan(0);
+        const stored = await org.list({ prefix: `limit.${user}.`, rate: 18 }).toObject();
+        expect(Object.keys(stored)).toHaveLength(300);
+        expect(Object.values(stored).every((e) => e.text() === entries[e.key])).toBe(true);
+        await org.removeMany(Object.keys(entries), { rate: 18 });
+      }
+    }, 120_000);
   });
 });

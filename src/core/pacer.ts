@@ -1,9 +1,13 @@
+import type { ContextKey } from "@connectrpc/connect";
+
 /**
  * Paces requests to at most `rate` per second, evenly spaced (no bursts),
  * so a server that allows N requests per second over any window never sees
  * more when `rate` < N. When the server still says "too many" (HTTP 429,
- * ResourceExhausted), `slowDown()` halves the pace and honours its
- * Retry-After; after a quiet while the pace climbs back to `rate` in steps.
+ * ResourceExhausted), `slowDown()` halves the pace (once for all the
+ * refusals of one overload: again only after the wait it asked for) and
+ * honours its Retry-After; after a quiet while the pace climbs back to
+ * `rate` in steps.
  *
  * One pacer serves one bulk operation (all its concurrent requests share
  * its slots), or one transport.
@@ -54,6 +58,7 @@ export function createPacer(rate: number, clock: PacerClock = realClock): Pacer 
   let next = -Infinity;
   let quietSince = clock.now();
   let slowDowns = 0;
+  let calmUntil = -Infinity;
   return {
     get current() {
       return current;
@@ -73,11 +78,22 @@ export function createPacer(rate: number, clock: PacerClock = realClock): Pacer 
       else if (signal?.aborted) throw signal.reason;
     },
     slowDown(retryAfterMs = 0) {
-      slowDowns++;
-      current = Math.max(floor, current / 2);
       const now = clock.now();
+      // Concurrent requests refused by the same overload are one event: halve once per wait.
+      if (now >= calmUntil) {
+        slowDowns++;
+        current = Math.max(floor, current / 2);
+        calmUntil = now + Math.max(retryAfterMs, 1000 / current);
+      }
       quietSince = now;
       next = Math.max(next, now + Math.max(0, retryAfterMs));
     },
   };
 }
+
+/**
+ * The pacer of the bulk operation a call belongs to, so that the retry
+ * interceptor paces its retries with it and slows it down on "too many".
+ * A registered symbol, so the ESM and CommonJS copies of the package share it.
+ */
+export const pacerKey: ContextKey<Pacer | undefined> = { id: Symbol.for("zitadel-metadata.pacer"), defaultValue: undefined };

@@ -6,6 +6,7 @@ import { create } from "@bufbuild/protobuf";
 import type { Interceptor, UnaryRequest, UnaryResponse } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { callDeadlineKey, maxTimerMs, sleep } from "../core/deadline.js";
+import { pacerKey } from "../core/pacer.js";
 import { ZitadelConfigError } from "../core/config-error.js";
 import { getErrorDetail, httpStatusKey, tokenFailureKey } from "../zitadel/errors.js";
 import { goneIdsOf, isSafeToRetry } from "../zitadel/versions.js";
@@ -147,10 +148,13 @@ export function createRetryInterceptor(options: RetryOptions = {}): Interceptor 
     const remove = goneIds.length > 0;
     const deadline = req.contextValues.get(callDeadlineKey);
     let mayHaveBeenApplied = false;
+    // A paced bulk operation: its retries take slots too, and "too many" slows it down.
+    const pacer = req.contextValues.get(pacerKey);
     for (let attempt = 1; ; attempt++) {
       if (deadline !== undefined) deadline.attempts = attempt;
       let error: ConnectError;
       try {
+        if (attempt > 1) await pacer?.take(req.signal);
         const response = await next(req);
         if (attempt > 1) onOutcome?.({ rpc, attempts: attempt, result: "succeeded" });
         return response;
@@ -165,12 +169,14 @@ export function createRetryInterceptor(options: RetryOptions = {}): Interceptor 
         ended("already-applied");
         return alreadyApplied(req);
       }
-      const notSent = wasNotSent(error);
+      // "Too many requests" is refused before any handler runs: nothing was applied, whatever the RPC.
+      const notSent = wasNotSent(error) || isTooMany(error);
       if (!notSent) mayHaveBeenApplied = true;
       if (req.signal.aborted || attempt >= maxAttempts) throw ended();
       if (!notSent && !safe && !(remove && removes)) throw ended();
       const hint = serverDelayMs(error);
       if (hint === "never" || !isTransient(error)) throw ended();
+      if (isTooMany(error)) pacer?.slowDown(hint);
       const cap = Math.min(maxBackoffMs, initialBackoffMs * 2 ** (attempt - 1));
       const delayMs = hint ?? Math.floor(random() * cap);
       // Not worth waiting for an attempt that could not start before the deadline.
@@ -220,6 +226,14 @@ export function isTransient(error: ConnectError): boolean {
   // abort never gets here: the interceptor stops once the call's signal has aborted).
   if (error.code === Code.Canceled && /^http\/2 stream closed with error code CANCEL\b/.test(error.rawMessage)) return true;
   return causeCodes(error).some((code) => resetCodes.has(code));
+}
+
+/** Whether the server (or a proxy) said "too many requests": HTTP 429, or ResourceExhausted, or gRPC's mapping of a bare 429 to Unavailable. */
+function isTooMany(error: ConnectError): boolean {
+  const status = (error as unknown as Record<symbol, unknown>)[httpStatusKey];
+  if (status === 429) return true;
+  if (error.code === Code.ResourceExhausted) return !/MaxBytes/.test(error.rawMessage);
+  return error.code === Code.Unavailable && /\b429\b/.test(error.rawMessage);
 }
 
 /** Whether the attempt failed before its request reached the server: no token, or the connection refused. */

@@ -1,4 +1,5 @@
 import type { CallOptions } from "@connectrpc/connect";
+import { createContextValues } from "@connectrpc/connect";
 import { isMetadataNotFound, ZitadelError } from "../zitadel/errors.js";
 import type { KeyFilter, KeyMatch, ReadRpcs, RowDetails, WriteRpcs } from "../zitadel/metadata-port.js";
 import { keyMatches } from "../zitadel/metadata-port.js";
@@ -12,7 +13,8 @@ import type { Details } from "./entry.js";
 import { MetadataEntry, toDetails } from "./entry.js";
 import { listExactly } from "./exact-list.js";
 import { checkRate } from "./bulk.js";
-import { createPacer } from "../core/pacer.js";
+import type { Pacer } from "../core/pacer.js";
+import { createPacer, pacerKey } from "../core/pacer.js";
 import type { MetadataValue } from "./value.js";
 import { encodeValue } from "./value.js";
 
@@ -148,8 +150,8 @@ export function createScope(rpcs: WriteRpcs, scopeOrgId: string | undefined): Me
     concurrency: number,
     send: (batch: T[], call: CallOptions) => Promise<RowDetails>,
   ): Promise<RowDetails[]> => {
-    const call = toCallOptions(options, scopeOrgId);
     const pacer = options.rate === undefined ? undefined : createPacer(options.rate);
+    const call = paced(toCallOptions(options, scopeOrgId), pacer);
     return zitadel(() =>
       runBatches(
         batches,
@@ -332,9 +334,10 @@ function createList(rpcs: ReadRpcs, options: ListOptions, scopeOrgId: string | u
 
   async function* pages(): AsyncGenerator<MetadataEntry> {
     const pacer = options.rate === undefined ? undefined : createPacer(options.rate);
+    const pacedCall = paced(call, pacer);
     const page = async (query: { offset: bigint; limit: number }) => {
       await pacer?.take(options.signal);
-      return rpcs.list(query, filters, call);
+      return rpcs.list(query, filters, pacedCall);
     };
     const rows = listExactly(page, pageSize, rpcs.listing);
     try {
@@ -355,6 +358,12 @@ function createList(rpcs: ReadRpcs, options: ListOptions, scopeOrgId: string | u
       return Object.fromEntries((await toArray()).map((e) => [e.key, e]));
     },
   };
+}
+
+/** The call options with the operation's pacer in their context, for the retry interceptor. */
+function paced(call: CallOptions, pacer: Pacer | undefined): CallOptions {
+  if (pacer === undefined) return call;
+  return { ...call, contextValues: (call.contextValues ?? createContextValues()).set(pacerKey, pacer) };
 }
 
 function utf8Length(s: string): number {
