@@ -95,7 +95,7 @@ function parseSettings(argv: string[]): Settings {
   for (const name of flags.keys()) {
     if (!known.includes(name)) throw new Error(`bench/load.ts: unknown flag --${name}; the flags are ${known.map((k) => `--${k}`).join(", ")}, --json`);
   }
-  const raw = (name: string) => flags.get(name) ?? process.env[`LOAD_${name.toUpperCase().replaceAll("-", "_")}`];
+  const raw = (name: string) => flags.get(name) ?? (process.env[`LOAD_${name.toUpperCase().replaceAll("-", "_")}`] || undefined);
   const number = (name: string, fallback: number, whole: boolean, min: number) => {
     const text = raw(name);
     if (text === undefined) return fallback;
