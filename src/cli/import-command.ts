@@ -121,7 +121,10 @@ async function importEntries(cmd: ImportCommand, io: CliIo, interruption: Interr
       );
     } catch (e) {
       if (interruption.signal !== undefined) return interrupted(interruption.signal);
-      return e instanceof TargetFailure ? failed(e.target, e.cause) : failed(undefined, e);
+      const code = e instanceof TargetFailure ? failed(e.target, e.cause) : failed(undefined, e);
+      // Lists only so far: this much is certain.
+      if (!cmd.dryRun) io.err("zmeta import: nothing was written (it failed while comparing with what is stored); running the same import again starts over");
+      return code;
     }
     const toWrite = plans.reduce((n, p) => n + p.changed.length, 0);
     const unchanged = entries - toWrite;
