@@ -556,12 +556,12 @@ describe("zmeta emulator with opt-in realism", () => {
 });
 
 describe("zmeta emulator shutdown", () => {
-  it("stops cleanly with exit code 0 on SIGTERM", async () => {
+  it("stops cleanly on SIGTERM, with the shell's exit code for it (143)", async () => {
     const child = emulator;
     if (!child) throw new Error("the emulator did not start");
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     child.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    expect(await exited).toBe(143);
     expect(emulatorStderr).toContain("stopped (SIGTERM)");
     expect(emulatorStderr).toContain(`serving v1 over gRPC, gRPC-web and REST and v2 over those and Connect at ${ready.url}, as ZITADEL serves them`);
   });

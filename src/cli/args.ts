@@ -1,7 +1,7 @@
 import type { Quirks } from "../emulator/index.js";
 import type { MetadataApiName, ZitadelProtocol } from "../index.js";
 import type { AuthSetting } from "./connection-args.js";
-import { apiNames, authOptions, parseAuth, protocols } from "./connection-args.js";
+import { apiNames, authOptions, parseAuth, protocols, withoutUserInfo } from "./connection-args.js";
 import type { MetadataCommand } from "./metadata-args.js";
 import { parseMetadataCommand } from "./metadata-args.js";
 import type { Env, OptionSpec } from "./parse-options.js";
@@ -43,6 +43,8 @@ export interface EmulatorCommand {
   connectV1: boolean;
   /** --list-order, --error-language, --error-conversion-bug: opt-in realism. */
   quirks: Partial<Quirks>;
+  /** --faults TEXT, as parseFaults reads it; checked when the command runs (parseFaults lives in the emulator, which parsing must not load). */
+  faults: string | undefined;
 }
 
 /** Where the demo sends its calls. */
@@ -78,6 +80,7 @@ const emulatorOptions: OptionSpec = {
   "list-order": { type: "string" },
   "error-language": { type: "string" },
   "error-conversion-bug": { type: "boolean" },
+  faults: { type: "string" },
 };
 
 const demoOptions: OptionSpec = {
@@ -171,9 +174,13 @@ function parseEmulator(argv: string[]): ParseResult {
     quirks.errorLanguage = errorLanguage;
   }
   if (values["error-conversion-bug"] === true) quirks.errorConversionBug = true;
+  const faults = stringValue(values.faults);
+  if (faults !== undefined && faults.trim() === "") {
+    return usageError("emulator", '--faults needs a list such as "unavailable=0.05,reset-after=0.02,seed=7"');
+  }
   return {
     ok: true,
-    value: { command: "emulator", host, port, seedFile: stringValue(values.seed), tokenTtlSeconds, connectV1, quirks },
+    value: { command: "emulator", host, port, seedFile: stringValue(values.seed), tokenTtlSeconds, connectV1, quirks, faults },
   };
 }
 
@@ -204,7 +211,7 @@ function parseDemo(argv: string[], env: Env): ParseResult {
       const u = new URL(url);
       if (u.protocol !== "https:" && u.protocol !== "http:") throw new Error("not http(s)");
     } catch {
-      return usageError("demo", `--url must be an absolute http(s) URL such as "https://acme.zitadel.cloud", got "${url}"`);
+      return usageError("demo", `--url must be an absolute http(s) URL such as "https://acme.zitadel.cloud", got "${withoutUserInfo(url)}"`);
     }
     const auth = parseAuth(values, env);
     if (!auth.ok) return usageError("demo", auth.problem);

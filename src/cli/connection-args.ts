@@ -34,6 +34,11 @@ export interface ConnectionSettings {
   allowInsecure: boolean;
   /** Deadline of each request. */
   timeoutMs: number;
+  /**
+   * --rate (or ZITADEL_RATE), on list, rm, export and import: at most this
+   * many requests per second for the whole command. Undefined: no pacing.
+   */
+  rate?: number;
 }
 
 export const protocols: readonly ZitadelProtocol[] = zitadelProtocols;
@@ -218,7 +223,7 @@ function checkUrl(url: string, source: string, allowInsecure: boolean): string |
   try {
     parsed = new URL(url);
   } catch {
-    return `${source} must be an absolute http(s) URL such as "https://acme.zitadel.cloud", got "${url}"`;
+    return `${source} must be an absolute http(s) URL such as "https://acme.zitadel.cloud", got "${withoutUserInfo(url)}"`;
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     return `${source} must start with https:// (or http:// for a local emulator), got "${parsed.protocol}//…"`;
@@ -234,4 +239,31 @@ function checkUrl(url: string, source: string, allowInsecure: boolean): string |
     );
   }
   return undefined;
+}
+
+/**
+ * A URL as typed, fit to quote back: whatever stands between "//" and an "@"
+ * (user:password) is replaced, also when the rest does not parse.
+ */
+export function withoutUserInfo(url: string): string {
+  // Up to the last "@": a password may hold "/" or "@" itself, and a URL that does not parse has no rules to go by.
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^]*@/i, (_match, scheme: string | undefined) => `${scheme ?? ""}…@`);
+}
+
+/** Most requests per second --rate takes; beyond it pacing means nothing on one connection. */
+export const maxRate = 10_000;
+
+/** --rate, else ZITADEL_RATE: a positive number of requests per second (decimals allowed, 0.5 is one every 2 s). */
+export function parseRate(values: OptionValues, env: Env): Parsed<number | undefined> {
+  const flag = stringValue(values.rate);
+  const text = flag ?? nonEmpty(env.ZITADEL_RATE);
+  if (text === undefined) return { ok: true, value: undefined };
+  const rate = /^\d{1,5}(\.\d{1,3})?$/.test(text) ? Number(text) : NaN;
+  if (!(rate > 0 && rate <= maxRate)) {
+    return {
+      ok: false,
+      problem: `${flag !== undefined ? "--rate" : "ZITADEL_RATE"} must be a number of requests per second above 0 and at most ${maxRate} (e.g. 45 under ZITADEL Cloud's 50), got "${text}"`,
+    };
+  }
+  return { ok: true, value: rate };
 }

@@ -115,7 +115,10 @@ export async function runDemoCommand(cmd: DemoCommand, io: CliIo): Promise<numbe
         `writing metadata of user ${userId} and of ` +
         (orgId === undefined ? "the token's organization" : `organization ${orgId}`) +
         ", then removing it",
-      secrets: secretsOf(auth),
+      // A getter: the tokens the key file or client secret obtain are known only once the calls ran.
+      get secrets() {
+        return secretsOf(auth);
+      },
     };
     if (cmd.connectV1) {
       io.err("zmeta demo: note: --connect-v1 calls v1 over Connect, which only an emulator started with --connect-v1 serves; against ZITADEL that column fails");

@@ -1,15 +1,30 @@
+import { rmSync } from "node:fs";
+import { basename, dirname } from "node:path";
 import { isLoopbackHost, ZitadelConfigError } from "../index.js";
-import type { Emulator, EmulatorSeed } from "../emulator/index.js";
-import { startEmulator } from "../emulator/index.js";
+import type { Emulator, EmulatorSeed, Faults } from "../emulator/index.js";
+import { parseFaults, startEmulator } from "../emulator/index.js";
 import type { EmulatorCommand } from "./args.js";
 import type { CliIo } from "./io.js";
+import type { StopSignal } from "./interrupt.js";
+import { signalExitCode, stopSignals } from "./interrupt.js";
 import { loadSeedFile } from "./seed-file.js";
 
 /**
- * `zmeta emulator`: serves until SIGINT or SIGTERM. Resolves to the exit
- * code: 0 after a clean stop, 1 when it cannot listen, 2 for a bad seed file.
+ * `zmeta emulator`: serves until SIGINT, SIGTERM or SIGHUP, then closes and
+ * removes the machine users' key files, and resolves to the signal's exit
+ * code (130, 143, 129). 1 when it cannot listen, 2 for a bad seed file or --faults.
  */
 export async function runEmulatorCommand(cmd: EmulatorCommand, io: CliIo): Promise<number> {
+  let faults: Partial<Faults> | undefined;
+  if (cmd.faults !== undefined) {
+    try {
+      faults = parseFaults(cmd.faults);
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e;
+      io.err(`zmeta emulator: --faults: ${e.message.replace(/^parseFaults: /, "")} (see "zmeta emulator --help")`);
+      return 2;
+    }
+  }
   let seed: EmulatorSeed | undefined;
   if (cmd.seedFile !== undefined) {
     const loaded = await loadSeedFile(cmd.seedFile);
@@ -31,10 +46,16 @@ export async function runEmulatorCommand(cmd: EmulatorCommand, io: CliIo): Promi
       tokenTtlSeconds: cmd.tokenTtlSeconds,
       connectV1: cmd.connectV1,
       quirks: cmd.quirks,
+      ...(faults === undefined ? {} : { faults }),
       log: (line) => io.err(line),
     });
   } catch (e) {
     stopped.cancel();
+    // The only option from the command line a TypeError can be about: the faults parse, but together they do not work (probabilities adding up to over 1).
+    if (e instanceof TypeError && cmd.faults !== undefined) {
+      io.err(`zmeta emulator: --faults: ${e.message.replace(/^startEmulator: option "faults": ?/, "")} (see "zmeta emulator --help")`);
+      return 2;
+    }
     const failure = describeStartFailure(e, cmd);
     io.err(`zmeta emulator: ${failure.message}`);
     return failure.exitCode;
@@ -51,36 +72,66 @@ export async function runEmulatorCommand(cmd: EmulatorCommand, io: CliIo): Promi
     io.err(`zmeta emulator: warning: bound to ${cmd.host}, so anyone who can reach this port can use the seeded tokens`);
   }
 
+  // A second signal, or a close that hangs, exits at once: the key files go first, they hold valid keys.
+  stopped.onForcedExit(() => removeKeyFiles(emulator));
   const signal = await stopped.promise;
   await emulator.close();
   stopped.cancel();
   io.err(`zmeta emulator: stopped (${signal})`);
-  return 0;
+  return signalExitCode(signal);
 }
 
 /**
- * Resolves on the first SIGINT or SIGTERM. Until cancel(), a second Ctrl-C
- * (say, while closing hangs) is not swallowed: it leaves at once.
+ * The key files of the ready line, and the temporary directory the emulator
+ * made for them (the CLI gives no --key-dir, so they are in one of their own).
+ * Synchronous: it runs on the way out of a forced exit.
  */
-function nextStopSignal(): { promise: Promise<NodeJS.Signals>; cancel(): void } {
-  const forceExit = () => process.exit(130);
+function removeKeyFiles(emulator: Emulator): void {
+  for (const user of emulator.users) {
+    if (user.keyFile === undefined) continue;
+    const dir = dirname(user.keyFile);
+    try {
+      if (basename(dir).startsWith("zmeta-emulator-")) rmSync(dir, { recursive: true, force: true });
+      else rmSync(user.keyFile, { force: true });
+    } catch {
+      // Leaving anyway; nothing more can be done.
+    }
+  }
+}
+
+/**
+ * Resolves on the first SIGINT, SIGTERM or SIGHUP. Until cancel(), a second
+ * one (say, while closing hangs) is not swallowed: it leaves at once, with
+ * the first one's exit code, after the forced-exit clean-up; so does a close
+ * that takes longer than 10 s.
+ */
+function nextStopSignal(): { promise: Promise<StopSignal>; onForcedExit(cleanUp: () => void): void; cancel(): void } {
+  let cleanUp = () => {};
+  let first: StopSignal | undefined;
+  const forceExit = () => {
+    try {
+      cleanUp();
+    } finally {
+      process.exit(signalExitCode(first ?? "SIGINT"));
+    }
+  };
   let onSignal: (signal: NodeJS.Signals) => void = () => {};
-  const promise = new Promise<NodeJS.Signals>((resolve) => {
+  const promise = new Promise<StopSignal>((resolve) => {
     onSignal = (signal) => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      process.once("SIGINT", forceExit);
-      resolve(signal);
+      if (first !== undefined) return forceExit();
+      first = signal as StopSignal;
+      setTimeout(forceExit, 10_000).unref();
+      resolve(first);
     };
   });
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  for (const s of stopSignals) process.on(s, onSignal);
   return {
     promise,
+    onForcedExit(fn) {
+      cleanUp = fn;
+    },
     cancel() {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", forceExit);
+      for (const s of stopSignals) process.off(s, onSignal);
     },
   };
 }

@@ -1,13 +1,13 @@
-import { createWriteStream } from "node:fs";
+import { createWriteStream, rmSync } from "node:fs";
 import { readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { once } from "node:events";
-import { constants as osConstants } from "node:os";
 import { finished } from "node:stream/promises";
 import { isIdLike } from "./connection-args.js";
 import type { CliIo } from "./io.js";
 import { exitCodes, readAll, write } from "./io.js";
 import type { ExportCommand } from "./metadata-args.js";
+import { signalExitCode, watchInterrupts } from "./interrupt.js";
 import { startProgress } from "./progress.js";
 import { runWithClient } from "./run-with-client.js";
 import { toBase64 } from "./value-format.js";
@@ -28,8 +28,9 @@ type Target = { kind: "user"; userId: string } | { kind: "org" };
  * `zmeta export`: the metadata of the named users and/or the organization
  * as NDJSON, written entry by entry as the pages arrive. With --out the
  * lines go to a temporary file that replaces FILE only when the export is
- * complete, so a failed export never leaves a truncated file looking whole;
- * on Ctrl-C or SIGTERM the temporary file is removed before the process exits.
+ * complete, so a failed export never leaves a truncated file looking whole.
+ * On SIGINT, SIGTERM or SIGHUP it stops, removes the temporary file, says how
+ * many entries it had written and exits 130, 143 or 129.
  */
 export async function runExportCommand(cmd: ExportCommand, io: CliIo): Promise<number> {
   const fromFile = cmd.usersFile === undefined ? { ok: true as const, ids: [] } : await readUsersFile(cmd.usersFile, io);
@@ -55,52 +56,60 @@ export async function runExportCommand(cmd: ExportCommand, io: CliIo): Promise<n
       detail: "0 entries",
     });
     let entries = 0;
+    let done = 0;
     const emptyUsers: string[] = [];
     let emptyOrg = false;
-    // Ctrl-C or a kill would otherwise leave the temporary file behind.
-    let interrupted: NodeJS.Signals | undefined;
-    const stopCleanUp =
-      cmd.out === undefined
-        ? () => {}
-        : onInterrupt((signal) => {
-            interrupted = signal;
-            // The bar hides the cursor until it is stopped.
-            progress.stop();
-            return sink.abort();
-          });
+    // The bar goes at once, so the terminal is usable again even if the process is killed right after;
+    // a forced exit (a second signal) still removes the temporary file.
+    const interruption = watchInterrupts({ onSignal: () => progress.stop(), onForcedExit: () => sink.abandon() });
+    const { abortSignal } = interruption;
     try {
       for (const target of targets) {
         const scope = target.kind === "user" ? md.user(target.userId) : orgScope!;
         let count = 0;
-        for await (const entry of scope.list({ prefix: cmd.prefix })) {
+        for await (const entry of scope.list({ prefix: cmd.prefix, signal: abortSignal })) {
           // The org's own id is its metadata's resource owner, so a v1 export without --org-id still names it (v2 needs --org-id).
           const id = target.kind === "user" ? target.userId : (cmd.connection.orgId ?? entry.details.resourceOwner ?? "");
           if (id === "") throw new ExportProblem("the server did not say which organization owns its metadata; pass --org-id");
           const line: ExportLine = { scope: target.kind, id, key: entry.key, value: toBase64(entry.value) };
           await sink.write(`${JSON.stringify(line)}\n`);
           count++;
+          entries++;
+          if (abortSignal.aborted) break;
         }
+        if (abortSignal.aborted) break;
         if (count === 0 && target.kind === "user") emptyUsers.push(target.userId);
         if (count === 0 && target.kind === "org") emptyOrg = true;
-        entries += count;
+        done++;
         progress.advance(1, `${entries} entries`);
       }
       progress.stop();
-      await sink.commit();
+      if (interruption.signal === undefined) await sink.commit();
     } catch (e) {
       progress.stop();
       await sink.abort();
-      // The signal handler ends the process; a write it cut short is no error to report.
-      if (interrupted !== undefined) return signalExitCode(interrupted);
-      if (e instanceof ExportProblem) {
-        io.err(`zmeta export: ${e.message}`);
+      // An interruption cuts the listing short: that is reported below, not as a failure.
+      if (interruption.signal === undefined) {
+        if (e instanceof ExportProblem) {
+          io.err(`zmeta export: ${e.message}`);
+          return exitCodes.failure;
+        }
+        if (!isFileError(e)) throw e;
+        io.err(`zmeta export: cannot write ${cmd.out ?? "stdout"}: ${e.message}`);
         return exitCodes.failure;
       }
-      if (!isFileError(e)) throw e;
-      io.err(`zmeta export: cannot write ${cmd.out ?? "stdout"}: ${e.message}`);
-      return exitCodes.failure;
     } finally {
-      stopCleanUp();
+      interruption.stop();
+    }
+    if (interruption.signal !== undefined) {
+      await sink.abort();
+      const far = `${entries} ${entries === 1 ? "entry" : "entries"} (${done} of ${targets.length} users/orgs complete)`;
+      io.err(
+        cmd.out === undefined
+          ? `zmeta export: interrupted by ${interruption.signal} after writing ${far} to stdout; that output is incomplete`
+          : `zmeta export: interrupted by ${interruption.signal} after ${far}; removed the unfinished temporary file, so ${cmd.out} was not written`,
+      );
+      return signalExitCode(interruption.signal);
     }
 
     const parts = [
@@ -120,33 +129,6 @@ export async function runExportCommand(cmd: ExportCommand, io: CliIo): Promise<n
     if (emptyOrg) io.err("zmeta export: note: the organization has no metadata" + (cmd.prefix === undefined ? "" : ` with keys starting "${cmd.prefix}"`));
     return exitCodes.ok;
   });
-}
-
-/**
- * Until the returned function is called, the first SIGINT or SIGTERM runs
- * `cleanUp` and then exits as the signal would have (130, 143). The handlers
- * go at once, so a second Ctrl-C while cleaning up ends the process anyway.
- */
-function onInterrupt(cleanUp: (signal: NodeJS.Signals) => Promise<void>): () => void {
-  const stop = () => {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    stop();
-    void Promise.resolve()
-      .then(() => cleanUp(signal))
-      .catch(() => {})
-      .then(() => process.exit(signalExitCode(signal)));
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  return stop;
-}
-
-/** The shell's exit status for a process ended by a signal: 128 plus its number. */
-function signalExitCode(signal: NodeJS.Signals): number {
-  return 128 + (osConstants.signals[signal] ?? 0);
 }
 
 /** The export cannot go on for a reason of its own (not a failed call). */
@@ -188,12 +170,19 @@ async function readUsersFile(path: string, io: CliIo): Promise<UsersFile> {
 }
 
 type Sink =
-  | { ok: true; write(chunk: string): Promise<void>; commit(): Promise<void>; abort(): Promise<void> }
+  | {
+      ok: true;
+      write(chunk: string): Promise<void>;
+      commit(): Promise<void>;
+      abort(): Promise<void>;
+      /** abort() for a process on its way out: synchronous, and never throws. */
+      abandon(): void;
+    }
   | { ok: false; problem: string };
 
 async function openSink(out: string | undefined, io: CliIo): Promise<Sink> {
   if (out === undefined) {
-    return { ok: true, write: (chunk) => write(io.stdout, chunk), commit: async () => {}, abort: async () => {} };
+    return { ok: true, write: (chunk) => write(io.stdout, chunk), commit: async () => {}, abort: async () => {}, abandon: () => {} };
   }
   const temp = join(dirname(out), `.${basename(out)}.${process.pid}.partial`);
   // Owner-only: metadata often holds personal data.
@@ -218,6 +207,13 @@ async function openSink(out: string | undefined, io: CliIo): Promise<Sink> {
       stream.on("error", () => {});
       stream.destroy();
       await rm(temp, { force: true });
+    },
+    abandon() {
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // On the way out; nothing more can be done.
+      }
     },
   };
 }

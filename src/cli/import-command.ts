@@ -1,7 +1,8 @@
 import { createReadStream } from "node:fs";
 import { once } from "node:events";
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { MetadataClient, MetadataScope } from "../index.js";
-import { runBatches } from "../index.js";
+import { runBatches, ZitadelError } from "../index.js";
 import type { ConnectionSettings } from "./connection-args.js";
 import type { ImportEntry } from "./import-lines.js";
 import { parseImportLine } from "./import-lines.js";
@@ -9,6 +10,9 @@ import type { CliIo } from "./io.js";
 import { exitCodes } from "./io.js";
 import { readLines } from "./line-reader.js";
 import type { ImportCommand } from "./metadata-args.js";
+import type { Interruption, StopSignal } from "./interrupt.js";
+import { signalExitCode, watchInterrupts } from "./interrupt.js";
+import type { Progress } from "./progress.js";
 import { startProgress } from "./progress.js";
 import { reportFailure } from "./report-error.js";
 import { runWithClient } from "./run-with-client.js";
@@ -18,6 +22,13 @@ const maxLineBytes = 1024 * 1024;
 
 /** Entries per setMany call: the bulk API's request size, and the step the progress bar moves in. */
 const entriesPerWrite = 500;
+
+/**
+ * Bytes per setMany call, as the library counts them (key + value + 16). The
+ * CLI makes the requests itself so that each call is exactly one request: a
+ * failure then tells exactly which entries were stored.
+ */
+const bytesPerWrite = 3 * 1024 * 1024;
 
 /** Everything the input holds for one user or organization. */
 interface Target {
@@ -41,12 +52,28 @@ interface Plan {
  * with bulk requests and bounded concurrency.
  */
 export async function runImportCommand(cmd: ImportCommand, io: CliIo): Promise<number> {
+  let progress: Progress | undefined;
+  // The bar goes at once, so the terminal is usable again even if the process is killed right after.
+  const interruption = watchInterrupts({ onSignal: () => progress?.stop() });
+  try {
+    return await importEntries(cmd, io, interruption, (p) => (progress = p));
+  } finally {
+    interruption.stop();
+  }
+}
+
+async function importEntries(cmd: ImportCommand, io: CliIo, interruption: Interruption, showing: (p: Progress) => void): Promise<number> {
+  const { abortSignal } = interruption;
   const input = await openInput(cmd, io);
   if (!input.ok) {
     io.err(`zmeta import: ${input.problem}`);
     return exitCodes.usage;
   }
-  const read = await readTargets(input.stream);
+  const read = await readTargets(input.stream, abortSignal);
+  if (interruption.signal !== undefined) {
+    io.err(`zmeta import: interrupted by ${interruption.signal} while reading the input; nothing was written`);
+    return signalExitCode(interruption.signal);
+  }
   if (!read.ok) {
     for (const problem of read.problems) io.err(`zmeta import: ${problem}`);
     return exitCodes.usage;
@@ -60,25 +87,44 @@ export async function runImportCommand(cmd: ImportCommand, io: CliIo): Promise<n
 
   return runWithClient("import", cmd.connection, io, async (md) => {
     const progress = startProgress(io, { label: cmd.dryRun ? "compare" : "import", unit: "entries", total: entries });
+    showing(progress);
+    if (abortSignal.aborted) progress.stop();
     const failed = (target: Target | undefined, e: unknown) => {
       progress.stop();
       return reportFailure("import", e, cmd.connection, (line) => io.err(line), target === undefined ? "" : `${targetName(target, cmd.connection)}: `);
     };
+    // What the server confirmed, and what went in requests whose answer never came (stored or not: nobody knows).
+    const tally = { unchanged: 0, written: 0, uncertain: 0 };
+    const interrupted = (signal: StopSignal) => {
+      progress.stop();
+      io.err(`zmeta import: interrupted by ${signal}: ${describeTally(tally, entries)}; running the same import again finishes the job`);
+      return signalExitCode(signal);
+    };
 
     let plans: Plan[];
     try {
-      plans = await runBatches(targets, cmd.concurrency, async (target) => {
-        try {
-          const plan = await planTarget(scopeOf(md, target), target);
-          // Unchanged entries are done already; the rest move the bar as they are written.
-          progress.advance(cmd.dryRun ? target.entries.size : plan.unchanged);
-          return plan;
-        } catch (e) {
-          throw new TargetFailure(target, e);
-        }
-      });
+      plans = await runBatches(
+        targets,
+        cmd.concurrency,
+        async (target) => {
+          try {
+            const plan = await planTarget(scopeOf(md, target), target, abortSignal);
+            tally.unchanged += plan.unchanged;
+            // Unchanged entries are done already; the rest move the bar as they are written.
+            progress.advance(cmd.dryRun ? target.entries.size : plan.unchanged);
+            return plan;
+          } catch (e) {
+            throw new TargetFailure(target, e);
+          }
+        },
+        abortSignal,
+      );
     } catch (e) {
-      return e instanceof TargetFailure ? failed(e.target, e.cause) : failed(undefined, e);
+      if (interruption.signal !== undefined) return interrupted(interruption.signal);
+      const code = e instanceof TargetFailure ? failed(e.target, e.cause) : failed(undefined, e);
+      // Lists only so far: this much is certain.
+      if (!cmd.dryRun) io.err("zmeta import: nothing was written (it failed while comparing with what is stored); running the same import again starts over");
+      return code;
     }
     const toWrite = plans.reduce((n, p) => n + p.changed.length, 0);
     const unchanged = entries - toWrite;
@@ -95,23 +141,37 @@ export async function runImportCommand(cmd: ImportCommand, io: CliIo): Promise<n
       return exitCodes.ok;
     }
 
-    const writes = plans.flatMap((plan) => chunk(plan.changed, entriesPerWrite).map((entries) => ({ plan, entries })));
-    let written = 0;
+    const writes = plans.flatMap((plan) => requestsOf(plan.changed).map((entries) => ({ plan, entries })));
     try {
-      await runBatches(writes, cmd.concurrency, async ({ plan, entries: batch }) => {
-        try {
-          // One request at a time per call: runBatches already bounds what is in flight.
-          await scopeOf(md, plan.target).setMany(batch, { concurrency: 1 });
-        } catch (e) {
-          throw new TargetFailure(plan.target, e);
-        }
-        written += batch.length;
-        progress.advance(batch.length);
-      });
+      await runBatches(
+        writes,
+        cmd.concurrency,
+        async ({ plan, entries: batch }) => {
+          try {
+            // Exactly one request per call (requestsOf sized it), so its answer says what happened to all of the batch.
+            await scopeOf(md, plan.target).setMany(batch, {
+              concurrency: 1,
+              maxEntriesPerRequest: entriesPerWrite,
+              maxBytesPerRequest: bytesPerWrite,
+              signal: abortSignal,
+            });
+          } catch (e) {
+            if (!certainlyNotStored(e)) tally.uncertain += batch.length;
+            throw new TargetFailure(plan.target, e);
+          }
+          tally.written += batch.length;
+          progress.advance(batch.length);
+        },
+        abortSignal,
+      );
     } catch (e) {
+      if (interruption.signal !== undefined) return interrupted(interruption.signal);
       const code = e instanceof TargetFailure ? failed(e.target, e.cause) : failed(undefined, e);
       io.err(
-        `zmeta import: ${written} of ${toWrite} changed entries were written before the failure; ` +
+        (tally.uncertain === 0
+          ? `zmeta import: ${tally.written} of ${toWrite} changed entries were written before the failure; `
+          : `zmeta import: at least ${tally.written} of ${toWrite} changed entries were written before the failure ` +
+            `(${tally.uncertain} more went in ${tally.uncertain === 1 ? "a request" : "requests"} whose answer was lost, and may or may not be stored); `) +
           "running the same import again writes only what is still missing or different",
       );
       return code;
@@ -120,11 +180,48 @@ export async function runImportCommand(cmd: ImportCommand, io: CliIo): Promise<n
     io.err(
       toWrite === 0
         ? `zmeta import: ${what}: all ${unchanged} unchanged, nothing to write`
-        : `zmeta import: ${what}: ${written} written, ${unchanged} unchanged`,
+        : `zmeta import: ${what}: ${tally.written} written, ${unchanged} unchanged`,
     );
     return exitCodes.ok;
   });
 }
+
+/** "1500 written, 300 unchanged, 1200 left", with "at least" where requests were cut short. */
+function describeTally(tally: { unchanged: number; written: number; uncertain: number }, entries: number): string {
+  const left = entries - tally.written - tally.unchanged;
+  if (tally.uncertain === 0) return `${tally.written} written, ${tally.unchanged} unchanged, ${left} left`;
+  return (
+    `at least ${tally.written} written, ${tally.unchanged} unchanged, at most ${left} left ` +
+    `(${tally.uncertain} of them were in requests cut short, which may or may not have been stored)`
+  );
+}
+
+/**
+ * Whether a failed write certainly stored nothing: ZITADEL answered it with
+ * a refusal (a bulk set is one transaction, all or nothing). A lost answer
+ * (the connection broke, the deadline passed, the command was interrupted)
+ * or a server error may come after the write, so those are uncertain. By
+ * code and ZITADEL's error id only.
+ */
+function certainlyNotStored(e: unknown): boolean {
+  const err = e instanceof ZitadelError ? e : e instanceof ConnectError ? ZitadelError.from(e) : undefined;
+  if (err === undefined) return false;
+  if (err.id !== undefined && err.code !== Code.Internal && err.code !== Code.Unknown) return true;
+  return refusals.has(err.code);
+}
+
+/** Codes that mean "refused before anything was done": never given to a request that was applied. */
+const refusals: ReadonlySet<Code> = new Set([
+  Code.InvalidArgument,
+  Code.NotFound,
+  Code.AlreadyExists,
+  Code.PermissionDenied,
+  Code.FailedPrecondition,
+  Code.OutOfRange,
+  Code.Unauthenticated,
+  Code.Unimplemented,
+  Code.ResourceExhausted,
+]);
 
 /** A call for one target failed; carries the target so the message can name it. */
 class TargetFailure extends Error {
@@ -157,13 +254,14 @@ async function openInput(cmd: ImportCommand, io: CliIo): Promise<Input> {
 type Read = { ok: true; targets: Target[]; entries: number } | { ok: false; problems: string[] };
 
 /** Reads and checks every line; any problem anywhere means nothing will be written. */
-async function readTargets(stream: AsyncIterable<Buffer | string>): Promise<Read> {
+async function readTargets(stream: AsyncIterable<Buffer | string>, signal: AbortSignal): Promise<Read> {
   const targets = new Map<string, Target>();
   const problems: string[] = [];
   let entries = 0;
   let lines = 0;
   try {
     for await (const line of readLines(stream, maxLineBytes)) {
+      if (signal.aborted) break;
       if ("problem" in line) {
         lines++;
         problems.push(`line ${line.number}: ${line.problem}`);
@@ -205,9 +303,9 @@ async function readTargets(stream: AsyncIterable<Buffer | string>): Promise<Read
 }
 
 /** Lists what the target holds and keeps the entries that are missing or different. */
-async function planTarget(scope: MetadataScope, target: Target): Promise<Plan> {
+async function planTarget(scope: MetadataScope, target: Target, signal: AbortSignal): Promise<Plan> {
   const same = new Set<string>();
-  for await (const stored of scope.list()) {
+  for await (const stored of scope.list({ signal })) {
     const wanted = target.entries.get(stored.key);
     if (wanted !== undefined && sameBytes(wanted.value, stored.value)) same.add(stored.key);
   }
@@ -225,10 +323,24 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
-function chunk<T>(items: T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
+/** The entries split as setMany would split them with our limits, so that each part is one request. */
+function requestsOf(entries: [string, Uint8Array][]): [string, Uint8Array][][] {
+  const parts: [string, Uint8Array][][] = [];
+  let current: [string, Uint8Array][] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    // The library's count plus a margin: ours must never be the smaller one.
+    const size = Buffer.byteLength(entry[0]) + entry[1].length + 64;
+    if (current.length > 0 && (current.length >= entriesPerWrite || bytes + size > bytesPerWrite)) {
+      parts.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += size;
+  }
+  if (current.length > 0) parts.push(current);
+  return parts;
 }
 
 function targetName(target: Target, connection: ConnectionSettings): string {

@@ -3,6 +3,8 @@ import { entryJson } from "./get-command.js";
 import type { CliIo } from "./io.js";
 import { exitCodes, write } from "./io.js";
 import type { ListCommand } from "./metadata-args.js";
+import type { Interruption, StopSignal } from "./interrupt.js";
+import { signalExitCode, watchInterrupts } from "./interrupt.js";
 import { runWithClient } from "./run-with-client.js";
 import { describeScope, readScope } from "./scope.js";
 import { escapeForLine, reformatJson, toBase64, utf8Text } from "./value-format.js";
@@ -15,20 +17,40 @@ const previewLength = 80;
  * the high-level API's lazy iterable, so memory stays flat however many
  * entries there are, and a slow reader holds the paging back).
  */
-export function runListCommand(cmd: ListCommand, io: CliIo): Promise<number> {
+export async function runListCommand(cmd: ListCommand, io: CliIo): Promise<number> {
+  const interruption = watchInterrupts();
+  try {
+    return await listEntries(cmd, io, interruption);
+  } finally {
+    interruption.stop();
+  }
+}
+
+function listEntries(cmd: ListCommand, io: CliIo, interruption: Interruption): Promise<number> {
+  const { abortSignal } = interruption;
   return runWithClient("list", cmd.connection, io, async (md) => {
     let count = 0;
     let unshown = 0;
-    for await (const entry of readScope(md, cmd.scope).list({ prefix: cmd.prefix })) {
-      count++;
-      const line = cmd.json ? JSON.stringify(entryJson(entry)) : entryLine(entry, cmd.format);
-      if (typeof line !== "string") {
-        unshown++;
-        io.err(`zmeta list: ${line.problem}`);
-        continue;
+    const stopped = (signal: StopSignal) => {
+      io.err(`zmeta list: interrupted by ${signal} after ${count} ${count === 1 ? "entry" : "entries"}; the listing is incomplete`);
+      return signalExitCode(signal);
+    };
+    try {
+      for await (const entry of readScope(md, cmd.scope).list({ prefix: cmd.prefix, signal: abortSignal })) {
+        if (abortSignal.aborted) break;
+        count++;
+        const line = cmd.json ? JSON.stringify(entryJson(entry)) : entryLine(entry, cmd.format);
+        if (typeof line !== "string") {
+          unshown++;
+          io.err(`zmeta list: ${line.problem}`);
+          continue;
+        }
+        await write(io.stdout, `${line}\n`);
       }
-      await write(io.stdout, `${line}\n`);
+    } catch (e) {
+      if (interruption.signal === undefined) throw e;
     }
+    if (interruption.signal !== undefined) return stopped(interruption.signal);
     if (count === 0) {
       // Only stderr, so a script still sees an empty listing; but an empty user is ZITADEL's classic trap.
       const what = cmd.prefix === undefined ? "no metadata" : `no metadata with keys starting "${cmd.prefix}"`;

@@ -1,5 +1,5 @@
 import type { ConnectionSettings } from "./connection-args.js";
-import { connectionOptions, isIdLike, parseConnection } from "./connection-args.js";
+import { connectionOptions, isIdLike, parseConnection, parseRate } from "./connection-args.js";
 import type { Env, OptionSpec, OptionValues, UsageError } from "./parse-options.js";
 import { helpOption, parseOptions, stringList, stringValue, usageError } from "./parse-options.js";
 import type { ValueFormat } from "./value-format.js";
@@ -88,14 +88,21 @@ const scopeOptions: OptionSpec = {
   me: { type: "boolean" },
 };
 
+/** --rate: on the commands that send many requests (get and set send one). */
+const rateOption: OptionSpec = { rate: { type: "string" } };
+
+/** The commands that take --rate (and read ZITADEL_RATE). */
+const paced: ReadonlySet<MetadataCommandName> = new Set(["list", "rm", "export", "import"]);
+
 const specs: Record<MetadataCommandName, OptionSpec> = {
   get: { ...helpOption, ...scopeOptions, ...connectionOptions, format: { type: "string" }, json: { type: "boolean" } },
   set: { ...helpOption, ...scopeOptions, ...connectionOptions, format: { type: "string" }, file: { type: "string" } },
-  list: { ...helpOption, ...scopeOptions, ...connectionOptions, prefix: { type: "string" }, json: { type: "boolean" }, format: { type: "string" } },
-  rm: { ...helpOption, ...scopeOptions, ...connectionOptions },
+  list: { ...helpOption, ...scopeOptions, ...connectionOptions, ...rateOption, prefix: { type: "string" }, json: { type: "boolean" }, format: { type: "string" } },
+  rm: { ...helpOption, ...scopeOptions, ...connectionOptions, ...rateOption },
   export: {
     ...helpOption,
     ...connectionOptions,
+    ...rateOption,
     user: { type: "string", multiple: true },
     "users-file": { type: "string" },
     org: { type: "boolean" },
@@ -103,7 +110,7 @@ const specs: Record<MetadataCommandName, OptionSpec> = {
     prefix: { type: "string" },
     out: { type: "string" },
   },
-  import: { ...helpOption, ...connectionOptions, concurrency: { type: "string" }, "dry-run": { type: "boolean" } },
+  import: { ...helpOption, ...connectionOptions, ...rateOption, concurrency: { type: "string" }, "dry-run": { type: "boolean" } },
 };
 
 const maxPositionals: Record<MetadataCommandName, number> = { get: 1, set: 2, list: 0, rm: Infinity, export: 0, import: 1 };
@@ -134,7 +141,13 @@ export function parseMetadataCommand(command: MetadataCommandName, argv: readonl
   if (!connection.ok) return fail(connection.problem);
   const conflict = "scope" in built && built.scope.kind === "me" ? meProblem(connection.value) : undefined;
   if (conflict !== undefined) return fail(conflict);
-  return { ok: true, value: { ...built, connection: connection.value } as MetadataCommand };
+  let settings = connection.value;
+  if (paced.has(command)) {
+    const rate = parseRate(values, env);
+    if (!rate.ok) return fail(rate.problem);
+    if (rate.value !== undefined) settings = { ...settings, rate: rate.value };
+  }
+  return { ok: true, value: { ...built, connection: settings } as MetadataCommand };
 }
 
 /**

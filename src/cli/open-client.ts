@@ -9,6 +9,7 @@ import {
   ZitadelConfigError,
 } from "../index.js";
 import type { AuthSetting, ConnectionSettings } from "./connection-args.js";
+import { createCommandPacer } from "./pacer.js";
 
 /**
  * The token source for an auth setting. Rejects with a TypeError naming the
@@ -22,9 +23,9 @@ export async function tokenSourceFor(auth: AuthSetting): Promise<TokenSource> {
       case "token":
         return accessToken(auth.token);
       case "key-file":
-        return serviceAccountKey(auth.keyFile);
+        return remembering(serviceAccountKey(auth.keyFile));
       case "client-credentials":
-        return clientCredentials({ clientId: auth.clientId, clientSecret: auth.clientSecret });
+        return remembering(clientCredentials({ clientId: auth.clientId, clientSecret: auth.clientSecret }));
     }
   } catch (e) {
     if (!(e instanceof TypeError)) throw e;
@@ -33,17 +34,42 @@ export async function tokenSourceFor(auth: AuthSetting): Promise<TokenSource> {
   }
 }
 
+/** Access tokens this process obtained with a key file or client credentials (one command per process). */
+const obtainedTokens = new Set<string>();
+
+/**
+ * The token source, noting each token it hands out: a server or proxy that
+ * quotes the Authorization header back in an error must not get it printed.
+ * Its own properties (the marker that it needs the transport's baseUrl, say) are kept.
+ */
+function remembering(source: TokenSource): TokenSource {
+  const note = (token: string) => {
+    if (typeof token === "string" && token !== "") obtainedTokens.add(token);
+    return token;
+  };
+  const wrapped: TokenSource = (signal, context) => {
+    const token = source(signal, context);
+    return typeof token === "string" ? note(token) : token.then(note);
+  };
+  const { length: _length, name: _name, prototype: _prototype, ...own } = Object.getOwnPropertyDescriptors(source);
+  Object.defineProperties(wrapped, own);
+  return wrapped;
+}
+
 /** What must never appear in our output, whatever an error message quotes; longest first. */
 export function secretsOf(auth: AuthSetting): string[] {
-  switch (auth.kind) {
-    case "token":
-      return [auth.token];
-    case "key-file":
-      // Given inline (the same test serviceAccountKey uses), the value is the key itself.
-      return looksLikeJson(auth.keyFile) ? inlineKeySecrets(auth.keyFile) : [];
-    case "client-credentials":
-      return [auth.clientSecret];
-  }
+  const secrets = ((): string[] => {
+    switch (auth.kind) {
+      case "token":
+        return [auth.token];
+      case "key-file":
+        // Given inline (the same test serviceAccountKey uses), the value is the key itself.
+        return looksLikeJson(auth.keyFile) ? inlineKeySecrets(auth.keyFile) : [];
+      case "client-credentials":
+        return [auth.clientSecret];
+    }
+  })();
+  return [...secrets, ...obtainedTokens].sort((a, b) => b.length - a.length);
 }
 
 /**
@@ -86,6 +112,8 @@ export async function openMetadataClient(connection: ConnectionSettings): Promis
       orgId: connection.api === "v1" ? connection.orgId : undefined,
       allowInsecure: connection.allowInsecure,
       defaultTimeoutMs: connection.timeoutMs,
+      // --rate: one pacer for every request of the command (see pacer.ts).
+      ...(connection.rate === undefined ? {} : { interceptors: [createCommandPacer(connection.rate).interceptor] }),
     });
     const md = createMetadataClient(transport, {
       api: connection.api,

@@ -3,6 +3,8 @@ import { isMetadataNotFound } from "../index.js";
 import type { CliIo } from "./io.js";
 import { exitCodes } from "./io.js";
 import type { RmCommand } from "./metadata-args.js";
+import type { Interruption } from "./interrupt.js";
+import { signalExitCode, watchInterrupts } from "./interrupt.js";
 import { runWithClient } from "./run-with-client.js";
 import { describeScope, writeScope } from "./scope.js";
 
@@ -17,15 +19,36 @@ const maxLookups = 50;
  * with the bulk RPC. A missing key exits 3 and, as ZITADEL fails a bulk
  * remove as a whole, nothing is removed.
  */
-export function runRmCommand(cmd: RmCommand, io: CliIo): Promise<number> {
+export async function runRmCommand(cmd: RmCommand, io: CliIo): Promise<number> {
+  const interruption = watchInterrupts();
+  try {
+    return await removeKeys(cmd, io, interruption);
+  } finally {
+    interruption.stop();
+  }
+}
+
+function removeKeys(cmd: RmCommand, io: CliIo, interruption: Interruption): Promise<number> {
+  const { abortSignal: signal } = interruption;
   return runWithClient("rm", cmd.connection, io, async (md) => {
     const scope = writeScope(md, cmd.scope);
     const where = describeScope(cmd.scope, cmd.connection);
     const [only] = cmd.keys;
     try {
-      if (cmd.keys.length === 1 && only !== undefined) await scope.remove(only);
-      else await scope.removeMany(cmd.keys, { maxEntriesPerRequest: keysPerRequest });
+      if (cmd.keys.length === 1 && only !== undefined) await scope.remove(only, { signal });
+      else await scope.removeMany(cmd.keys, { maxEntriesPerRequest: keysPerRequest, signal });
     } catch (e) {
+      if (interruption.signal !== undefined) {
+        // The request may have reached ZITADEL before the signal: its answer is what was cut off.
+        io.err(
+          `zmeta rm: interrupted by ${interruption.signal} while removing from ${where}: ` +
+            (cmd.keys.length <= keysPerRequest
+              ? "the removal may or may not have happened (it is all or nothing)"
+              : `some of the requests (${keysPerRequest} keys each, each all or nothing) may have happened`) +
+            '; see what is left with "zmeta list"',
+        );
+        return signalExitCode(interruption.signal);
+      }
       if (!isMetadataNotFound(e)) throw e;
       if (cmd.keys.length === 1) {
         io.err(`zmeta rm: ${where} has no metadata "${only}"; nothing was removed`);

@@ -42,6 +42,13 @@ const apis = `v1 and v2 (--api):
     no resource owner, so those are null.
   - export files are the same: a v1 export imports through v2 and back.`;
 
+/** --rate, shared by list, rm, export and import. */
+const rateHelp = (what: string) => `  --rate N          ZITADEL_RATE: at most N requests per second for the whole
+                    command, evenly spaced: ${what}.
+                    Decimals work (0.5 is one every 2 s); under ZITADEL Cloud's
+                    50 per second use 45. When the server still says "too
+                    many", the pace halves and honours its Retry-After.`;
+
 const overview = `zmeta - ZITADEL metadata from the command line
 
 Usage:
@@ -162,7 +169,7 @@ Examples:
 const list = `zmeta list - list metadata keys and values
 
 Usage:
-  zmeta list (--user ID | --org | --me) [--prefix P] [--format FORMAT | --json] [connection]
+  zmeta list (--user ID | --org | --me) [--prefix P] [--format FORMAT | --json] [--rate N] [connection]
 
 One line per entry, KEY<TAB>VALUE, written as the pages arrive. By default the
 value is a preview: text with line breaks, tabs, backslashes and control
@@ -179,11 +186,14 @@ Options:
                   json (compact, on one line) or base64
   --json          NDJSON: one {"key","value" (base64),"details"} object per line,
                   details as in "zmeta get --json" (null where v2 sends nothing)
+${rateHelp("every page counts")}
   -h, --help      Show this help.
 
 ${connection}
 
-An empty listing prints nothing on stdout and a note on stderr.
+An empty listing prints nothing on stdout and a note on stderr. On SIGINT
+(Ctrl-C), SIGTERM or SIGHUP it stops, says how many entries it printed and
+exits 130, 143 or 129.
 
 Examples:
   zmeta list --user 69629023906488334
@@ -193,7 +203,7 @@ Examples:
 const rm = `zmeta rm - remove metadata keys
 
 Usage:
-  zmeta rm (--user ID | --org) KEY [KEY...] [connection]
+  zmeta rm (--user ID | --org) KEY [KEY...] [--rate N] [connection]
 
 On v1 one key is removed with RemoveUserMetadata or RemoveOrgMetadata, several
 with ZITADEL's bulk remove; on v2 with DeleteUserMetadata or
@@ -204,9 +214,13 @@ ZITADEL's auth API has no metadata writes.
 Options:
   --user ID       a user's metadata (v1: in the context organization, see --org-id)
   --org           the organization's metadata (v2: name it with --org-id)
+${rateHelp("each request of 500 keys counts")}
   -h, --help      Show this help.
 
 ${connection}
+
+Interrupted (SIGINT, SIGTERM, SIGHUP: exit 130, 143, 129) while a request is
+in flight, it says that request may or may not have happened.
 
 Examples:
   zmeta rm --user 69629023906488334 plan
@@ -215,7 +229,7 @@ Examples:
 const exportHelp = `zmeta export - write metadata as NDJSON, for backups and zmeta import
 
 Usage:
-  zmeta export [--user ID]... [--users-file FILE] [--org] [--prefix P] [--out FILE] [connection]
+  zmeta export [--user ID]... [--users-file FILE] [--org] [--prefix P] [--out FILE] [--rate N] [connection]
 
 One line per entry:
   {"scope":"user","id":"<user id>","key":"plan","value":"<base64>"}
@@ -240,12 +254,16 @@ Options:
   --prefix P          only keys that start with P
   --out FILE          write to FILE instead of stdout; it is created readable by
                       you only and replaced only once the export is complete
+${rateHelp("one budget for all the lists")}
   -h, --help          Show this help.
 
 ${connection}
 
 Entries are written as they are read, never gathered in memory. A progress bar
-shows on stderr when it is a terminal; a summary line follows.
+shows on stderr when it is a terminal; a summary line follows. On SIGINT
+(Ctrl-C), SIGTERM or SIGHUP it stops, clears the bar, says how many entries
+it had written (with --out: the unfinished temporary file is removed and FILE
+is left as it was) and exits 130, 143 or 129.
 
 Examples:
   zmeta export --user 69629023906488334 --user 69629023906488335 --org --out backup.ndjson
@@ -254,7 +272,7 @@ Examples:
 const importHelp = `zmeta import - write metadata from NDJSON, as zmeta export writes it
 
 Usage:
-  zmeta import [FILE | -] [--concurrency N] [--dry-run] [connection]
+  zmeta import [FILE | -] [--concurrency N] [--rate N] [--dry-run] [connection]
 
 Reads FILE, or stdin when it is "-" or not given. Each line is
   {"scope":"user"|"org","id":"...","key":"...","value":"<base64>"}
@@ -280,13 +298,19 @@ Options:
   --concurrency N   requests in flight at once, 1 to 64 (default 4)
   --dry-run         compare only: print per user and organization how many
                     entries would be written and how many are unchanged
+${rateHelp("one budget for all lists and writes")}
   -h, --help        Show this help.
 
 ${connection}
 
 A progress bar shows on stderr when it is a terminal; a summary line follows.
-If a request fails, the entries written before it stay written; run the same
-import again to finish.
+If a request fails, the entries written before it stay written and the
+summary says how many: exactly, or "at least N" when a request's answer was
+lost (a broken connection, a deadline), so that its entries may or may not be
+stored. On SIGINT (Ctrl-C), SIGTERM or SIGHUP it stops at once, clears the bar,
+prints what the server confirmed (written / unchanged / left) and exits 130,
+143 or 129. Either way, running the same import again finishes the job and
+writes only what is still missing or different.
 
 Examples:
   zmeta import backup.ndjson
@@ -298,6 +322,7 @@ const emulator = `zmeta emulator - run a local, ZITADEL-compatible metadata API
 Usage:
   zmeta emulator [--host 127.0.0.1] [--port 8080] [--seed FILE] [--token-ttl 12h] [--connect-v1]
                  [--list-order changing] [--error-language pseudo] [--error-conversion-bug]
+                 [--faults TEXT]
 
 It serves ZITADEL's v1 and v2 metadata APIs from one store on one port. As
 ZITADEL: v1 over gRPC (HTTP/2), gRPC-web and the REST gateway (a Connect request
@@ -330,19 +355,35 @@ Opt-in realism (off by default; the default already behaves like ZITADEL):
   --error-conversion-bug  ZITADEL v4.11.0-v4.13.1: validation failures and
                      "auth header missing" arrive as code Unknown ("rpc error:
                      code = InvalidArgument desc = ... ()"), HTTP 500 over REST.
+
+Faults (off by default), as a production ZITADEL behind proxies fails:
+  --faults TEXT      Comma-separated name=value, e.g.
+                     "unavailable=0.05,reset-after=0.02,rate-limit=50/1s,seed=7".
+                     Probabilities per request (0 to 1, or 5%; at most 1 in all):
+                     unavailable, resource-exhausted (with Retry-After), edge-429
+                     (a proxy's plain 429), reset-before, reset-after (applied,
+                     answer lost), goaway, slow, hang; also retry-after=S,
+                     slow-ms=MS, latency-ms=MS (every call), rate-limit=N/WINDOW
+                     (500ms, 1s, 1m; ZITADEL Cloud: 3000/1m), rate-limit-by=token|ip,
+                     seed=N (the same faults for the same sequence of requests).
+                     A part it cannot read exits 2, naming that part.
   -h, --help         Show this help.
 
 When ready it prints exactly one JSON line to stdout:
   {"url":"http://127.0.0.1:8080","orgs":[{"id","name"}],"users":[{"id","userName","orgId","roles","token"}]}
 The tokens in it are the users' bearer tokens (random per start unless the
 seed fixes them); machine users also carry keyFile, clientId and clientSecret.
-One log line per call goes to stderr. Ctrl-C stops it.
+One log line per call goes to stderr. SIGINT (Ctrl-C), SIGTERM and SIGHUP stop
+it: it closes, removes the machine users' key files and exits 130, 143 or
+129 (a second signal exits at once, removing the key files first).
 
 Examples:
   zmeta emulator
   zmeta emulator --port 0 --seed ./seed.json --token-ttl 90
   zmeta emulator --connect-v1
   zmeta emulator --list-order changing --error-language pseudo
+  zmeta emulator --faults "unavailable=0.05,reset-after=0.02,seed=7"
+  zmeta emulator --faults "rate-limit=50/1s" & zmeta import backup.ndjson --rate 45
   zmeta emulator --port 0 | head -n1 | jq -r '.users[] | select(.userName=="acme-admin") | .token'`;
 
 const demo = `zmeta demo - call the v1 and v2 metadata RPCs over each protocol and tabulate the results
