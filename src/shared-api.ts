@@ -37,6 +37,9 @@ export type { MetadataValue, JsonMetadataValue } from "./metadata/value.js";
 
 // --- authentication and organization context ---
 export { createZitadelInterceptor } from "./interceptor/interceptor.js";
+export { createPacingInterceptor } from "./interceptor/pace.js";
+export { createPacer } from "./core/pacer.js";
+export type { Pacer } from "./core/pacer.js";
 
 // --- deadlines and retries ---
 export { createRetryInterceptor, retryDefaults, wasAlreadyApplied } from "./interceptor/retry.js";

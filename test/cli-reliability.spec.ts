@@ -127,12 +127,13 @@ describe("--rate against a server that allows 50 requests per second (per token)
       // The same without --rate: the server's limit is hit, so the test above could fail.
       await windowPasses();
       before = emulator.faultCounts.rateLimited;
-      const unpacedExport = await zmeta(["export", ...userIds.flatMap((id) => ["--user", id]), "--out", join(dir, "unpaced.ndjson"), ...connection(protocol)]);
+      // Without retries, so that the first 429 ends it quickly.
+      const unpacedExport = await zmeta(["export", ...userIds.flatMap((id) => ["--user", id]), "--out", join(dir, "unpaced.ndjson"), "--retries", "1", ...connection(protocol)]);
       expect(emulator.faultCounts.rateLimited - before, unpacedExport.stderr).toBeGreaterThan(0);
       wipe(emulator, orgId, userIds);
       await windowPasses();
       before = emulator.faultCounts.rateLimited;
-      const unpacedImport = await zmeta(["import", file, ...connection(protocol)]);
+      const unpacedImport = await zmeta(["import", file, "--retries", "1", ...connection(protocol)]);
       expect(emulator.faultCounts.rateLimited - before, unpacedImport.stderr).toBeGreaterThan(0);
     }, 120_000);
   }
@@ -152,6 +153,38 @@ describe("--rate against a server that allows 50 requests per second (per token)
     const res = await zmeta(["get", "--org", "k", "--rate", "5", ...connection("grpc")]);
     expect([res.code, lines(res.stderr)]).toEqual([2, ['zmeta get: unknown option "--rate" (see "zmeta get --help")']]);
   });
+});
+
+describe("zmeta --retries", () => {
+  it("with --retries 10 an import rides through 50 % Unavailable; with --retries 1 it fails; a bad value exits 2", async () => {
+    const emulator = await startEmulator({ faults: { unavailable: 0.2, seed: 11 } });
+    try {
+      const file = join(dir, "retries.ndjson");
+      const orgId = emulator.org("acme").id;
+      const lines = Array.from({ length: 200 }, (_, i) => JSON.stringify({ scope: "org", id: orgId, key: `r.${i}`, value: Buffer.from(`v${i}`).toString("base64") }));
+      await writeFile(file, lines.join("\n") + "\n");
+      const connection = ["--url", emulator.url, "--token", emulator.user("acme-admin").token, "--protocol", "grpc"];
+      // Without retries one fault ends it: with every call failing, certainly.
+      emulator.faults.unavailable = 1;
+      const once = await zmeta(["import", file, "--concurrency", "1", "--retries", "1", ...connection]);
+      expect(once.code, once.stderr).toBe(1);
+      expect(once.stderr).toMatch(/Unavailable/);
+      expect(emulator.faultCounts.unavailable).toBe(1);
+      emulator.faults.unavailable = 0.5;
+      const retried = await zmeta(["import", file, "--concurrency", "1", "--retries", "10", ...connection]);
+      expect(retried.code, retried.stderr).toBe(0);
+      // The draw (seed 11) failed some of its attempts: the retries carried it.
+      expect(emulator.faultCounts.unavailable).toBeGreaterThan(1);
+      emulator.faults.unavailable = 0;
+      const listed = await zmeta(["list", "--org", "--prefix", "r.", "--json", ...connection]);
+      expect(String(listed.stdout).trim().split("\n")).toHaveLength(200);
+      const bad = await zmeta(["list", "--org", "--retries", "0", ...connection]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--retries must be the most attempts per request, from 1 \(no retries\) to 20, got "0"/);
+    } finally {
+      await emulator.close();
+    }
+  }, 120_000);
 });
 
 describe("zmeta emulator --faults", () => {
@@ -239,7 +272,8 @@ describe("what a failed import reports", () => {
     emulator.faults.resourceExhausted = 0.05;
     let res;
     try {
-      res = await zmeta(["import", file, "--concurrency", "3", ...connection("rest")]);
+      // No retries: this is about reporting the failure a retry would have hidden.
+      res = await zmeta(["import", file, "--concurrency", "3", "--retries", "1", ...connection("rest")]);
     } finally {
       emulator.faults.resourceExhausted = 0;
     }
@@ -260,7 +294,8 @@ describe("what a failed import reports", () => {
     emulator.faults.resetAfter = 0.05;
     let res;
     try {
-      res = await zmeta(["import", file, "--concurrency", "3", ...connection("rest")]);
+      // No retries: this is about reporting the failure a retry would have hidden.
+      res = await zmeta(["import", file, "--concurrency", "3", "--retries", "1", ...connection("rest")]);
     } finally {
       emulator.faults.resetAfter = 0;
     }

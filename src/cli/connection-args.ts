@@ -34,6 +34,8 @@ export interface ConnectionSettings {
   allowInsecure: boolean;
   /** Deadline of each request. */
   timeoutMs: number;
+  /** --retries (or ZITADEL_RETRIES): most attempts per request, 1 for none; the library's default (4) when absent. */
+  maxAttempts?: number;
   /**
    * --rate (or ZITADEL_RATE), on list, rm, export and import: at most this
    * many requests per second for the whole command. Undefined: no pacing.
@@ -62,6 +64,7 @@ export const connectionOptions: OptionSpec = {
   "connect-v1": { type: "boolean" },
   "allow-insecure": { type: "boolean" },
   timeout: { type: "string" },
+  retries: { type: "string" },
 };
 
 const credentialsHelp =
@@ -176,7 +179,18 @@ export function parseConnection(values: OptionValues, env: Env): Parsed<Connecti
     return { ok: false, problem: `--timeout must be at most ${maxTimerMs} ms (about 24.8 days, the longest timer Node supports), got "${timeoutText}"` };
   }
 
-  return { ok: true, value: { url, auth: auth.value, api: api.value, orgId, protocol, connectV1, allowInsecure, timeoutMs } };
+  const retriesFlag = stringValue(values.retries);
+  const retriesText = retriesFlag ?? nonEmpty(env.ZITADEL_RETRIES);
+  let maxAttempts: number | undefined;
+  if (retriesText !== undefined) {
+    maxAttempts = /^\d{1,2}$/.test(retriesText) ? Number(retriesText) : NaN;
+    if (!(maxAttempts >= 1 && maxAttempts <= 20)) {
+      const source = retriesFlag !== undefined ? "--retries" : "ZITADEL_RETRIES";
+      return { ok: false, problem: `${source} must be the most attempts per request, from 1 (no retries) to 20, got "${retriesText}"` };
+    }
+  }
+
+  return { ok: true, value: { url, auth: auth.value, api: api.value, orgId, protocol, connectV1, allowInsecure, timeoutMs, maxAttempts } };
 }
 
 /** The APIs --api takes, in the order help lists them. */

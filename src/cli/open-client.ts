@@ -9,7 +9,7 @@ import {
   ZitadelConfigError,
 } from "../index.js";
 import type { AuthSetting, ConnectionSettings } from "./connection-args.js";
-import { createCommandPacer } from "./pacer.js";
+import { createPacer, createPacingInterceptor } from "../index.js";
 
 /**
  * The token source for an auth setting. Rejects with a TypeError naming the
@@ -113,7 +113,8 @@ export async function openMetadataClient(connection: ConnectionSettings): Promis
       allowInsecure: connection.allowInsecure,
       defaultTimeoutMs: connection.timeoutMs,
       // --rate: one pacer for every request of the command (see pacer.ts).
-      ...(connection.rate === undefined ? {} : { interceptors: [createCommandPacer(connection.rate).interceptor] }),
+      ...(connection.maxAttempts === undefined ? {} : { retry: connection.maxAttempts === 1 ? false : { maxAttempts: connection.maxAttempts } }),
+      ...(connection.rate === undefined ? {} : { interceptors: [createPacingInterceptor(createPacer(connection.rate))] }),
     });
     const md = createMetadataClient(transport, {
       api: connection.api,

@@ -23,6 +23,8 @@ const connection = `Connection (flag, or environment variable):
                           for an emulator started with --connect-v1 (ZITADEL lacks it)
   --allow-insecure        send credentials over http:// to hosts other than loopback
   --timeout MS            deadline per request (default 30000; 30s and 2m work too)
+  --retries N             ZITADEL_RETRIES: most attempts per request (default 4: up to
+                          3 retries of what is safe to repeat; 1 for none)
   Give one way to authenticate. From the environment, ZITADEL_TOKEN wins over
   ZITADEL_KEY_FILE, which wins over the client credentials. Secrets are safer
   in variables than in flags, which show up in shell history and ps.`;

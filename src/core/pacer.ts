@@ -1,4 +1,5 @@
 import type { ContextKey } from "@connectrpc/connect";
+import { untilAborted } from "./abort.js";
 
 /**
  * Paces requests to at most `rate` per second, evenly spaced (no bursts),
@@ -55,10 +56,26 @@ export function createPacer(rate: number, clock: PacerClock = realClock): Pacer 
   }
   const floor = Math.min(rate, 1);
   let current = rate;
-  let next = -Infinity;
+  // When the last slot was actually given out, and the earliest the next may be (a Retry-After).
+  let last = -Infinity;
+  let blockedUntil = -Infinity;
   let quietSince = clock.now();
   let slowDowns = 0;
   let calmUntil = -Infinity;
+  // Waiters take turns: each slot is measured from the moment the previous one was really given
+  // out, so a stalled event loop delays slots but never lets them out in a burst.
+  let queue: Promise<unknown> = Promise.resolve();
+  const turn = async (signal: AbortSignal | undefined) => {
+    signal?.throwIfAborted();
+    const now = clock.now();
+    if (current < rate && now - quietSince >= recoveryMs) {
+      current = Math.min(rate, current + rate / 10);
+      quietSince = now;
+    }
+    const slot = Math.max(now, last + 1000 / current, blockedUntil);
+    if (slot > now) await clock.sleep(slot - now, signal);
+    last = Math.max(slot, clock.now());
+  };
   return {
     get current() {
       return current;
@@ -66,16 +83,11 @@ export function createPacer(rate: number, clock: PacerClock = realClock): Pacer 
     get slowDowns() {
       return slowDowns;
     },
-    async take(signal) {
-      const now = clock.now();
-      if (current < rate && now - quietSince >= recoveryMs) {
-        current = Math.min(rate, current + rate / 10);
-        quietSince = now;
-      }
-      const slot = Math.max(now, next);
-      next = slot + 1000 / current;
-      if (slot > now) await clock.sleep(slot - now, signal);
-      else if (signal?.aborted) throw signal.reason;
+    take(signal) {
+      const mine = queue.then(() => turn(signal));
+      queue = mine.catch(() => undefined);
+      // A waiter still queued behind others leaves at once when its signal aborts.
+      return signal === undefined ? mine : untilAborted(mine, signal);
     },
     slowDown(retryAfterMs = 0) {
       const now = clock.now();
@@ -86,7 +98,7 @@ export function createPacer(rate: number, clock: PacerClock = realClock): Pacer 
         calmUntil = now + Math.max(retryAfterMs, 1000 / current);
       }
       quietSince = now;
-      next = Math.max(next, now + Math.max(0, retryAfterMs));
+      blockedUntil = Math.max(blockedUntil, now + Math.max(0, retryAfterMs));
     },
   };
 }

@@ -7,6 +7,7 @@ import type { Interceptor, UnaryRequest, UnaryResponse } from "@connectrpc/conne
 import { Code, ConnectError } from "@connectrpc/connect";
 import { callDeadlineKey, maxTimerMs, sleep } from "../core/deadline.js";
 import { pacerKey } from "../core/pacer.js";
+import { isTooMany, serverDelayMs } from "./server-hints.js";
 import { ZitadelConfigError } from "../core/config-error.js";
 import { getErrorDetail, httpStatusKey, tokenFailureKey } from "../zitadel/errors.js";
 import { goneIdsOf, isSafeToRetry } from "../zitadel/versions.js";
@@ -228,13 +229,6 @@ export function isTransient(error: ConnectError): boolean {
   return causeCodes(error).some((code) => resetCodes.has(code));
 }
 
-/** Whether the server (or a proxy) said "too many requests": HTTP 429, or ResourceExhausted, or gRPC's mapping of a bare 429 to Unavailable. */
-function isTooMany(error: ConnectError): boolean {
-  const status = (error as unknown as Record<symbol, unknown>)[httpStatusKey];
-  if (status === 429) return true;
-  if (error.code === Code.ResourceExhausted) return !/MaxBytes/.test(error.rawMessage);
-  return error.code === Code.Unavailable && /\b429\b/.test(error.rawMessage);
-}
 
 /** Whether the attempt failed before its request reached the server: no token, or the connection refused. */
 function wasNotSent(error: ConnectError): boolean {
@@ -256,25 +250,6 @@ function causeCodes(error: unknown): string[] {
   return codes;
 }
 
-/**
- * The delay the server asked for, in milliseconds: grpc-retry-pushback-ms
- * (gRPC's; negative or malformed means "do not retry"), else Retry-After
- * (seconds, or an HTTP date). Undefined when it asked for nothing.
- */
-function serverDelayMs(error: ConnectError): number | "never" | undefined {
-  const pushback = error.metadata.get("grpc-retry-pushback-ms");
-  if (pushback !== null) {
-    const text = pushback.split(",")[0]!.trim();
-    return /^\d{1,10}$/.test(text) ? Math.min(Number(text), maxTimerMs) : "never";
-  }
-  const retryAfter = error.metadata.get("retry-after");
-  if (retryAfter === null) return undefined;
-  const text = retryAfter.trim();
-  if (/^\d{1,10}$/.test(text)) return Math.min(Number(text) * 1000, maxTimerMs);
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.min(Math.max(0, at - Date.now()), maxTimerMs);
-}
 
 function isGone(error: ConnectError, goneIds: readonly string[]): boolean {
   if (error.code !== Code.NotFound) return false;
