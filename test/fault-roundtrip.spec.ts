@@ -107,7 +107,7 @@ const retryThroughFaults = { maxAttempts: 10, initialBackoffMs: 10, maxBackoffMs
 /** Few entries per request, so every phase makes many requests and meets every fault. */
 const bulk = (entries: number) => ({ maxEntriesPerRequest: entries >= 10_000 ? 25 : 10, concurrency: 4 });
 
-describe.each(lanes)("%s over %s: export, wipe and import with every tenth request faulted", (api, protocol, total) => {
+describe.each(lanes)("%s over %s: export, wipe and import with faults on 10 percent of requests", (api, protocol, total) => {
   it(`moves ${total} entries over 3 users and the org byte-exact`, { timeout: 240_000 }, async () => {
     const emulator = await startEmulator({ seed: testSeed, faults: tenPercent });
     const started = Date.now();
