@@ -51,6 +51,8 @@ function through(protocol: ZitadelProtocol, retry: Exclude<ZitadelTransportOptio
 }
 
 const unavailable503 = { kind: "status", status: 503 } as const;
+/** The request is read and never answered. */
+const hang: Fault = { kind: "custom", respond: () => undefined };
 
 describe.each(allProtocols)("over %s", (protocol) => {
   it("a set that meets 503 twice is retried with full-jitter backoff and lands once", async () => {
@@ -203,6 +205,71 @@ describe.each(allProtocols)("over %s", (protocol) => {
     expect(front.seen).toHaveLength(1);
   });
 
+  it("an attempt that hangs is abandoned after attemptTimeoutMs and retried; the call succeeds", async () => {
+    const { mgmt, retries, outcomes, front } = through(protocol, { attemptTimeoutMs: 500 });
+    const key = `retry-hang-set-${protocol}`;
+    front.faults = [hang];
+    await mgmt.setOrgMetadata({ key, value: bytes("after the hang") });
+    expect(retries.map((r) => [r.attempt, r.error.code, r.error.rawMessage])).toEqual([
+      [2, Code.DeadlineExceeded, 'zitadel.management.v1.ManagementService/SetOrgMetadata: attempt 1 got no answer within 500 ms (retry option "attemptTimeoutMs") and was abandoned'],
+    ]);
+    expect(outcomes.map((o) => [o.result, o.attempts])).toEqual([["succeeded", 2]]);
+    expect(front.seen).toHaveLength(2);
+    front.faults = [hang, hang];
+    expect(text((await mgmt.getOrgMetadata({ key })).metadata!.value)).toBe("after the hang");
+    expect(retries).toHaveLength(3);
+  });
+
+  it("the last attempt has no attempt timeout: it waits for the call's deadline", async () => {
+    const { mgmt, retries, front } = through(protocol, { attemptTimeoutMs: 300, maxAttempts: 2 });
+    front.always = hang;
+    const err = await rejection(mgmt.listOrgMetadata({}, { timeoutMs: 2_000 }));
+    expect(err.code).toBe(Code.DeadlineExceeded);
+    expect(err.rawMessage).toMatch(/got no complete response within 2 s, the call's deadline, in 2 attempts \(/);
+    expect(retries).toHaveLength(1);
+    expect(front.seen).toHaveLength(2);
+  });
+
+  it("a remove that hangs is not abandoned unless removes: true; the call's deadline ends it", async () => {
+    const { mgmt, retries, front } = through(protocol, { attemptTimeoutMs: 300 });
+    const key = `retry-hang-remove-${protocol}`;
+    await mgmt.setOrgMetadata({ key, value: bytes("x") });
+    front.seen = [];
+    front.faults = [hang];
+    const err = await rejection(mgmt.removeOrgMetadata({ key }, { timeoutMs: 1_500 }));
+    expect(err.code).toBe(Code.DeadlineExceeded);
+    expect(err.rawMessage).toMatch(/within 1\.5 s, the call's deadline \(/);
+    expect([retries.length, front.seen.length]).toEqual([0, 1]);
+    expect(text((await mgmt.getOrgMetadata({ key })).metadata!.value)).toBe("x");
+  });
+
+  it("with removes: true, a remove applied but never answered is abandoned, and its repeat's META-mcnw3 counts as success", async () => {
+    const { mgmt, retries, outcomes, front } = through(protocol, { attemptTimeoutMs: 500, removes: true });
+    const direct = createManagementClient(createZitadelTransport({ baseUrl: emulator().url, protocol: "grpc", auth: emulator().user("acme-admin").token }));
+    const key = `retry-hang-remove-applied-${protocol}`;
+    await mgmt.setOrgMetadata({ key, value: bytes("x") });
+    // The server applies the remove, then its answer never comes.
+    front.faults = [{ kind: "custom", respond: () => void direct.removeOrgMetadata({ key }) }];
+    const response = await mgmt.removeOrgMetadata({ key });
+    expect(wasAlreadyApplied(response)).toBe(true);
+    expect(retries.map((r) => r.error.code)).toEqual([Code.DeadlineExceeded]);
+    expect(outcomes.map((o) => [o.result, o.attempts, o.error?.rawMessage])).toEqual([["already-applied", 2, "Metadata not found (META-mcnw3)"]]);
+    expect(isMetadataNotFound(await rejection(mgmt.getOrgMetadata({ key })))).toBe(true);
+  });
+
+  it("an abort while an attempt hangs ends the call at once, with no retry", async () => {
+    const { mgmt, retries, front } = through(protocol, { attemptTimeoutMs: 5_000 });
+    front.always = hang;
+    const controller = new AbortController();
+    const started = Date.now();
+    const call = mgmt.listOrgMetadata({}, { signal: controller.signal });
+    while (front.seen.length === 0 && Date.now() - started < 10_000) await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort();
+    const err = await rejection(call);
+    expect(err.code).toBe(Code.Canceled);
+    expect([retries.length, front.seen.length]).toEqual([0, 1]);
+  });
+
   it("retry: false sends once", async () => {
     const transport = createZitadelTransport({
       baseUrl: frontOf(protocol).url,
@@ -268,6 +335,9 @@ describe("the retry option", () => {
     expect(make({ initialBackoffMs: 500, maxBackoffMs: 100 })).toThrow(/"maxBackoffMs" \(100\) must not be less than "initialBackoffMs" \(500\)/);
     expect(make({ maxAttempt: 3 })).toThrow(/option "retry" has no setting "maxAttempt"/);
     expect(make({ removes: "yes" })).toThrow(/"removes" must be true or false/);
+    expect(make({ attemptTimeoutMs: -1 })).toThrow(/"attemptTimeoutMs" must be a whole number from 0 to 2147483647, got -1\./);
+    expect(make({ attemptTimeoutMs: 1.5 })).toThrow(/"attemptTimeoutMs" must be a whole number/);
+    expect(make({ attemptTimeoutMs: 0 })).not.toThrow();
     expect(make(true)).toThrow(/option "retry" must be false or an object/);
     expect(make(false)).not.toThrow();
     expect(make({})).not.toThrow();

@@ -5,7 +5,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { Interceptor, UnaryRequest, UnaryResponse } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { callDeadlineKey, maxTimerMs, sleep } from "../core/deadline.js";
+import { callDeadlineKey, maxTimerMs, sleep, timerSignal } from "../core/deadline.js";
 import { pacerKey } from "../core/pacer.js";
 import { isTooMany, serverDelayMs } from "./server-hints.js";
 import { ZitadelConfigError } from "../core/config-error.js";
@@ -13,7 +13,7 @@ import { getErrorDetail, httpStatusKey, tokenFailureKey } from "../zitadel/error
 import { goneIdsOf, isSafeToRetry } from "../zitadel/versions.js";
 
 /** The defaults of the `retry` option. */
-export const retryDefaults = Object.freeze({ maxAttempts: 4, initialBackoffMs: 100, maxBackoffMs: 5_000 });
+export const retryDefaults = Object.freeze({ maxAttempts: 4, initialBackoffMs: 100, maxBackoffMs: 5_000, attemptTimeoutMs: 10_000 });
 
 /** What `onRetry` is told before each retry. */
 export interface RetryEvent {
@@ -51,6 +51,23 @@ export interface RetryOptions {
   /** The largest backoff cap, in milliseconds. Default 5000. */
   maxBackoffMs?: number;
   /**
+   * How long one attempt may wait for its answer before it is abandoned and
+   * retried, in milliseconds; 0 for no limit (each attempt may then use the
+   * whole deadline). Default 10000 (10 s): under the default 30 s deadline a
+   * server that hangs on one request still leaves room for two more attempts.
+   *
+   * Only that attempt is aborted, not the call. An abandoned attempt is a
+   * transient failure that may have been applied (the server may have run it
+   * and lost the answer): it is retried for RPCs that are safe to repeat,
+   * and for removes only with `removes: true` (where a later "not found"
+   * counts as success, as for a lost answer). The limit is not applied where
+   * no retry could follow: to the last attempt (`maxAttempts`), to RPCs that
+   * are not retried, and when the call's deadline comes first. The call's
+   * deadline and AbortSignal still bound all attempts together. If every
+   * attempt is abandoned, the call fails with DeadlineExceeded saying so.
+   */
+  attemptTimeoutMs?: number;
+  /**
    * Retry removes too (v1 Remove/BulkRemove, v2 Delete). Default false: a
    * remove whose first attempt was applied but whose answer was lost fails
    * as "not found" when repeated. With true, such a repeat (META-ncnw3,
@@ -67,7 +84,7 @@ export interface RetryOptions {
   random?: () => number;
 }
 
-const retryOptionKeys = new Set<string>(["maxAttempts", "initialBackoffMs", "maxBackoffMs", "removes", "onRetry", "onOutcome", "random"]);
+const retryOptionKeys = new Set<string>(["maxAttempts", "initialBackoffMs", "maxBackoffMs", "attemptTimeoutMs", "removes", "onRetry", "onOutcome", "random"]);
 
 /** The header on a response a retried remove made up because its keys were already gone. */
 export const alreadyAppliedHeader = "zitadel-metadata-retry";
@@ -108,11 +125,12 @@ export function checkRetryOptions(value: unknown, entry?: string): Required<Omit
   const initialBackoffMs = whole("initialBackoffMs", 0, maxTimerMs);
   const maxBackoffMs = whole("maxBackoffMs", 0, maxTimerMs);
   if (maxBackoffMs < initialBackoffMs) throw fail(`"maxBackoffMs" (${maxBackoffMs}) must not be less than "initialBackoffMs" (${initialBackoffMs}).`);
+  const attemptTimeoutMs = whole("attemptTimeoutMs", 0, maxTimerMs);
   if (o.removes !== undefined && typeof o.removes !== "boolean") throw fail('"removes" must be true or false.');
   for (const name of ["onRetry", "onOutcome", "random"] as const) {
     if (o[name] !== undefined && typeof o[name] !== "function") throw fail(`"${name}" must be a function.`);
   }
-  return { ...o, maxAttempts, initialBackoffMs, maxBackoffMs, removes: o.removes ?? false, random: o.random ?? Math.random };
+  return { ...o, maxAttempts, initialBackoffMs, maxBackoffMs, attemptTimeoutMs, removes: o.removes ?? false, random: o.random ?? Math.random };
 }
 
 /**
@@ -135,18 +153,21 @@ export function checkRetryOptions(value: unknown, entry?: string): Required<Omit
  * a negative or malformed pushback means "do not retry". The call's
  * deadline and AbortSignal bound all attempts together: the wait is
  * abortable, and a retry that could not start before the deadline is not
- * made (the call fails with the last error).
+ * made (the call fails with the last error). An attempt that gets no answer
+ * within `attemptTimeoutMs` (10 s by default) is abandoned and retried like
+ * a lost answer, so one hung request does not use up the whole deadline.
  */
 export function createRetryInterceptor(options: RetryOptions = {}): Interceptor {
   const settings = checkRetryOptions(options, "createRetryInterceptor");
   if (settings === undefined) return (next) => next;
-  const { maxAttempts, initialBackoffMs, maxBackoffMs, removes, random, onRetry, onOutcome } = settings;
+  const { maxAttempts, initialBackoffMs, maxBackoffMs, attemptTimeoutMs, removes, random, onRetry, onOutcome } = settings;
   return (next) => async (req) => {
     if (req.stream || maxAttempts === 1) return next(req);
     const rpc = `${req.service.typeName}/${req.method.name}`;
     const safe = isSafeToRetry(req.service.typeName, req.method.name);
     const goneIds = goneIdsOf(req.service.typeName, req.method.name);
     const remove = goneIds.length > 0;
+    const retriable = safe || (remove && removes);
     const deadline = req.contextValues.get(callDeadlineKey);
     let mayHaveBeenApplied = false;
     // A paced bulk operation: its retries take slots too, and "too many" slows it down.
@@ -154,13 +175,26 @@ export function createRetryInterceptor(options: RetryOptions = {}): Interceptor 
     for (let attempt = 1; ; attempt++) {
       if (deadline !== undefined) deadline.attempts = attempt;
       let error: ConnectError;
+      let abandoned = false;
+      let attemptTimer: ReturnType<typeof timerSignal> | undefined;
       try {
         if (attempt > 1) await pacer?.take(req.signal);
-        const response = await next(req);
+        // A limit of its own for this attempt, where a retry could follow it and the deadline is further away.
+        const left = deadline?.at === undefined ? Number.POSITIVE_INFINITY : deadline.at - Date.now();
+        if (attemptTimeoutMs > 0 && attempt < maxAttempts && retriable && attemptTimeoutMs < left) {
+          attemptTimer = timerSignal(attemptTimeoutMs, () => {
+            abandoned = true;
+            return attemptAbandoned(rpc, attempt, attemptTimeoutMs);
+          }, req.signal);
+        }
+        const response = await next(attemptTimer === undefined ? req : { ...req, signal: attemptTimer.signal });
         if (attempt > 1) onOutcome?.({ rpc, attempts: attempt, result: "succeeded" });
         return response;
       } catch (e) {
-        error = ConnectError.from(e);
+        // An attempt we abandoned fails with our own error, whatever the transport made of the abort.
+        error = abandoned && !req.signal.aborted ? attemptAbandoned(rpc, attempt, attemptTimeoutMs, e) : ConnectError.from(e);
+      } finally {
+        attemptTimer?.clear();
       }
       const ended = (result: RetryOutcome["result"] = "failed") => {
         if (attempt > 1) onOutcome?.({ rpc, attempts: attempt, result, error });
@@ -176,7 +210,7 @@ export function createRetryInterceptor(options: RetryOptions = {}): Interceptor 
       if (req.signal.aborted || attempt >= maxAttempts) throw ended();
       if (!notSent && !safe && !(remove && removes)) throw ended();
       const hint = serverDelayMs(error);
-      if (hint === "never" || !isTransient(error)) throw ended();
+      if (hint === "never" || !(abandoned || isTransient(error))) throw ended();
       if (isTooMany(error)) pacer?.slowDown(hint);
       const cap = Math.min(maxBackoffMs, initialBackoffMs * 2 ** (attempt - 1));
       const delayMs = hint ?? Math.floor(random() * cap);
@@ -193,6 +227,17 @@ export function createRetryInterceptor(options: RetryOptions = {}): Interceptor 
       refreshTimeoutHeaders(req, deadline?.at);
     }
   };
+}
+
+/** The error of an attempt that got no answer within attemptTimeoutMs (transient; it may have been applied). */
+function attemptAbandoned(rpc: string, attempt: number, ms: number, cause?: unknown): ConnectError {
+  return new ConnectError(
+    `${rpc}: attempt ${attempt} got no answer within ${ms} ms (retry option "attemptTimeoutMs") and was abandoned`,
+    Code.DeadlineExceeded,
+    undefined,
+    undefined,
+    cause,
+  );
 }
 
 /** The codes that are never retried, whatever else the error says. */

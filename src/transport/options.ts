@@ -56,8 +56,9 @@ export interface ZitadelOwnOptions {
   interceptors?: Interceptor[];
   /**
    * How calls that fail transiently are repeated; `false` for never.
-   * Default `{ maxAttempts: 4, initialBackoffMs: 100, maxBackoffMs: 5000 }`:
-   * up to 3 retries with full-jitter exponential backoff (or the delay the
+   * Default `{ maxAttempts: 4, initialBackoffMs: 100, maxBackoffMs: 5000,
+   * attemptTimeoutMs: 10000 }`: up to 3 retries, an attempt without an
+   * answer after 10 s abandoned and retried, full-jitter exponential backoff (or the delay the
    * server asks for with Retry-After or grpc-retry-pushback-ms), on
    * Unavailable, ResourceExhausted, HTTP 429/502/503/504 and connection
    * resets, for the RPCs ZITADEL's semantics make safe to repeat (reads, v1
