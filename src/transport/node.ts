@@ -10,7 +10,7 @@ import { createRestNodeHttpClient } from "./rest-node-client.js";
 import { ZitadelConfigError } from "../core/config-error.js";
 import { parseBaseUrl } from "../core/base-url.js";
 import { withDeadlines } from "./deadline.js";
-import type { Http2ConnectionOptions, SafeHttp2SessionManager } from "./safe-session-manager.js";
+import type { Http2ConnectionOptions, NodeHttp2ClientSessionManager } from "./safe-session-manager.js";
 import { safeSessionManager } from "./safe-session-manager.js";
 
 type Rows = typeof nodeOptionRows;
@@ -102,8 +102,8 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
       checkFor(options, "grpc");
       const interceptors = validateCommonOptions(options, protocol, entry);
       const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, httpVersion: _h, retry: _r, defaultTimeoutMs, baseUrl, ...forConnect } = options;
-      const { sessionManager, rest } = http2Connection(baseUrl, forConnect);
-      return withDeadlines(createGrpcTransport({ ...rest, baseUrl, interceptors, sessionManager }), normalized(baseUrl), defaultTimeoutMs);
+      const sessionManager = http2SessionManager(baseUrl, forConnect);
+      return withDeadlines(createGrpcTransport({ ...forConnect, baseUrl, interceptors, sessionManager }), normalized(baseUrl), defaultTimeoutMs);
     }
     case "grpc-web": {
       checkFor(options, "grpc-web");
@@ -111,8 +111,7 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
       const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, retry: _r, defaultTimeoutMs, baseUrl, ...forConnect } = options;
       let transport: Transport;
       if (forConnect.httpVersion === "2") {
-        const { sessionManager, rest } = http2Connection(baseUrl, forConnect);
-        transport = createGrpcWebTransport({ ...rest, baseUrl, interceptors, httpVersion: "2", sessionManager });
+        transport = createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "2", sessionManager: http2SessionManager(baseUrl, forConnect) });
       } else {
         transport = createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
       }
@@ -124,8 +123,7 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
       const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, retry: _r, defaultTimeoutMs, baseUrl, ...forConnect } = options;
       let transport: Transport;
       if (forConnect.httpVersion === "2") {
-        const { sessionManager, rest } = http2Connection(baseUrl, forConnect);
-        transport = createConnectTransport({ ...rest, baseUrl, interceptors, httpVersion: "2", sessionManager });
+        transport = createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "2", sessionManager: http2SessionManager(baseUrl, forConnect) });
       } else {
         transport = createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
       }
@@ -153,7 +151,7 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
       } = options;
       // With a fetch, the table has refused the connection options: the fetch does the connecting.
       // Over HTTP/2 the connection is the guarded session manager, as for the other protocols.
-      const guarded = connection.httpVersion === "2" ? { httpVersion: "2" as const, sessionManager: http2Connection(baseUrl, connection).sessionManager } : connection;
+      const guarded = connection.httpVersion === "2" ? { ...connection, sessionManager: http2SessionManager(baseUrl, connection) } : connection;
       const httpClient = fetch === undefined ? createRestNodeHttpClient(baseUrl, guarded) : undefined;
       return createRestTransport({ baseUrl, interceptors, defaultTimeoutMs, jsonOptions, readMaxBytes, writeMaxBytes, fetch, httpClient });
     }
@@ -161,21 +159,16 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
 }
 
 /**
- * The connection of an HTTP/2 transport: its session manager, behind the
- * guard that keeps a destroyed session's keep-alive from throwing (connect-es
- * #1795, see safe-session-manager.ts), made from the ping and idle settings
- * and nodeOptions (or the caller's sessionManager, guarded too); and the other
- * options, without those the session manager now carries.
+ * The session manager of an HTTP/2 transport: the caller's `sessionManager`
+ * as given (the caller's connection, the caller's keep-alive), or connect-
+ * node's made from the ping and idle settings and nodeOptions, as connect-node
+ * would make it, behind the guard that keeps a destroyed session's keep-alive
+ * from throwing (connect-es #1795, see safe-session-manager.ts). connect-node
+ * ignores the ping and idle settings and nodeOptions once it has a session
+ * manager; they are passed on anyway, unchanged.
  */
-function http2Connection<T extends Http2ConnectionOptions>(
-  baseUrl: string,
-  options: T,
-): { sessionManager: SafeHttp2SessionManager; rest: Omit<T, keyof Http2ConnectionOptions> } {
-  const { sessionManager, pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs, nodeOptions, ...rest } = options;
-  return {
-    sessionManager: safeSessionManager(baseUrl, { sessionManager, pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs, nodeOptions }),
-    rest,
-  };
+function http2SessionManager(baseUrl: string, options: Http2ConnectionOptions): NodeHttp2ClientSessionManager {
+  return options.sessionManager ?? safeSessionManager(baseUrl, options);
 }
 
 /** The base URL as checked (validateCommonOptions has refused a bad one), for the deadline message. */

@@ -1,6 +1,6 @@
-// The HTTP/2 session manager under every Node transport over HTTP/2: connect-
-// node's Http2SessionManager (or the caller's own session manager), behind a
-// guard that keeps the process alive when a session dies.
+// The HTTP/2 session manager under every Node transport over HTTP/2 (unless
+// the caller brings a sessionManager): connect-node's Http2SessionManager,
+// behind a guard that keeps the process alive when a session dies.
 //
 // Why (connect-es #1795): connect-node's keep-alive arms a PING timer per
 // session. A session destroyed by a GOAWAY, a reset, an idle close or an abort
@@ -53,7 +53,8 @@ type PingCallback = (err: Error | null, duration: number, payload: Buffer) => vo
 /**
  * A session manager for connect-node's transports whose sessions cannot throw
  * from their keep-alive timers (see the top of this file). Wraps connect-
- * node's Http2SessionManager, or any manager given.
+ * node's Http2SessionManager, or any manager given (e.g. a caller's own,
+ * as `sessionManager: new SafeHttp2SessionManager(new Http2SessionManager(url, pings))`).
  */
 export class SafeHttp2SessionManager implements NodeHttp2ClientSessionManager {
   private readonly inner: NodeHttp2ClientSessionManager;
@@ -132,13 +133,11 @@ export interface Http2ConnectionOptions extends Http2SessionOptions {
 }
 
 /**
- * The guarded session manager for an HTTP/2 transport to `baseUrl`: the
- * caller's `sessionManager`, or connect-node's made as connect-node would
- * make it from the ping and idle settings and `nodeOptions`.
+ * A guarded session manager for an HTTP/2 transport to `baseUrl`: connect-
+ * node's Http2SessionManager, made as connect-node would make it from the
+ * ping and idle settings and `nodeOptions`, behind the guard.
  */
-export function safeSessionManager(baseUrl: string, options: Http2ConnectionOptions): SafeHttp2SessionManager {
-  const { sessionManager, pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs, nodeOptions } = options;
-  if (sessionManager instanceof SafeHttp2SessionManager) return sessionManager;
-  const inner = sessionManager ?? new Http2SessionManager(baseUrl, { pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs }, nodeOptions);
-  return new SafeHttp2SessionManager(inner);
+export function safeSessionManager(baseUrl: string, options: Omit<Http2ConnectionOptions, "sessionManager">): SafeHttp2SessionManager {
+  const { pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs, nodeOptions } = options;
+  return new SafeHttp2SessionManager(new Http2SessionManager(baseUrl, { pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs }, nodeOptions));
 }
