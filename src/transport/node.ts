@@ -10,6 +10,8 @@ import { createRestNodeHttpClient } from "./rest-node-client.js";
 import { ZitadelConfigError } from "../core/config-error.js";
 import { parseBaseUrl } from "../core/base-url.js";
 import { withDeadlines } from "./deadline.js";
+import type { Http2ConnectionOptions, NodeHttp2ClientSessionManager } from "./safe-session-manager.js";
+import { safeSessionManager } from "./safe-session-manager.js";
 
 type Rows = typeof nodeOptionRows;
 
@@ -100,26 +102,31 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
       checkFor(options, "grpc");
       const interceptors = validateCommonOptions(options, protocol, entry);
       const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, httpVersion: _h, retry: _r, defaultTimeoutMs, baseUrl, ...forConnect } = options;
-      return withDeadlines(createGrpcTransport({ ...forConnect, baseUrl, interceptors }), normalized(baseUrl), defaultTimeoutMs);
+      const sessionManager = http2SessionManager(baseUrl, forConnect);
+      return withDeadlines(createGrpcTransport({ ...forConnect, baseUrl, interceptors, sessionManager }), normalized(baseUrl), defaultTimeoutMs);
     }
     case "grpc-web": {
       checkFor(options, "grpc-web");
       const interceptors = validateCommonOptions(options, protocol, entry);
       const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, retry: _r, defaultTimeoutMs, baseUrl, ...forConnect } = options;
-      const transport =
-        forConnect.httpVersion === "2"
-          ? createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "2" })
-          : createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
+      let transport: Transport;
+      if (forConnect.httpVersion === "2") {
+        transport = createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "2", sessionManager: http2SessionManager(baseUrl, forConnect) });
+      } else {
+        transport = createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
+      }
       return withDeadlines(transport, normalized(baseUrl), defaultTimeoutMs);
     }
     case "connect": {
       checkFor(options, "connect");
       const interceptors = validateCommonOptions(options, protocol, entry);
       const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, retry: _r, defaultTimeoutMs, baseUrl, ...forConnect } = options;
-      const transport =
-        forConnect.httpVersion === "2"
-          ? createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "2" })
-          : createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
+      let transport: Transport;
+      if (forConnect.httpVersion === "2") {
+        transport = createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "2", sessionManager: http2SessionManager(baseUrl, forConnect) });
+      } else {
+        transport = createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
+      }
       return withDeadlines(transport, normalized(baseUrl), defaultTimeoutMs);
     }
     case "rest": {
@@ -143,10 +150,25 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
         ...connection
       } = options;
       // With a fetch, the table has refused the connection options: the fetch does the connecting.
-      const httpClient = fetch === undefined ? createRestNodeHttpClient(baseUrl, connection) : undefined;
+      // Over HTTP/2 the connection is the guarded session manager, as for the other protocols.
+      const guarded = connection.httpVersion === "2" ? { ...connection, sessionManager: http2SessionManager(baseUrl, connection) } : connection;
+      const httpClient = fetch === undefined ? createRestNodeHttpClient(baseUrl, guarded) : undefined;
       return createRestTransport({ baseUrl, interceptors, defaultTimeoutMs, jsonOptions, readMaxBytes, writeMaxBytes, fetch, httpClient });
     }
   }
+}
+
+/**
+ * The session manager of an HTTP/2 transport: the caller's `sessionManager`
+ * as given (the caller's connection, the caller's keep-alive), or connect-
+ * node's made from the ping and idle settings and nodeOptions, as connect-node
+ * would make it, behind the guard that keeps a destroyed session's keep-alive
+ * from throwing (connect-es #1795, see safe-session-manager.ts). connect-node
+ * ignores the ping and idle settings and nodeOptions once it has a session
+ * manager; they are passed on anyway, unchanged.
+ */
+function http2SessionManager(baseUrl: string, options: Http2ConnectionOptions): NodeHttp2ClientSessionManager {
+  return options.sessionManager ?? safeSessionManager(baseUrl, options);
 }
 
 /** The base URL as checked (validateCommonOptions has refused a bad one), for the deadline message. */
