@@ -6,7 +6,7 @@
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RetryEvent, RetryOutcome, ZitadelProtocol, ZitadelTransportOptions } from "../src/index.js";
-import { createManagementClient, createUserServiceV2Client, createZitadelTransport, isMetadataNotFound, wasAlreadyApplied } from "../src/index.js";
+import { createManagementClient, createMetadataClient, createUserServiceV2Client, createZitadelTransport, isMetadataNotFound, wasAlreadyApplied } from "../src/index.js";
 import { useEmulator } from "./support/emulator.js";
 import { rejection } from "./support/failures.js";
 import type { Fault, Front } from "./support/retry-front.js";
@@ -341,5 +341,26 @@ describe("the retry option", () => {
     expect(make(true)).toThrow(/option "retry" must be false or an object/);
     expect(make(false)).not.toThrow();
     expect(make({})).not.toThrow();
+  });
+});
+
+describe("a stream the server refused (HTTP/2 REFUSED_STREAM after its GOAWAY) was never processed", () => {
+  const emulator = useEmulator({ faults: { goaway: 0.5, seed: 5 } });
+  it.each(["grpc", "connect"] as const)("over %s even a remove is retried without opting in, and nothing is lost", async (protocol) => {
+    const md = createMetadataClient(
+      createZitadelTransport({ baseUrl: emulator().url, protocol, httpVersion: "2", auth: emulator().user("acme-admin").token, retry: { maxAttempts: 10, initialBackoffMs: 5 } } as never),
+      { api: "v2", orgId: emulator().org("acme").id },
+    );
+    const keys = Array.from({ length: 10 }, (_, i) => `refused.${protocol}.${i}`);
+    await md.org().setMany(Object.fromEntries(keys.map((k) => [k, "x"])));
+    const before = emulator().faultCounts.goaway;
+    for (const key of keys) await md.org().remove(key);
+    expect(emulator().faultCounts.goaway - before).toBeGreaterThan(0);
+    emulator().faults.goaway = 0;
+    try {
+      expect(await md.org().list({ prefix: `refused.${protocol}.` }).toArray()).toEqual([]);
+    } finally {
+      emulator().faults.goaway = 0.5;
+    }
   });
 });

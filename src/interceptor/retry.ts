@@ -278,6 +278,9 @@ export function isTransient(error: ConnectError): boolean {
 /** Whether the attempt failed before its request reached the server: no token, or the connection refused. */
 function wasNotSent(error: ConnectError): boolean {
   if ((error as unknown as Record<symbol, unknown>)[tokenFailureKey] === true) return true;
+  // A stream the server refused (HTTP/2 REFUSED_STREAM, e.g. after its GOAWAY) was never processed
+  // (RFC 9113, 8.7); Node reports it only in its error text, which connect-node passes on as Internal.
+  if (/\bNGHTTP2_REFUSED_STREAM\b/.test(error.rawMessage)) return true;
   return causeCodes(error).includes("ECONNREFUSED");
 }
 
