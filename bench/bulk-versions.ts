@@ -4,7 +4,7 @@
 // results' `requests` field (what the API says it did); the two must agree.
 // Each operation starts on an empty scope (cleaned up untimed afterwards), and
 // v1 and v2 take turns, so neither meets a fuller store or a colder machine.
-import type { Interceptor } from "@connectrpc/connect";
+import { countedTransport } from "./line-child.js";
 import type { MetadataScope, ZitadelProtocol } from "../src/index.js";
 import { createMetadataClient, createZitadelTransport } from "../src/index.js";
 import { measure } from "./measure.js";
@@ -21,15 +21,6 @@ const rounds = 9;
 
 type Api = "v1" | "v2";
 
-function counted(url: string, token: string, protocol: ZitadelProtocol) {
-  let requests = 0;
-  const count: Interceptor = (next) => (req) => {
-    requests++;
-    return next(req);
-  };
-  const transport = createZitadelTransport({ baseUrl: url, protocol, auth: token, interceptors: [count] });
-  return { transport, requests: () => requests };
-}
 
 const keyOf = (i: number) => `bulk.${String(i).padStart(5, "0")}`;
 const initial = (): [string, string][] => Array.from({ length: entries }, (_, i) => [keyOf(i), `value ${i} `.repeat(4)]);
@@ -96,7 +87,7 @@ export async function bulkVersions(target: BulkTarget, protocols: readonly Zitad
   for (const protocol of protocols) {
     for (const scopeKind of ["user", "org"] as const) {
       const scopes = (["v1", "v2"] as const).map((api) => {
-        const c = counted(target.url, target.token, protocol);
+        const c = countedTransport(target.url, target.token, protocol);
         const md = createMetadataClient(c.transport, api === "v2" ? { api, orgId: target.orgId } : { api });
         const cleanupMd = createMetadataClient(createZitadelTransport({ baseUrl: target.url, protocol: "grpc", auth: target.token }), { api: "v2", orgId: target.orgId });
         const scope = scopeKind === "user" ? md.user(target.userIds[api]) : md.org();

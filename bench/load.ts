@@ -31,15 +31,14 @@
 // for the whole run, where a leak would accumulate. `--transport own` gives
 // every client its own transport instead (64 HTTP/2 sessions for gRPC; the
 // HTTP/1.1 protocols pool sockets in Node's global agent either way).
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Transport } from "@connectrpc/connect";
 import type { MetadataScope, ZitadelProtocol } from "../src/index.js";
 import { createMetadataClient, createZitadelTransport } from "../src/index.js";
+import { spawnLineChild } from "./line-child.js";
 import { LatencyHistogram, seededRandom } from "./load-stats.js";
 
 type Api = "v1" | "v2";
@@ -139,19 +138,7 @@ type Dump = Record<string, Record<string, string>>;
 
 async function startEmulatorProcess(seedFile: string) {
   const here = dirname(fileURLToPath(import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", join(here, "load-emulator.ts"), seedFile, keyPrefix], {
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const output = createInterface({ input: child.stdout! });
-  const nextLine = () =>
-    new Promise<string>((resolve, reject) => {
-      const exited = (code: number | null) => reject(new Error(`the emulator exited with ${code}`));
-      child.once("exit", exited);
-      output.once("line", (line) => {
-        child.off("exit", exited);
-        resolve(line);
-      });
-    });
+  const { child, nextLine } = spawnLineChild(join(here, "load-emulator.ts"), [seedFile, keyPrefix]);
   const ready = JSON.parse(await nextLine()) as Ready;
   return {
     ready,

@@ -4,17 +4,15 @@
 // because absolute times on these shared machines are noise.
 // `node --expose-gc --import tsx bench/run.ts [section …]` runs only the named
 // sections (import, list, per-call, versions); without any, all of them.
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import type { Interceptor } from "@connectrpc/connect";
-import type { ZitadelProtocol } from "../src/index.js";
-import { createManagementClient, createMetadataClient, createZitadelTransport } from "../src/index.js";
+import { createManagementClient, createMetadataClient } from "../src/index.js";
 
 import { bulkVersions } from "./bulk-versions.js";
+import { countedTransport, spawnLineChild } from "./line-child.js";
 import { measure } from "./measure.js";
 import { perCallOverhead } from "./per-call.js";
 
@@ -39,19 +37,7 @@ for (const name of asked) {
 const wanted = (section: Section) => asked.length === 0 || asked.includes(section);
 
 async function startEmulatorProcess(seedFile: string) {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/emulator-child.ts", seedFile], {
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const output = createInterface({ input: child.stdout! });
-  const nextLine = () =>
-    new Promise<string>((resolve, reject) => {
-      const exited = (code: number | null) => reject(new Error(`the emulator exited with ${code}`));
-      child.once("exit", exited);
-      output.once("line", (line) => {
-        child.off("exit", exited);
-        resolve(line);
-      });
-    });
+  const { child, nextLine } = spawnLineChild("bench/emulator-child.ts", [seedFile]);
   const line = await nextLine();
   return {
     ready: JSON.parse(line) as Ready,
@@ -71,15 +57,6 @@ async function startEmulatorProcess(seedFile: string) {
   };
 }
 
-function clientFor(url: string, token: string, protocol: ZitadelProtocol) {
-  let requests = 0;
-  const count: Interceptor = (next) => (req) => {
-    requests++;
-    return next(req);
-  };
-  const transport = createZitadelTransport({ baseUrl: url, protocol, auth: token, interceptors: [count] });
-  return { transport, requests: () => requests };
-}
 
 function entriesFor(user: number): [string, string][] {
   return Array.from({ length: entriesPerUser }, (_, i) => [`bench.${String(i).padStart(4, "0")}`, `value ${user}/${i} `.repeat(4)]);
@@ -109,7 +86,7 @@ async function main() {
 
     for (const protocol of wanted("import") ? (["grpc", "rest"] as const) : []) {
       // Reference: what people write by hand, one SetUserMetadata per entry.
-      const naive = clientFor(url, admin.token, protocol);
+      const naive = countedTransport(url, admin.token, protocol);
       const mgmt = createManagementClient(naive.transport);
       const reference = await measure(async () => {
         for (const [u, target] of targets.entries()) {
@@ -119,7 +96,7 @@ async function main() {
         }
       });
       // Ours: setMany per user, four users at a time.
-      const ours = clientFor(url, admin.token, protocol);
+      const ours = countedTransport(url, admin.token, protocol);
       const md = createMetadataClient(ours.transport);
       const bulk = await measure(async () => {
         const queue = [...targets.entries()];
@@ -142,7 +119,7 @@ async function main() {
     if (wanted("list")) {
       // 100,000 entries on one user, then read them back two ways.
       const big = targets[0]!;
-      const loader = createMetadataClient(clientFor(url, admin.token, "grpc").transport);
+      const loader = createMetadataClient(countedTransport(url, admin.token, "grpc").transport);
       await loader.user(big.id).setMany(
         Array.from({ length: listEntries }, (_, i) => [`list.${String(i).padStart(6, "0")}`, `entry number ${i}`] as const),
       );
