@@ -17,5 +17,13 @@ process.stdout.on("error", (error) => {
   throw error;
 });
 const { main } = await import(entry.href);
-// exitCode rather than exit(): stdout may still be draining into a pipe.
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// The command is done when main returns. Exit once stdout and stderr have
+// flushed (they may still be draining into a pipe) rather than wait for the
+// event loop to empty: connect-node can keep an HTTP/2 session referenced
+// after calls that met an HTTP error (a proxy's 429 over gRPC), and a
+// finished command must not hang on it.
+const flushed = (stream) => new Promise((resolve) => stream.write("", () => resolve()));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(code);

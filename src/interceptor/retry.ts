@@ -271,6 +271,9 @@ export function isTransient(error: ConnectError): boolean {
   // connect-node's word for an HTTP/2 stream the peer's closing session took down (the call's own
   // abort never gets here: the interceptor stops once the call's signal has aborted).
   if (error.code === Code.Canceled && /^http\/2 stream closed with error code CANCEL\b/.test(error.rawMessage)) return true;
+  // connect-node's word for a gRPC answer cut off before its status (the connection broke after the
+  // headers): the answer was lost, as in a reset.
+  if (error.code === Code.Internal && /^protocol error: missing (status|trailer)\b/.test(error.rawMessage)) return true;
   return causeCodes(error).some((code) => resetCodes.has(code));
 }
 
