@@ -364,3 +364,26 @@ describe("a stream the server refused (HTTP/2 REFUSED_STREAM after its GOAWAY) w
     }
   });
 });
+
+describe("a retried call leaves nothing open behind its failed attempts", () => {
+  const emulator = useEmulator({ faults: { edge429: 0.5, seed: 3, retryAfterSeconds: 0 } });
+  it("a script whose gRPC calls met a proxy's 429 and were retried exits on its own", { timeout: 60_000 }, async () => {
+    const { spawn } = await import("node:child_process");
+    const script = `
+      import { createManagementClient, createZitadelTransport } from "./src/index.js";
+      const transport = createZitadelTransport({ baseUrl: ${JSON.stringify(emulator().url)}, protocol: "grpc", auth: ${JSON.stringify(emulator().user("acme-admin").token)}, retry: { maxAttempts: 10 } });
+      const mgmt = createManagementClient(transport);
+      for (let i = 0; i < 20; i++) await mgmt.setOrgMetadata({ key: "open." + i, value: new Uint8Array([1]) });
+      console.log("done");
+      // Only a stream left open keeps this process alive past the calls.
+      setTimeout(() => { console.log("still alive: " + process.getActiveResourcesInfo().join(",")); process.exit(3); }, 5_000).unref();
+    `;
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: new URL("..", import.meta.url), stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(out.trim()).toBe("done");
+    expect(code).toBe(0);
+    expect(emulator().faultCounts.edge429).toBeGreaterThan(0);
+  });
+});

@@ -68,7 +68,7 @@ export function withContextValue<T>(base: ContextValues | undefined, key: Contex
  * and related), and a request then waits for ever. Linked to `parent`, if
  * given, so that either ends it.
  */
-export function timerSignal(ms: number, reason: () => unknown, parent?: AbortSignal): { signal: AbortSignal; clear: () => void } {
+export function timerSignal(ms: number, reason: () => unknown, parent?: AbortSignal): { signal: AbortSignal; clear: () => void; abort: () => void } {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(reason()), Math.min(ms, maxTimerMs));
   const onParentAbort = () => controller.abort(parent?.reason);
@@ -80,6 +80,8 @@ export function timerSignal(ms: number, reason: () => unknown, parent?: AbortSig
       clearTimeout(timer);
       parent?.removeEventListener("abort", onParentAbort);
     },
+    /** Aborts now (e.g. to release what a finished attempt left open); a no-op once aborted. */
+    abort: () => controller.abort(new Error("the attempt is over")),
   };
 }
 

@@ -187,12 +187,18 @@ export function createRetryInterceptor(options: RetryOptions = {}): Interceptor 
             return attemptAbandoned(rpc, attempt, attemptTimeoutMs);
           }, req.signal);
         }
-        const response = await next(attemptTimer === undefined ? req : { ...req, signal: attemptTimer.signal });
+        // Each attempt that a retry may follow runs on a signal of its own, aborted once it failed: a
+        // transport that gave up on an answer (an HTTP 429 over gRPC, say) may have left its HTTP/2
+        // stream open, and that stream would keep its session, and the process, alive.
+        const own = attemptTimer ?? (attempt < maxAttempts ? timerSignal(maxTimerMs, () => undefined, req.signal) : undefined);
+        attemptTimer = own;
+        const response = await next(own === undefined ? req : { ...req, signal: own.signal });
         if (attempt > 1) onOutcome?.({ rpc, attempts: attempt, result: "succeeded" });
         return response;
       } catch (e) {
         // An attempt we abandoned fails with our own error, whatever the transport made of the abort.
         error = abandoned && !req.signal.aborted ? attemptAbandoned(rpc, attempt, attemptTimeoutMs, e) : ConnectError.from(e);
+        attemptTimer?.abort();
       } finally {
         attemptTimer?.clear();
       }
