@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator, FaultKind } from "../src/emulator/index.js";
 import { startEmulator } from "../src/emulator/index.js";
 import { createMetadataClient, createZitadelTransport } from "../src/index.js";
+import { servedPairs } from "./support/protocols.js";
 import { random } from "./support/random.js";
 import { assertBuilt, zmetaCli } from "./support/zmeta.js";
 
@@ -28,15 +29,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const lanes = [
-  ["v1", "grpc"],
-  ["v1", "grpc-web"],
-  ["v1", "rest"],
-  ["v2", "connect"],
-  ["v2", "grpc"],
-  ["v2", "grpc-web"],
-  ["v2", "rest"],
-] as const;
+const lanes = servedPairs;
 
 const kinds: FaultKind[] = ["unavailable", "resourceExhausted", "edge429", "resetBefore", "resetAfter", "goaway", "slow"];
 const faultsOn = (emulator: Emulator, seed: number) => {

@@ -21,18 +21,8 @@ import {
 import type { Emulator } from "../src/emulator/index.js";
 import { useEmulator } from "./support/emulator.js";
 import { zitadelRejection as rejection } from "./support/failures.js";
-import { expectBytes } from "./support/protocols.js";
+import { expectBytes, servedPairs } from "./support/protocols.js";
 
-/** Every (API, protocol) pair ZITADEL serves: v1 has no Connect; v2 is connect-go, so it has all four. */
-const servedPairs: [MetadataApiName, ZitadelProtocol][] = [
-  ["v1", "grpc"],
-  ["v1", "grpc-web"],
-  ["v1", "rest"],
-  ["v2", "connect"],
-  ["v2", "grpc"],
-  ["v2", "grpc-web"],
-  ["v2", "rest"],
-];
 
 /** A metadata client acting as a seeded user, counting the RPCs it makes (service/method). */
 function clientAs(emulator: Emulator, api: MetadataApiName, protocol: ZitadelProtocol, userName: string, options: MetadataClientOptions = {}) {

@@ -4,7 +4,7 @@ import { ConnectError } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { expect } from "vitest";
 import type { Emulator } from "../../src/emulator/index.js";
-import type { ZitadelProtocol, ZitadelTransportOptions } from "../../src/index.js";
+import type { MetadataApiName, ZitadelProtocol, ZitadelTransportOptions } from "../../src/index.js";
 import {
   createAuthClient,
   createManagementClient,
@@ -19,6 +19,17 @@ import {
  * on v1 is an opt-in of both sides and has its own file, test/connect-v1.spec.ts.
  */
 export const protocols: readonly ZitadelProtocol[] = ["grpc", "grpc-web", "rest"];
+
+/** Every (API, protocol) pair ZITADEL serves: v1 has no Connect; v2 is connect-go, so it has all four. */
+export const servedPairs = [
+  ["v1", "grpc"],
+  ["v1", "grpc-web"],
+  ["v1", "rest"],
+  ["v2", "connect"],
+  ["v2", "grpc"],
+  ["v2", "grpc-web"],
+  ["v2", "rest"],
+] as const satisfies readonly (readonly [MetadataApiName, ZitadelProtocol])[];
 
 /** Clients acting as one seeded user over one protocol. */
 export function clientsAs(
