@@ -93,7 +93,9 @@ async function exportScope(scope: MetadataScope): Promise<Map<string, Uint8Array
 
 function metadataClient(emulator: Emulator, api: MetadataApiName, protocol: ZitadelProtocol, retry: Parameters<typeof createZitadelTransport>[0]["retry"]) {
   const admin = emulator.user("acme-admin");
-  const transport = createZitadelTransport({ baseUrl: emulator.url, protocol, auth: admin.token, retry });
+  // A call's attempts, hangs and waits share its deadline; on a loaded 2-core machine 30 s can run
+  // out under a run of faults, which is not what this test is about (test/deadline.spec.ts is).
+  const transport = createZitadelTransport({ baseUrl: emulator.url, protocol, auth: admin.token, retry, defaultTimeoutMs: 120_000 });
   const md = createMetadataClient(transport, { api, orgId: admin.orgId });
   const scopes: [string, MetadataScope][] = [...userNames.map((name): [string, MetadataScope] => [name, md.user(emulator.user(name).id)]), ["org", md.org()]];
   return scopes;
