@@ -77,7 +77,7 @@ export type { ErrorFact, ErrorKind, Remedy } from "./zitadel/error-fact.js";
 // --- building blocks (for tools built on this package, such as the zmeta CLI) ---
 export { TextQueryMethod } from "../gen/zitadel/object_pb.js";
 export type { Metadata, MetadataQuery } from "../gen/zitadel/metadata_pb.js";
-export { runBatches } from "./metadata/bulk.js";
+export { runBatches, splitIntoBatches } from "./metadata/bulk.js";
 export { v1Limits, runeLength, keyLengthProblem, valueSizeProblem } from "./zitadel/v1/limits.js";
 export { redact } from "./core/conceal.js";
 export { isLoopbackHost } from "./core/secure-url.js";

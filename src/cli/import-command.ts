@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { once } from "node:events";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { MetadataClient, MetadataScope } from "../index.js";
-import { runBatches, ZitadelError } from "../index.js";
+import { runBatches, splitIntoBatches, ZitadelError } from "../index.js";
 import type { ConnectionSettings } from "./connection-args.js";
 import type { ImportEntry } from "./import-lines.js";
 import { parseImportLine } from "./import-lines.js";
@@ -325,22 +325,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** The entries split as setMany would split them with our limits, so that each part is one request. */
 function requestsOf(entries: [string, Uint8Array][]): [string, Uint8Array][][] {
-  const parts: [string, Uint8Array][][] = [];
-  let current: [string, Uint8Array][] = [];
-  let bytes = 0;
-  for (const entry of entries) {
-    // The library's count plus a margin: ours must never be the smaller one.
-    const size = Buffer.byteLength(entry[0]) + entry[1].length + 64;
-    if (current.length > 0 && (current.length >= entriesPerWrite || bytes + size > bytesPerWrite)) {
-      parts.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(entry);
-    bytes += size;
-  }
-  if (current.length > 0) parts.push(current);
-  return parts;
+  // The library's count plus a margin: ours must never be the smaller one.
+  return splitIntoBatches(entries, ([key, value]) => Buffer.byteLength(key) + value.length + 64, entriesPerWrite, bytesPerWrite);
 }
 
 function targetName(target: Target, connection: ConnectionSettings): string {
