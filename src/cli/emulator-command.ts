@@ -5,8 +5,8 @@ import type { Emulator, EmulatorSeed, Faults } from "../emulator/index.js";
 import { parseFaults, startEmulator } from "../emulator/index.js";
 import type { EmulatorCommand } from "./args.js";
 import type { CliIo } from "./io.js";
-import type { StopSignal } from "./interrupt.js";
-import { signalExitCode, stopSignals } from "./interrupt.js";
+import type { Interruption, StopSignal } from "./interrupt.js";
+import { signalExitCode, watchInterrupts } from "./interrupt.js";
 import { loadSeedFile } from "./seed-file.js";
 
 /**
@@ -36,8 +36,9 @@ export async function runEmulatorCommand(cmd: EmulatorCommand, io: CliIo): Promi
   }
 
   // Registered before listening, so a Ctrl-C during start-up still stops cleanly.
-  const stopped = nextStopSignal();
-  let emulator: Emulator;
+  // A second signal, or a close that hangs, exits at once: the key files go first, they hold valid keys.
+  let emulator: Emulator | undefined;
+  const stopped = watchInterrupts({ onForcedExit: () => void (emulator && removeKeyFiles(emulator)) });
   try {
     emulator = await startEmulator({
       host: cmd.host,
@@ -50,7 +51,7 @@ export async function runEmulatorCommand(cmd: EmulatorCommand, io: CliIo): Promi
       log: (line) => io.err(line),
     });
   } catch (e) {
-    stopped.cancel();
+    stopped.stop();
     // The only option from the command line a TypeError can be about: the faults parse, but together they do not work (probabilities adding up to over 1).
     if (e instanceof TypeError && cmd.faults !== undefined) {
       io.err(`zmeta emulator: --faults: ${e.message.replace(/^startEmulator: option "faults": ?/, "")} (see "zmeta emulator --help")`);
@@ -72,13 +73,19 @@ export async function runEmulatorCommand(cmd: EmulatorCommand, io: CliIo): Promi
     io.err(`zmeta emulator: warning: bound to ${cmd.host}, so anyone who can reach this port can use the seeded tokens`);
   }
 
-  // A second signal, or a close that hangs, exits at once: the key files go first, they hold valid keys.
-  stopped.onForcedExit(() => removeKeyFiles(emulator));
-  const signal = await stopped.promise;
+  const signal = await stopSignal(stopped);
   await emulator.close();
-  stopped.cancel();
+  stopped.stop();
   io.err(`zmeta emulator: stopped (${signal})`);
   return signalExitCode(signal);
+}
+
+/** The first stop signal that comes. */
+function stopSignal(interruption: Interruption): Promise<StopSignal> {
+  return new Promise((resolve) => {
+    if (interruption.signal !== undefined) return resolve(interruption.signal);
+    interruption.abortSignal.addEventListener("abort", () => resolve(interruption.signal!), { once: true });
+  });
 }
 
 /**
@@ -97,43 +104,6 @@ function removeKeyFiles(emulator: Emulator): void {
       // Leaving anyway; nothing more can be done.
     }
   }
-}
-
-/**
- * Resolves on the first SIGINT, SIGTERM or SIGHUP. Until cancel(), a second
- * one (say, while closing hangs) is not swallowed: it leaves at once, with
- * the first one's exit code, after the forced-exit clean-up; so does a close
- * that takes longer than 10 s.
- */
-function nextStopSignal(): { promise: Promise<StopSignal>; onForcedExit(cleanUp: () => void): void; cancel(): void } {
-  let cleanUp = () => {};
-  let first: StopSignal | undefined;
-  const forceExit = () => {
-    try {
-      cleanUp();
-    } finally {
-      process.exit(signalExitCode(first ?? "SIGINT"));
-    }
-  };
-  let onSignal: (signal: NodeJS.Signals) => void = () => {};
-  const promise = new Promise<StopSignal>((resolve) => {
-    onSignal = (signal) => {
-      if (first !== undefined) return forceExit();
-      first = signal as StopSignal;
-      setTimeout(forceExit, 10_000).unref();
-      resolve(first);
-    };
-  });
-  for (const s of stopSignals) process.on(s, onSignal);
-  return {
-    promise,
-    onForcedExit(fn) {
-      cleanUp = fn;
-    },
-    cancel() {
-      for (const s of stopSignals) process.off(s, onSignal);
-    },
-  };
 }
 
 function describeStartFailure(e: unknown, cmd: EmulatorCommand): { message: string; exitCode: number } {

@@ -44,22 +44,24 @@ export interface InterruptOptions {
 export function watchInterrupts(options: InterruptOptions = {}): Interruption {
   const controller = new AbortController();
   let received: StopSignal | undefined;
-  const forceExit = () => {
+  const forceExit = (why: string) => {
     try {
+      process.stderr.write(`zmeta: ${why}; exiting now\n`);
       options.onForcedExit?.();
     } finally {
       process.exit(signalExitCode(received ?? "SIGINT"));
     }
   };
   const onSignal = (signal: NodeJS.Signals) => {
-    if (received !== undefined) return forceExit();
+    if (received !== undefined) return forceExit(`${signal} while stopping after ${received}`);
     received = signal as StopSignal;
     try {
       options.onSignal?.(received);
     } finally {
       controller.abort(new Error(`interrupted by ${signal}`));
       // unref: a command that finishes in time ends the process as usual.
-      setTimeout(forceExit, options.graceMs ?? 10_000).unref();
+      const graceMs = options.graceMs ?? 10_000;
+      setTimeout(() => forceExit(`still not stopped ${graceMs / 1000} s after ${signal}`), graceMs).unref();
     }
   };
   for (const s of stopSignals) process.on(s, onSignal);
