@@ -17,12 +17,13 @@ import { build } from "esbuild";
 import type { BrowserContext, Page } from "playwright-core";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumPathFrom } from "../../scripts/chromium-plan.js";
 import type { Emulator } from "../../src/emulator/index.js";
 import { startEmulator } from "../../src/emulator/index.js";
 import type { ScenarioArgs, ScenarioResult } from "./page.js";
 
-/** Debian's chromium package; CHROMIUM_PATH points elsewhere on other systems. */
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** Debian's chromium package; CHROMIUM_PATH points elsewhere on other systems (the rule `npm test` checks first). */
+const chromiumPath = chromiumPathFrom(process.env);
 
 const pageHtml = `<!doctype html>
 <html><head><meta charset="utf-8"><title>zitadel-metadata browser test</title></head>
@@ -86,8 +87,8 @@ describe("zitadel-metadata/web in headless Chromium, cross-origin against the em
     // Missing Chromium is a failure, never a skip: a skipped browser test looks green.
     if (!existsSync(chromiumPath)) {
       setupError = new Error(
-        `Chromium is missing at ${chromiumPath}. Install Debian's package with \`apt-get install -y chromium\` ` +
-          "(.ci/run does), or set CHROMIUM_PATH to a Chromium binary. The test never downloads a browser.",
+        `Chromium is missing at ${chromiumPath}. \`npm run check:chromium\` (the first step of npm test) installs Debian's ` +
+          "package as root with apt-get, or says the one command to run; or set CHROMIUM_PATH to a Chromium binary. The test never downloads a browser.",
       );
       return;
     }
