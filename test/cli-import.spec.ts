@@ -11,7 +11,7 @@ import { startEmulator } from "../src/emulator/index.js";
 import { random } from "./support/random.js";
 import { assertBuilt, bin, cleanEnv, lines, root, zmetaCli } from "./support/zmeta.js";
 
-const { zmeta, run, killRunning } = zmetaCli({ timeoutMs: 30_000 });
+const { zmeta, run, killRunning } = zmetaCli({ timeoutMs: 60_000 });
 
 const userCount = 50;
 const entriesPerUser = 196;

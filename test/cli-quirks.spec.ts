@@ -6,7 +6,7 @@ import type { Emulator, Quirks } from "../src/emulator/index.js";
 import { startEmulator } from "../src/emulator/index.js";
 import { assertBuilt, lines, zmetaCli } from "./support/zmeta.js";
 
-const { zmeta, killRunning } = zmetaCli({ timeoutMs: 30_000 });
+const { zmeta, killRunning } = zmetaCli({ timeoutMs: 60_000 });
 let emulator: Emulator;
 
 beforeAll(async () => {
