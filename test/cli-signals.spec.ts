@@ -4,7 +4,7 @@
 // byte for byte. The emulator removes its key files on each of the three.
 import type { ChildProcess } from "node:child_process";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -183,9 +183,9 @@ describe("zmeta export interrupted", () => {
     const out = join(outDir, "backup.ndjson");
     const run = start(["export", ...userIds.flatMap((id) => ["--user", id]), "--out", out, ...connection()]);
     try {
-      await waitFor(() => existsSync(join(outDir, `.backup.ndjson.${run.child.pid}.partial`)), "the temporary file");
-      // Entries in it: the first list has been answered.
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      // Entries in the temporary file: the first list has been answered (a condition, not a fixed wait).
+      const partial = join(outDir, `.backup.ndjson.${run.child.pid}.partial`);
+      await waitFor(() => existsSync(partial) && statSync(partial).size > 0, "entries in the temporary file");
       run.child.kill("SIGHUP");
       expect(await run.closed, run.stderr()).toBe(129);
       expect(lines(run.stderr())).toEqual([
@@ -218,10 +218,14 @@ describe("zmeta list and rm interrupted", () => {
   }, 60_000);
 
   it("rm on SIGTERM while its request is in flight: says it may or may not have happened, exits 143", async () => {
-    emulator.faults.latencyMs = 3_000;
+    // Far longer than the signal takes to follow the request's arrival, however loaded the machine.
+    emulator.faults.latencyMs = 30_000;
+    const requestsBefore = emulator.faultCounts.requests;
     const run = start(["rm", "--user", userIds[1]!, "k.1", "k.2", "--org-id", orgId, ...connection()]);
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // Until the removal has reached the emulator (counted on arrival, before the latency): a fixed
+      // wait could end before node has even started zmeta on a loaded machine.
+      await waitFor(() => emulator.faultCounts.requests > requestsBefore, "the removal at the emulator");
       run.child.kill("SIGTERM");
       expect(await run.closed, run.stderr()).toBe(143);
       expect(lines(run.stderr())).toEqual([

@@ -175,12 +175,12 @@ describe.each(variants)("Connect on v1 with both opt-ins, $name", ({ options }) 
   });
 
   it("deadlines reach the server", async () => {
-    emulator().faults.latencyMs = 2_000;
+    emulator().faults.latencyMs = 30_000;
     try {
       const { mgmt } = as("acme-admin");
       const started = Date.now();
       expect((await rejection(mgmt.getOrgMetadata({ key: "k" }, { timeoutMs: 100 }))).code).toBe(Code.DeadlineExceeded);
-      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
       emulator().faults.latencyMs = 0;
     }

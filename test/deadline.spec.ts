@@ -5,7 +5,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Code } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ZitadelProtocol, ZitadelTransportOptions } from "../src/index.js";
 import { clientCredentials, createManagementClient, createZitadelTransport } from "../src/index.js";
 import { rejection } from "./support/failures.js";
@@ -101,7 +101,9 @@ describe("a server that accepts and never answers", () => {
     const call = mgmtAt("grpc-web").listOrgMetadata({}, { signal: abort.signal });
     const call2 = mgmtAt("connect").listOrgMetadata({}, { signal: abort.signal });
     const optedOut = mgmtAt("grpc-web", { defaultTimeoutMs: 0 }).listOrgMetadata({}, { signal: abort.signal });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Until the three requests' headers have arrived (each ends with an empty line), however slow the machine.
+    const arrived = () => silent.received().slice(before).split("\r\n\r\n").length - 1;
+    await vi.waitFor(() => expect(arrived()).toBeGreaterThanOrEqual(3), { timeout: 60_000, interval: 20 });
     abort.abort();
     await Promise.all([rejection(call), rejection(call2), rejection(optedOut)]);
     const text = silent.received().slice(before).toLowerCase();

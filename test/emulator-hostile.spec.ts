@@ -7,7 +7,7 @@
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { GetUserMetadataRequestSchema, SetUserMetadataRequestSchema } from "../gen/zitadel/management_pb.js";
 import { SetUserMetadataRequestSchema as SetUserMetadataRequestV2Schema } from "../gen/zitadel/user/v2/user_service_pb.js";
 import type { Emulator, EmulatorOptions } from "../src/emulator/index.js";
@@ -250,9 +250,11 @@ describe("connection limits", () => {
   });
 
   it.each(["grpc", "rest"] as const)("a hanging call over %s is not cut off by the read or idle timeouts", async (protocol) => {
+    const hungBefore = emulator().faultCounts.hang;
     emulator().faults.hang = 1;
     const outcome = setKey(emulator(), protocol, `hung.${protocol}`, "v", { signal: AbortSignal.timeout(shortTimeouts.idleTimeoutMs * 3) });
-    await new Promise((r) => setTimeout(r, 50));
+    // Until the call has arrived and hangs (rather than a fixed wait, which a loaded machine can outlast).
+    await vi.waitFor(() => expect(emulator().faultCounts.hang).toBeGreaterThan(hungBefore), { timeout: generous, interval: 10 });
     emulator().faults.hang = 0;
     const result = await outcome;
     // Dropped by the client's own abort (ABORT_ERR), not by the server.

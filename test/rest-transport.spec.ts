@@ -330,21 +330,21 @@ describe("REST errors from the server", () => {
 
 describe("REST deadlines and cancellation (slow handler)", () => {
   beforeEach(() => {
-    reply = () => ({ delayMs: 2_000, body: { metadata: { key: "k" } } });
+    reply = () => ({ delayMs: 30_000, body: { metadata: { key: "k" } } });
   });
 
   it("a per-call timeoutMs ends the call with DeadlineExceeded", async () => {
     const started = Date.now();
     const err = await rejection(clients().mgmt.getOrgMetadata({ key: "k" }, { timeoutMs: 100 }));
     expect(err.code).toBe(Code.DeadlineExceeded);
-    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("the transport's defaultTimeoutMs applies to calls that set none", async () => {
     const started = Date.now();
     const err = await rejection(clients({ defaultTimeoutMs: 100 }).mgmt.getOrgMetadata({ key: "k" }));
     expect(err.code).toBe(Code.DeadlineExceeded);
-    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("an AbortSignal cancels the call in flight", async () => {
@@ -353,12 +353,12 @@ describe("REST deadlines and cancellation (slow handler)", () => {
     setTimeout(() => controller.abort(), 50);
     const err = await rejection(clients().mgmt.getOrgMetadata({ key: "k" }, { signal: controller.signal }));
     expect(err.code).toBe(Code.Canceled);
-    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("a call that is fast enough is not affected by its deadline", async () => {
     reply = () => ({ delayMs: 20, body: { metadata: { key: "k" } } });
-    const res = await clients().mgmt.getOrgMetadata({ key: "k" }, { timeoutMs: 1_500 });
+    const res = await clients().mgmt.getOrgMetadata({ key: "k" }, { timeoutMs: 10_000 });
     expect(res.metadata?.key).toBe("k");
   });
 });

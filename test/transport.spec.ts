@@ -13,21 +13,21 @@ describe.each(protocols)("deadlines and cancellation over %s", (protocol) => {
   const emulator = useEmulator();
 
   it("a per-call timeoutMs ends a slow call with DeadlineExceeded", async () => {
-    emulator().faults.latencyMs = 2_000;
+    emulator().faults.latencyMs = 30_000;
     try {
       const { mgmt } = clientsAs(emulator(), protocol, "acme-admin");
       const started = Date.now();
       const err = await mgmt.getOrgMetadata({ key: "k" }, { timeoutMs: 100 }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ConnectError);
       expect((err as ConnectError).code).toBe(Code.DeadlineExceeded);
-      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
       emulator().faults.latencyMs = 0;
     }
   });
 
   it("the transport's defaultTimeoutMs applies to calls that set none", async () => {
-    emulator().faults.latencyMs = 2_000;
+    emulator().faults.latencyMs = 30_000;
     try {
       const { mgmt } = clientsAs(emulator(), protocol, "acme-admin", { defaultTimeoutMs: 100 });
       const err = await mgmt.getOrgMetadata({ key: "k" }).catch((e: unknown) => e);
@@ -38,7 +38,7 @@ describe.each(protocols)("deadlines and cancellation over %s", (protocol) => {
   });
 
   it("an AbortSignal cancels a call in flight", async () => {
-    emulator().faults.latencyMs = 2_000;
+    emulator().faults.latencyMs = 30_000;
     try {
       const { mgmt } = clientsAs(emulator(), protocol, "acme-admin");
       const controller = new AbortController();
@@ -46,7 +46,7 @@ describe.each(protocols)("deadlines and cancellation over %s", (protocol) => {
       setTimeout(() => controller.abort(), 50);
       const err = await mgmt.getOrgMetadata({ key: "k" }, { signal: controller.signal }).catch((e: unknown) => e);
       expect((err as ConnectError).code).toBe(Code.Canceled);
-      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
       emulator().faults.latencyMs = 0;
     }
