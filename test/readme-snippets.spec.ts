@@ -29,8 +29,9 @@ function readmeSnippets(): Snippet[] {
   const snippets: Snippet[] = [];
   let section = "";
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i].startsWith("#")) section = lines[i].replace(/^#+\s*/, "");
-    if (lines[i] !== "```ts") continue;
+    const text = lines[i]!;
+    if (text.startsWith("#")) section = text.replace(/^#+\s*/, "");
+    if (text !== "```ts") continue;
     const end = lines.indexOf("```", i + 1);
     const marker = lines[i - 1]?.match(/^<!-- snippet: (\w+) -->$/)?.[1];
     if (marker !== undefined && marker !== "fragment") throw new Error(`README.md line ${i}: unknown snippet marker "${marker}" (only "fragment" exists)`);
@@ -97,7 +98,7 @@ describe("README ts blocks", () => {
   it("finds the blocks and keeps fragments few", () => {
     expect(snippets.length).toBeGreaterThanOrEqual(10);
     expect(snippets.filter((s) => s.fragment).length).toBeLessThanOrEqual(3);
-    expect(snippets[0].section).toBe("Quick start: the high-level API");
+    expect(snippets[0]?.section).toBe("Quick start: the high-level API");
   });
 
   it("every block type-checks against the package's own typings", () => {
@@ -117,7 +118,8 @@ describe("README ts blocks", () => {
       if (!d.file) return text;
       const index = snippets.findIndex((_, i) => d.file!.fileName.endsWith(fileOf(i)));
       const { line } = d.file.getLineAndCharacterOfPosition(d.start ?? 0);
-      return index < 0 ? `${d.file.fileName}:${line + 1}: ${text}` : `README.md:${snippets[index].line + line} (${snippets[index].section}): ${text}`;
+      const snippet = snippets[index];
+      return snippet ? `README.md:${snippet.line + line} (${snippet.section}): ${text}` : `${d.file.fileName}:${line + 1}: ${text}`;
     });
     expect(problems).toEqual([]);
   }, 120_000);
@@ -127,7 +129,7 @@ describe("README ts blocks", () => {
     const index = snippets.findIndex((s) => s.section === section && !s.fragment && s.code.includes(containing));
     if (index < 0) throw new Error(`README.md has no runnable ts block under "${section}"`);
     // The placeholder convention: the README's instance URL and org ids stand for the emulator's.
-    const code = snippets[index].code
+    const code = snippets[index]!.code
       .replaceAll("https://acme.zitadel.cloud", emulator.url)
       .replaceAll("69629023906488334", emulator.org("acme").id)
       .replaceAll("71234567890123456", emulator.org("globex").id);
