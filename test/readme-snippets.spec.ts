@@ -13,7 +13,8 @@ import { startEmulator } from "../src/emulator/index.js";
 import { accessToken, createMetadataClient, createZitadelTransport } from "../src/index.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const workDir = join(root, "test", ".readme-snippets");
+// At the root, outside tsconfig.json's include, and inside the package, so "zitadel-metadata" resolves to it.
+const workDir = join(root, ".readme-snippets");
 
 interface Snippet {
   /** The heading the block stands under. */
@@ -43,7 +44,7 @@ function readmeSnippets(): Snippet[] {
 
 /**
  * The names blocks use without defining them: the reader's own values. When a
- * block runs, test/.readme-snippets/globals.mjs defines them from the emulator.
+ * block runs, .readme-snippets/globals.mjs defines them from the emulator.
  */
 const preludeTypes = `import type { Auth, MetadataClient } from "zitadel-metadata";
 import type { Transport } from "@connectrpc/connect";
@@ -193,9 +194,12 @@ describe("README ts blocks", () => {
   }, 120_000);
 
   it("the browser block reads the caller's own metadata over grpc-web", async () => {
+    const self = emulator.user("iam-admin");
+    await createMetadataClient(createZitadelTransport({ baseUrl: emulator.url, protocol: "grpc", auth: accessToken(self.token!) })).user(self.id).set("own.key", "x");
     const res = await run("Use it from a browser app (gRPC-web)");
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
+    expect(res.stdout.trim()).toBe("[ 'own.key' ]");
   }, 120_000);
 
   it("the v1-or-v2 block writes atomically on v2", async () => {
