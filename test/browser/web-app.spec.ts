@@ -5,7 +5,6 @@
 // the emulator's CORS answers, over grpc-web and rest against the default
 // emulator (gRPC-web errors come trailers-only, as from ZITADEL), and over
 // connect against one started with connectV1 (ZITADEL serves no Connect for v1).
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,15 +14,12 @@ import { fileURLToPath } from "node:url";
 import { Code } from "@connectrpc/connect";
 import { build } from "esbuild";
 import type { BrowserContext, Page } from "playwright-core";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumPathFrom } from "../../scripts/chromium-plan.js";
+import { chromiumMissing, launchChromium } from "../support/chromium.js";
 import type { Emulator } from "../../src/emulator/index.js";
 import { startEmulator } from "../../src/emulator/index.js";
 import type { ScenarioArgs, ScenarioResult } from "./page.js";
 
-/** Debian's chromium package; CHROMIUM_PATH points elsewhere on other systems (the rule `npm test` checks first). */
-const chromiumPath = chromiumPathFrom(process.env);
 
 const pageHtml = `<!doctype html>
 <html><head><meta charset="utf-8"><title>zitadel-metadata browser test</title></head>
@@ -85,13 +81,8 @@ describe("zitadel-metadata/web in headless Chromium, cross-origin against the em
 
   beforeAll(async () => {
     // Missing Chromium is a failure, never a skip: a skipped browser test looks green.
-    if (!existsSync(chromiumPath)) {
-      setupError = new Error(
-        `Chromium is missing at ${chromiumPath}. \`npm run check:chromium\` (the first step of npm test) installs Debian's ` +
-          "package as root with apt-get, or says the one command to run; or set CHROMIUM_PATH to a Chromium binary. The test never downloads a browser.",
-      );
-      return;
-    }
+    setupError = chromiumMissing();
+    if (setupError !== undefined) return;
     const log = (line: string) => emulatorLog.push(line);
     const [script, started, startedWithConnect] = await Promise.all([
       bundlePage(),
@@ -102,20 +93,7 @@ describe("zitadel-metadata/web in headless Chromium, cross-origin against the em
     connectEmulator = startedWithConnect;
     site = await serveStatic(script);
     profileDir = await mkdtemp(join(tmpdir(), "zmeta-chromium-"));
-    // A persistent context is how playwright takes a fresh --user-data-dir of our choosing.
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    context = await launchChromium(profileDir);
     page = context.pages()[0] ?? (await context.newPage());
     page.on("console", (m) => pageOutput.push(`console.${m.type()}: ${m.text()}`));
     page.on("pageerror", (e) => pageOutput.push(`page error: ${e.message}`));
