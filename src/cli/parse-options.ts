@@ -107,14 +107,17 @@ function isFlagOf(spec: OptionSpec, arg: string): boolean {
 
 /**
  * An argument that starts with "-" and is no flag of the command. Where the
- * command takes a KEY, VALUE or FILE it may be one of those, so the message
- * says how to pass it: after "--", which ends the flags. A command whose
+ * command takes a KEY, VALUE or FILE and the argument is not shaped like a
+ * long flag, it may be one of those, so the message says how to pass it:
+ * after "--", which ends the flags. A command whose
  * arguments may be secrets (set's VALUE) does not quote a single-dash one back.
  */
 function unknownOption(command: string | undefined, raw: string, settings: ParseOptionsSettings): UsageError {
   const name = raw.startsWith("--") ? raw.split("=")[0]! : raw;
   const shown = raw.startsWith("--") || settings.echoPositionals ? `"${name}"` : '"-…" (not quoted back: it may be the VALUE)';
-  return usageError(command, `unknown option ${shown}${dashHintOf(settings)}`);
+  // "--rate" on get is a flag in the wrong place far more often than a KEY; "-5" or "-draft" may well be one.
+  const looksLikeFlag = /^--[a-z][a-z0-9-]*(=|$)/i.test(raw);
+  return usageError(command, `unknown option ${shown}${looksLikeFlag ? "" : dashHintOf(settings)}`);
 }
 
 function dashHintOf(settings: ParseOptionsSettings): string {
