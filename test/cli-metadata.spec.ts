@@ -62,6 +62,7 @@ describe.concurrent("zmeta get, set, list, rm", () => {
         expect(JSON.parse(json.out)).toEqual({
           key: key("plan"),
           value: "cHJv",
+          text: "pro",
           details: {
             sequence: expect.stringMatching(/^[1-9]\d*$/),
             creationDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),

@@ -69,6 +69,7 @@ describe("zmeta --api v2", () => {
       expect(JSON.parse(json.out)).toEqual({
         key: key("plan"),
         value: "cHJv",
+        text: "pro",
         details: { sequence: null, creationDate: expect.stringMatching(isoDate), changeDate: expect.stringMatching(isoDate), resourceOwner: null },
       });
       const v1Json = await zmeta(["get", "--user", alice.id, key("plan"), "--json", ...as("acme-admin", protocol === "connect" ? "grpc" : protocol, "v1")]);

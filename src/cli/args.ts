@@ -3,12 +3,12 @@ import type { MetadataApiName, ZitadelProtocol } from "../index.js";
 import type { AuthSetting } from "./connection-args.js";
 import { apiNames, authOptions, parseAuth, protocols, withoutUserInfo } from "./connection-args.js";
 import type { MetadataCommand } from "./metadata-args.js";
-import { parseMetadataCommand } from "./metadata-args.js";
+import { metadataOptionSpecs, parseMetadataCommand } from "./metadata-args.js";
 import type { Env, OptionSpec } from "./parse-options.js";
 import { helpOption, nonEmpty, parseDuration, parseOptions, stringValue, usageError } from "./parse-options.js";
 
 /** Every command `zmeta` knows, in the order the overview lists them. */
-export const commandNames = ["get", "set", "list", "rm", "export", "import", "emulator", "demo", "help"] as const;
+export const commandNames = ["get", "set", "list", "rm", "export", "import", "emulator", "demo", "completion", "help"] as const;
 export type CommandName = (typeof commandNames)[number];
 
 /** The protocols the demo can exercise, in table order. */
@@ -66,9 +66,22 @@ export interface DemoCommand {
   connectV1: boolean;
 }
 
-export type ParsedCommand = HelpCommand | EmulatorCommand | DemoCommand | MetadataCommand;
+/** The shells `zmeta completion` writes a script for. */
+export const completionShells = ["bash", "zsh", "fish"] as const;
+export type CompletionShell = (typeof completionShells)[number];
+
+export interface CompletionCommand {
+  command: "completion";
+  shell: CompletionShell;
+}
+
+export type ParsedCommand = HelpCommand | EmulatorCommand | DemoCommand | CompletionCommand | MetadataCommand;
 
 export type ParseResult = { ok: true; value: ParsedCommand } | { ok: false; errorMessage: string };
+
+/** --list-order's and --error-language's values, first the default. */
+export const listOrders = ["storage", "changing"] as const;
+export const errorLanguages = ["en", "pseudo"] as const;
 
 const emulatorOptions: OptionSpec = {
   ...helpOption,
@@ -87,12 +100,39 @@ const demoOptions: OptionSpec = {
   ...helpOption,
   url: { type: "string" },
   ...authOptions,
-  user: { type: "string" },
+  user: { type: "string", short: "u" },
   "org-id": { type: "string" },
   api: { type: "string" },
   protocol: { type: "string" },
   "connect-v1": { type: "boolean" },
 };
+
+/**
+ * Every command's flags: what each parser accepts, and what `zmeta completion`
+ * offers, so the two cannot drift apart.
+ */
+export const commandOptionSpecs: Readonly<Record<CommandName, OptionSpec>> = {
+  ...metadataOptionSpecs,
+  emulator: emulatorOptions,
+  demo: demoOptions,
+  completion: helpOption,
+  help: helpOption,
+};
+
+/** --json where the output is not data for scripts, or is JSON already: refused with the reason. */
+const jsonRefusals: Partial<Record<CommandName, string>> = {
+  emulator: "--json does not apply: the emulator's ready line is JSON already (one line on stdout); drop --json",
+  demo:
+    "--json does not apply: the demo prints a table for people, and its exit code (0 or 1) says whether every call behaved; " +
+    "drop --json, or script with get --json and list --json",
+  completion: "--json does not apply: completion prints a shell script; drop --json",
+  help: "--json does not apply: help prints text; drop --json",
+};
+
+function refusedFlags(command: CommandName): Record<string, string> | undefined {
+  const json = jsonRefusals[command];
+  return json === undefined ? undefined : { json };
+}
 
 /**
  * Turns `zmeta`'s arguments (without node and the script path) into a
@@ -113,6 +153,8 @@ export function parseCli(argv: readonly string[], env: Env = {}): ParseResult {
   switch (first) {
     case "help":
       return parseHelp(rest);
+    case "completion":
+      return parseCompletion(rest);
     case "emulator":
       return parseEmulator(rest);
     case "demo":
@@ -123,7 +165,12 @@ export function parseCli(argv: readonly string[], env: Env = {}): ParseResult {
 }
 
 function parseHelp(argv: string[]): ParseResult {
-  const parsed = parseOptions("help", argv, helpOption, { maxPositionals: 1, echoPositionals: true, positionalsHint: "give one command name" });
+  const parsed = parseOptions("help", argv, helpOption, {
+    maxPositionals: 1,
+    echoPositionals: true,
+    positionalsHint: "give one command name",
+    refused: refusedFlags("help"),
+  });
   if (!parsed.ok) return parsed;
   const topic = parsed.positionals[0];
   if (topic === undefined) return { ok: true, value: { command: "help", topic: undefined } };
@@ -131,11 +178,28 @@ function parseHelp(argv: string[]): ParseResult {
   return { ok: true, value: { command: "help", topic } };
 }
 
+function parseCompletion(argv: string[]): ParseResult {
+  const parsed = parseOptions("completion", argv, helpOption, {
+    maxPositionals: 1,
+    echoPositionals: true,
+    positionalsHint: `give one shell: ${completionShells.join(", ")}`,
+    refused: refusedFlags("completion"),
+  });
+  if (!parsed.ok) return parsed;
+  if (parsed.values.help === true) return { ok: true, value: { command: "help", topic: "completion" } };
+  const shell = parsed.positionals[0];
+  if (shell === undefined) return usageError("completion", `name the shell: zmeta completion ${completionShells.join("|")}`);
+  const known = completionShells.find((s) => s === shell);
+  if (known === undefined) return usageError("completion", `no completion for "${shell}"; the shells are ${completionShells.join(", ")}`);
+  return { ok: true, value: { command: "completion", shell: known } };
+}
+
 function parseEmulator(argv: string[]): ParseResult {
   const parsed = parseOptions("emulator", argv, emulatorOptions, {
     maxPositionals: 0,
     echoPositionals: true,
     positionalsHint: "every input is a --flag",
+    refused: refusedFlags("emulator"),
   });
   if (!parsed.ok) return parsed;
   const { values } = parsed;
@@ -161,14 +225,14 @@ function parseEmulator(argv: string[]): ParseResult {
   const quirks: Partial<Quirks> = {};
   const listOrder = stringValue(values["list-order"]);
   if (listOrder !== undefined) {
-    if (listOrder !== "storage" && listOrder !== "changing") {
+    if (listOrder !== listOrders[0] && listOrder !== listOrders[1]) {
       return usageError("emulator", `--list-order must be "storage" (the default, as ZITADEL) or "changing" (a new row order on every list query), got "${listOrder}"`);
     }
     quirks.listOrder = listOrder;
   }
   const errorLanguage = stringValue(values["error-language"]);
   if (errorLanguage !== undefined) {
-    if (errorLanguage !== "en" && errorLanguage !== "pseudo") {
+    if (errorLanguage !== errorLanguages[0] && errorLanguage !== errorLanguages[1]) {
       return usageError("emulator", `--error-language must be "en" (the default) or "pseudo" (translated error texts), got "${errorLanguage}"`);
     }
     quirks.errorLanguage = errorLanguage;
@@ -190,6 +254,7 @@ function parseDemo(argv: string[], env: Env): ParseResult {
     maxPositionals: 0,
     echoPositionals: false,
     positionalsHint: "every input is a --flag",
+    refused: refusedFlags("demo"),
   });
   if (!parsed.ok) return parsed;
   const { values } = parsed;

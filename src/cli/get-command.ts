@@ -1,10 +1,10 @@
-import type { MetadataEntry } from "../index.js";
 import type { CliIo } from "./io.js";
+import { entryJson } from "./json-output.js";
 import { exitCodes, write } from "./io.js";
 import type { GetCommand } from "./metadata-args.js";
 import { runWithClient } from "./run-with-client.js";
 import { describeScope, readScope } from "./scope.js";
-import { renderValue, toBase64 } from "./value-format.js";
+import { renderValue } from "./value-format.js";
 
 /** `zmeta get`: one value on stdout; exit 3 when the key does not exist. */
 export function runGetCommand(cmd: GetCommand, io: CliIo): Promise<number> {
@@ -33,23 +33,4 @@ function missingKeyMessage(cmd: GetCommand): string {
   if (cmd.scope.kind !== "user") return message;
   // v1 answers for a user outside the context organization exactly as for a missing key; v2 finds users in any organization.
   return cmd.connection.api === "v1" ? `${message} (or the user is in another organization: see --org-id)` : `${message} (or there is no such user)`;
-}
-
-/**
- * An entry as JSON: the value in base64 (it is bytes), the sequence as a
- * string (it is 64-bit). The same four detail keys on both APIs; what the
- * server did not send is null (v2 sends no sequence and no resource owner).
- */
-export function entryJson(entry: MetadataEntry): object {
-  const { sequence, creationDate, changeDate, resourceOwner } = entry.details;
-  return {
-    key: entry.key,
-    value: toBase64(entry.value),
-    details: {
-      sequence: sequence?.toString() ?? null,
-      creationDate: creationDate?.toISOString() ?? null,
-      changeDate: changeDate?.toISOString() ?? null,
-      resourceOwner: resourceOwner ?? null,
-    },
-  };
 }

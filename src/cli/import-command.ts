@@ -81,6 +81,7 @@ async function importEntries(cmd: ImportCommand, io: CliIo, interruption: Interr
   const { targets, entries } = read;
   if (entries === 0) {
     io.err(`zmeta import: ${cmd.file ?? "stdin"} holds no entries; nothing to do`);
+    if (cmd.json) io.out(JSON.stringify(outcomeJson(cmd, [], 0)));
     return exitCodes.ok;
   }
   const what = `${entries} ${entries === 1 ? "entry" : "entries"} for ${describeTargets(targets)}`;
@@ -131,11 +132,14 @@ async function importEntries(cmd: ImportCommand, io: CliIo, interruption: Interr
 
     if (cmd.dryRun) {
       progress.stop();
-      for (const plan of plans) {
-        io.out(
-          `${targetName(plan.target, cmd.connection)}: ${plan.target.entries.size} entries, ` +
-            `${plan.changed.length} to write, ${plan.unchanged} unchanged`,
-        );
+      if (cmd.json) io.out(JSON.stringify(outcomeJson(cmd, plans, 0)));
+      else {
+        for (const plan of plans) {
+          io.out(
+            `${targetName(plan.target, cmd.connection)}: ${plan.target.entries.size} entries, ` +
+              `${plan.changed.length} to write, ${plan.unchanged} unchanged`,
+          );
+        }
       }
       io.err(`zmeta import: dry run: ${what}: ${toWrite} would be written, ${unchanged} unchanged; nothing was written`);
       return exitCodes.ok;
@@ -177,6 +181,7 @@ async function importEntries(cmd: ImportCommand, io: CliIo, interruption: Interr
       return code;
     }
     progress.stop();
+    if (cmd.json) io.out(JSON.stringify(outcomeJson(cmd, plans, tally.written)));
     io.err(
       toWrite === 0
         ? `zmeta import: ${what}: all ${unchanged} unchanged, nothing to write`
@@ -184,6 +189,28 @@ async function importEntries(cmd: ImportCommand, io: CliIo, interruption: Interr
     );
     return exitCodes.ok;
   });
+}
+
+/**
+ * import --json: one object once the import is done, also for a dry run
+ * (written is then 0 and each target's "changed" is what would be written).
+ * A failed or interrupted import prints none: stderr says how far it got.
+ */
+function outcomeJson(cmd: ImportCommand, plans: Plan[], written: number): object {
+  const targets = plans.map((plan) => ({
+    scope: plan.target.scope,
+    id: plan.target.id,
+    entries: plan.target.entries.size,
+    changed: plan.changed.length,
+    unchanged: plan.unchanged,
+  }));
+  return {
+    dryRun: cmd.dryRun,
+    entries: targets.reduce((n, t) => n + t.entries, 0),
+    written,
+    unchanged: targets.reduce((n, t) => n + t.unchanged, 0),
+    targets,
+  };
 }
 
 /** "1500 written, 300 unchanged, 1200 left", with "at least" where requests were cut short. */

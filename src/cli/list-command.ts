@@ -1,5 +1,5 @@
 import type { MetadataEntry } from "../index.js";
-import { entryJson } from "./get-command.js";
+import { entryJson } from "./json-output.js";
 import type { CliIo } from "./io.js";
 import { exitCodes, write } from "./io.js";
 import type { ListCommand } from "./metadata-args.js";

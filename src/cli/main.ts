@@ -40,6 +40,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         return await (await import("./export-command.js")).runExportCommand(cmd, io);
       case "import":
         return await (await import("./import-command.js")).runImportCommand(cmd, io);
+      case "completion":
+        io.out((await import("./completion.js")).completionScript(cmd.shell).trimEnd());
+        return exitCodes.ok;
     }
   } catch (e) {
     // Commands report expected problems themselves; this is a bug, so keep the stack.

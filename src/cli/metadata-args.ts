@@ -34,6 +34,8 @@ export interface SetCommand {
   key: string;
   input: SetInput;
   format: ValueFormat;
+  /** Print what was written (key, size, the server's details) as one JSON object on stdout. */
+  json: boolean;
 }
 
 export interface ListCommand {
@@ -52,6 +54,8 @@ export interface RmCommand {
   scope: WritableScope;
   /** Distinct, in the order given. */
   keys: string[];
+  /** Print the removed keys as one JSON object on stdout. */
+  json: boolean;
 }
 
 export interface ExportCommand {
@@ -65,6 +69,8 @@ export interface ExportCommand {
   prefix: string | undefined;
   /** Undefined: standard output. */
   out: string | undefined;
+  /** With --out only: the summary as one JSON object on stdout. */
+  json: boolean;
 }
 
 export interface ImportCommand {
@@ -74,6 +80,8 @@ export interface ImportCommand {
   file: string | undefined;
   concurrency: number;
   dryRun: boolean;
+  /** The outcome (per user and organization) as one JSON object on stdout. */
+  json: boolean;
 }
 
 export type MetadataCommand = GetCommand | SetCommand | ListCommand | RmCommand | ExportCommand | ImportCommand;
@@ -83,7 +91,7 @@ type HelpRequest = { command: "help"; topic: MetadataCommandName };
 type Result = { ok: true; value: MetadataCommand | HelpRequest } | UsageError;
 
 const scopeOptions: OptionSpec = {
-  user: { type: "string" },
+  user: { type: "string", short: "u" },
   org: { type: "boolean" },
   me: { type: "boolean" },
 };
@@ -94,30 +102,48 @@ const rateOption: OptionSpec = { rate: { type: "string" } };
 /** The commands that take --rate (and read ZITADEL_RATE). */
 const paced: ReadonlySet<MetadataCommandName> = new Set(["list", "rm", "export", "import"]);
 
-const specs: Record<MetadataCommandName, OptionSpec> = {
-  get: { ...helpOption, ...scopeOptions, ...connectionOptions, format: { type: "string" }, json: { type: "boolean" } },
-  set: { ...helpOption, ...scopeOptions, ...connectionOptions, format: { type: "string" }, file: { type: "string" } },
-  list: { ...helpOption, ...scopeOptions, ...connectionOptions, ...rateOption, prefix: { type: "string" }, json: { type: "boolean" }, format: { type: "string" } },
-  rm: { ...helpOption, ...scopeOptions, ...connectionOptions, ...rateOption },
+/** --json: every metadata command prints its result as JSON on stdout with it. */
+const jsonOption: OptionSpec = { json: { type: "boolean" } };
+
+/**
+ * The flags of each metadata command: what the parser accepts, and what
+ * `zmeta completion` offers. Short flags: -u (--user), -f (--file, on set),
+ * -o (--out, on export), -h (--help); none other, so none means two things.
+ */
+export const metadataOptionSpecs: Readonly<Record<MetadataCommandName, OptionSpec>> = {
+  get: { ...helpOption, ...scopeOptions, ...connectionOptions, ...jsonOption, format: { type: "string" } },
+  set: { ...helpOption, ...scopeOptions, ...connectionOptions, ...jsonOption, format: { type: "string" }, file: { type: "string", short: "f" } },
+  list: { ...helpOption, ...scopeOptions, ...connectionOptions, ...rateOption, ...jsonOption, prefix: { type: "string" }, format: { type: "string" } },
+  rm: { ...helpOption, ...scopeOptions, ...connectionOptions, ...rateOption, ...jsonOption },
   export: {
     ...helpOption,
     ...connectionOptions,
     ...rateOption,
-    user: { type: "string", multiple: true },
+    ...jsonOption,
+    user: { type: "string", short: "u", multiple: true },
     "users-file": { type: "string" },
     org: { type: "boolean" },
-    me: { type: "boolean" },
     prefix: { type: "string" },
-    out: { type: "string" },
+    out: { type: "string", short: "o" },
   },
-  import: { ...helpOption, ...connectionOptions, ...rateOption, concurrency: { type: "string" }, "dry-run": { type: "boolean" } },
+  import: { ...helpOption, ...connectionOptions, ...rateOption, ...jsonOption, concurrency: { type: "string" }, "dry-run": { type: "boolean" } },
+};
+
+/** How a KEY, VALUE or FILE that starts with "-" is passed: after "--", which ends the flags. */
+const dashHints: Record<MetadataCommandName, string | undefined> = {
+  get: 'a KEY that starts with "-" goes last, after "--": zmeta get --user ID -- -KEY',
+  set: 'a KEY or VALUE that starts with "-" goes last, after "--": zmeta set --user ID KEY -- -5',
+  list: undefined,
+  rm: 'KEYs that start with "-" go last, after "--": zmeta rm --user ID -- -KEY',
+  export: undefined,
+  import: 'a FILE that starts with "-" goes last, after "--": zmeta import -- -FILE',
 };
 
 const maxPositionals: Record<MetadataCommandName, number> = { get: 1, set: 2, list: 0, rm: Infinity, export: 0, import: 1 };
 
 /** Parses the arguments after get, set, list, rm, export or import. Pure, like parseCli. */
 export function parseMetadataCommand(command: MetadataCommandName, argv: readonly string[], env: Env): Result {
-  const spec = specs[command];
+  const spec = metadataOptionSpecs[command];
   // "--org 123" leaves 123 as a positional; say what --org is instead of "unexpected argument".
   const afterOrg = argv[argv.indexOf("--org") + 1];
   const orgHint =
@@ -129,6 +155,8 @@ export function parseMetadataCommand(command: MetadataCommandName, argv: readonl
     // set's VALUE may be a secret.
     echoPositionals: command !== "set",
     positionalsHint: orgHint ?? positionalsHints[command],
+    dashHint: dashHints[command],
+    refused: command === "export" ? { me: "export does not take --me; export your own metadata with --user and your user id" } : undefined,
   });
   if (!parsed.ok) return parsed;
   const { values, positionals } = parsed;
@@ -201,7 +229,7 @@ function buildCommand(command: MetadataCommandName, values: OptionValues, positi
       if (file === "") return "--file needs a path (or - for stdin)";
       const input: SetInput =
         text !== undefined ? { kind: "argument", text } : file !== undefined && file !== "-" ? { kind: "file", path: file } : { kind: "stdin" };
-      return { command, scope, key: key.key, input, format: format.format };
+      return { command, scope, key: key.key, input, format: format.format, json: values.json === true };
     }
     case "list": {
       const scope = parseScope(values, false);
@@ -222,10 +250,9 @@ function buildCommand(command: MetadataCommandName, values: OptionValues, positi
         const problem = keyProblem(k);
         if (problem) return problem;
       }
-      return { command, scope, keys: [...new Set(positionals)] };
+      return { command, scope, keys: [...new Set(positionals)], json: values.json === true };
     }
     case "export": {
-      if (values.me === true) return "export does not take --me; export your own metadata with --user and your user id";
       const userIds = [...new Set(stringList(values.user))];
       const bad = userIds.find((id) => !isIdLike(id));
       if (bad !== undefined) return `--user must be a user id such as 69629023906488334, got "${bad}"`;
@@ -240,14 +267,24 @@ function buildCommand(command: MetadataCommandName, values: OptionValues, positi
       }
       const out = stringValue(values.out);
       if (out === "") return "--out needs a path";
-      return { command, userIds, usersFile, org, prefix: stringValue(values.prefix), out: out === "-" ? undefined : out };
+      const toStdout = out === undefined || out === "-";
+      if (values.json === true && toStdout) {
+        return 'export writes NDJSON to stdout already, one {"scope","id","key","value"} per line; --json prints a JSON summary instead, so it needs --out FILE';
+      }
+      return { command, userIds, usersFile, org, prefix: stringValue(values.prefix), out: toStdout ? undefined : out, json: values.json === true };
     }
     case "import": {
       const text = stringValue(values.concurrency) ?? "4";
       const concurrency = /^\d{1,2}$/.test(text) ? Number(text) : NaN;
       if (!(concurrency >= 1 && concurrency <= 64)) return `--concurrency must be a number from 1 to 64, got "${text}"`;
       const file = positionals[0];
-      return { command, file: file === undefined || file === "-" ? undefined : file, concurrency, dryRun: values["dry-run"] === true };
+      return {
+        command,
+        file: file === undefined || file === "-" ? undefined : file,
+        concurrency,
+        dryRun: values["dry-run"] === true,
+        json: values.json === true,
+      };
     }
   }
 }

@@ -21,6 +21,14 @@ export interface ParseOptionsSettings {
   echoPositionals: boolean;
   /** Why positionals are not welcome, when they are not. */
   positionalsHint?: string;
+  /**
+   * For commands whose positionals may start with "-" (a KEY, a VALUE, a
+   * FILE): how to pass one, added to the message about an unknown option,
+   * e.g. 'a KEY or VALUE that starts with "-" goes last, after "--": zmeta set --user ID KEY -- -5'.
+   */
+  dashHint?: string;
+  /** Flags this command does not take, each with the message that says why and what to do instead (e.g. --json where output is JSON already). */
+  refused?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -44,16 +52,28 @@ export function parseOptions(
   const seen = new Set<string>();
   for (const token of tokens) {
     if (token.kind !== "option") continue;
+    const raw = argv[token.index] ?? token.rawName;
+    if (!raw.startsWith("--") && raw.length > 2) {
+      // "-u123" or "-hu": getopt would read them, but "-fu" is then --file "u"; one spelling is clearer.
+      const short = shortFlags(spec).get(raw[1] ?? "");
+      if (short !== undefined) {
+        const shown = settings.echoPositionals ? raw : `-${raw[1]}…`;
+        return usageError(command, `write short flags apart, each with its value after a space ("-${raw[1]} …" is ${short}), not "${shown}"${dashHintOf(settings)}`);
+      }
+      return unknownOption(command, raw, settings);
+    }
     const def = spec[token.name];
-    if (def === undefined) return usageError(command, `unknown option "${token.rawName}"`);
+    if (def === undefined) {
+      const refusal = settings.refused?.[token.name];
+      if (refusal !== undefined && token.rawName.startsWith("--")) return usageError(command, refusal);
+      return unknownOption(command, raw, settings);
+    }
     if (def.type === "boolean" && token.value !== undefined) {
       return usageError(command, `option "${token.rawName}" takes no value`);
     }
     if (def.type === "string") {
-      // parseArgs would take the next flag as the value ("--seed --port 0").
-      const swallowedFlag =
-        !token.inlineValue && token.value !== undefined && token.value.startsWith("--") &&
-        spec[token.value.slice(2).split("=")[0] ?? ""] !== undefined;
+      // parseArgs would take the next flag as the value ("--seed --port 0", "--file -u 1").
+      const swallowedFlag = !token.inlineValue && token.value !== undefined && isFlagOf(spec, token.value);
       if (token.value === undefined || swallowedFlag) {
         return usageError(command, `option "${token.rawName}" needs a value`);
       }
@@ -70,6 +90,38 @@ export function parseOptions(
     return usageError(command, `unexpected argument${shown}${why}`);
   }
   return { ok: true, values, positionals };
+}
+
+/** Short letter → "--long", for the flags that have one. */
+export function shortFlags(spec: OptionSpec): Map<string, string> {
+  const shorts = new Map<string, string>();
+  for (const [name, def] of Object.entries(spec)) if (def.short !== undefined) shorts.set(def.short, `--${name}`);
+  return shorts;
+}
+
+/** Whether an argument is one of the command's own flags ("--port", "--port=1", "-u"). */
+function isFlagOf(spec: OptionSpec, arg: string): boolean {
+  if (arg.startsWith("--")) return spec[arg.slice(2).split("=")[0] ?? ""] !== undefined;
+  return arg.length === 2 && arg.startsWith("-") && shortFlags(spec).has(arg[1] ?? "");
+}
+
+/**
+ * An argument that starts with "-" and is no flag of the command. Where the
+ * command takes a KEY, VALUE or FILE and the argument is not shaped like a
+ * long flag, it may be one of those, so the message says how to pass it:
+ * after "--", which ends the flags. A command whose
+ * arguments may be secrets (set's VALUE) does not quote a single-dash one back.
+ */
+function unknownOption(command: string | undefined, raw: string, settings: ParseOptionsSettings): UsageError {
+  const name = raw.startsWith("--") ? raw.split("=")[0]! : raw;
+  const shown = raw.startsWith("--") || settings.echoPositionals ? `"${name}"` : '"-…" (not quoted back: it may be the VALUE)';
+  // "--rate" on get is a flag in the wrong place far more often than a KEY; "-5" or "-draft" may well be one.
+  const looksLikeFlag = /^--[a-z][a-z0-9-]*(=|$)/i.test(raw);
+  return usageError(command, `unknown option ${shown}${looksLikeFlag ? "" : dashHintOf(settings)}`);
+}
+
+function dashHintOf(settings: ParseOptionsSettings): string {
+  return settings.dashHint === undefined ? "" : `; ${settings.dashHint}`;
 }
 
 export function stringValue(v: OptionValues[string]): string | undefined {

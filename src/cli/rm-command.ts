@@ -1,7 +1,7 @@
 import type { MetadataScope } from "../index.js";
 import { isMetadataNotFound } from "../index.js";
 import type { CliIo } from "./io.js";
-import { exitCodes } from "./io.js";
+import { exitCodes, write } from "./io.js";
 import type { RmCommand } from "./metadata-args.js";
 import type { Interruption } from "./interrupt.js";
 import { signalExitCode, watchInterrupts } from "./interrupt.js";
@@ -65,6 +65,7 @@ function removeKeys(cmd: RmCommand, io: CliIo, interruption: Interruption): Prom
     }
     const what = cmd.keys.length === 1 ? `"${only}"` : `${cmd.keys.length} keys`;
     io.err(`zmeta rm: removed ${what} from ${where}`);
+    if (cmd.json) await write(io.stdout, `${JSON.stringify({ removed: cmd.keys })}\n`);
     return exitCodes.ok;
   });
 }

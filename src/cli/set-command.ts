@@ -1,7 +1,8 @@
 import { open } from "node:fs/promises";
 import type { Details } from "../index.js";
 import type { CliIo } from "./io.js";
-import { exitCodes, readAll } from "./io.js";
+import { detailsJson } from "./json-output.js";
+import { exitCodes, readAll, write } from "./io.js";
 import type { SetCommand } from "./metadata-args.js";
 import { runWithClient } from "./run-with-client.js";
 import { describeScope, writeScope } from "./scope.js";
@@ -14,7 +15,8 @@ const maxInputBytes = 1024 * 1024;
 /**
  * `zmeta set`: stores one value, given as an argument, with --file, or on
  * stdin. The input is read and checked before anything is sent, so bad input
- * exits 2 having written nothing. The confirmation goes to stderr, never the value.
+ * exits 2 having written nothing. The confirmation goes to stderr, never the
+ * value; with --json also a JSON object to stdout (key, size, the server's details).
  */
 export async function runSetCommand(cmd: SetCommand, io: CliIo): Promise<number> {
   const input = await readInput(cmd, io);
@@ -38,6 +40,8 @@ export async function runSetCommand(cmd: SetCommand, io: CliIo): Promise<number>
   return runWithClient("set", cmd.connection, io, async (md) => {
     const { details } = await writeScope(md, cmd.scope).set(cmd.key, value.value);
     io.err(`zmeta set: "${cmd.key}" on ${describeScope(cmd.scope, cmd.connection)}: ${size} ${size === 1 ? "byte" : "bytes"}${writeFacts(details)}`);
+    // The value itself is never echoed, as in the line above: it may be a secret.
+    if (cmd.json) await write(io.stdout, `${JSON.stringify({ key: cmd.key, bytes: size, details: detailsJson(details) })}\n`);
     return exitCodes.ok;
   });
 }

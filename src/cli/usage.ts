@@ -55,6 +55,7 @@ const overview = `zmeta - ZITADEL metadata from the command line
 
 Usage:
   zmeta <command> [options]
+  zmeta -h, --help
 
 Metadata commands:
   get KEY           Print one value
@@ -71,12 +72,20 @@ Other commands:
                     --connect-v1), v2 over those and Connect
   demo              Call every kind of v1 and v2 metadata RPC over each protocol
                     and print a table of results per API
+  completion SHELL  Print a completion script for bash, zsh or fish
   help              Show this overview, or "zmeta help <command>" for one command
 
 Whose metadata (get, set, list, rm):
-  --user ID         a user (v1: in the context organization, see --org-id)
+  -u, --user ID     a user (v1: in the context organization, see --org-id)
   --org             the organization itself (v2: name it with --org-id)
   --me              the token's own user; read-only, as ZITADEL's auth API has no writes
+
+Output for scripts: --json on get, set, list, rm, import, and export with --out;
+stdout then holds JSON only (list: one object per line), stderr keeps the
+notes and errors, and the exit codes stay the same. Short flags: -u (--user),
+-f (--file, on set), -o (--out, on export), -h (--help); each is written on its
+own ("-u ID", not "-uID"). An argument that starts with "-" but is a KEY or a
+VALUE goes last, after "--": zmeta set --user ID balance -- -5
 
 ${connection}
 
@@ -90,6 +99,7 @@ Examples:
   zmeta export --user 69629023906488334 --org --out backup.ndjson
   zmeta import backup.ndjson
   zmeta emulator --port 0
+  source <(zmeta completion bash)
 
 Exit codes: 0 success, 1 failure, 2 bad usage or bad input (nothing was
 written), 3 no such key.
@@ -101,7 +111,7 @@ Usage:
   zmeta get (--user ID | --org | --me) KEY [--format FORMAT | --json] [connection]
 
 Options:
-  --user ID       a user's metadata (v1: in the context organization, see --org-id)
+  -u, --user ID   a user's metadata (v1: in the context organization, see --org-id)
   --org           the organization's metadata (v2: name it with --org-id)
   --me            the token's own user's metadata (v1's AuthService on both
                   APIs: not over connect; with --api v2 use --user YOUR_ID)
@@ -112,6 +122,7 @@ Options:
                     base64  standard base64 and a newline
                     raw     the stored bytes exactly, nothing added
   --json          the whole entry as one JSON object: {"key","value" (base64),
+                  "text" (the value as a string, null when it is not UTF-8),
                   "details":{"sequence","creationDate","changeDate","resourceOwner"}};
                   the same keys on --api v1 and v2, null where the server sent
                   nothing (v2 sends no sequence and no resource owner)
@@ -128,22 +139,23 @@ Examples:
   zmeta get --user 69629023906488334 plan
   zmeta get --org --org-id 71234567890123456 settings --format json
   zmeta get --me avatar --format raw > avatar.png
-  zmeta get --user 69629023906488334 plan --json | jq -r .details.changeDate`;
+  zmeta get --user 69629023906488334 plan --json | jq -r .details.changeDate
+  zmeta get -u 69629023906488334 -- -odd-key`;
 
 const set = `zmeta set - store one metadata value
 
 Usage:
-  zmeta set (--user ID | --org) KEY VALUE [--format FORMAT] [connection]
-  zmeta set (--user ID | --org) KEY --file PATH [--format FORMAT] [connection]
-  ... | zmeta set (--user ID | --org) KEY [--format FORMAT] [connection]
+  zmeta set (--user ID | --org) KEY VALUE [--format FORMAT] [--json] [connection]
+  zmeta set (--user ID | --org) KEY --file PATH [--format FORMAT] [--json] [connection]
+  ... | zmeta set (--user ID | --org) KEY [--format FORMAT] [--json] [connection]
 
 The value is the VALUE argument, the content of --file, or stdin when neither
 is given. --me cannot write: ZITADEL's auth API has no metadata writes.
 
 Options:
-  --user ID       a user's metadata (v1: in the context organization, see --org-id)
+  -u, --user ID   a user's metadata (v1: in the context organization, see --org-id)
   --org           the organization's metadata (v2: name it with --org-id)
-  --file PATH     read the value from a file ("-" for stdin)
+  -f, --file PATH read the value from a file ("-" for stdin)
   --format F      how to read the value:
                     text    UTF-8 text (default); from a file or stdin one trailing
                             line break is dropped, as echo and editors add one
@@ -151,6 +163,9 @@ Options:
                     json    JSON text: checked, then stored as written
                     base64  base64 text, decoded; line breaks in it are ignored
                     raw     the bytes exactly as given (binary files)
+  --json          also print what was written as one JSON object on stdout:
+                  {"key","bytes" (the value's size),"details"}, details as in
+                  "zmeta get --json"; never the value
   -h, --help      Show this help.
 
 ${connection}
@@ -159,14 +174,15 @@ Values are 1 to 500000 bytes. The input is checked before anything is sent:
 a bad value exits 2 and writes nothing. A confirmation, never the value, goes to
 stderr, with what the server said of the write: on v1 its sequence, on v2 its
 date (v2 sends no sequence; for a value that was already stored, that date is
-the last earlier change). A VALUE that starts with "-"
-goes after "--".
+the last earlier change). A KEY or VALUE that starts with "-" goes last,
+after "--", which ends the options: everything after it is taken as it is.
 
 Examples:
   zmeta set --user 69629023906488334 plan pro
   echo '{"theme":"dark"}' | zmeta set --user 69629023906488334 prefs --format json
-  zmeta set --org logo --file logo.png --format raw
-  zmeta set --user 69629023906488334 balance -- -5`;
+  zmeta set --org logo -f logo.png --format raw
+  zmeta set --user 69629023906488334 balance -- -5
+  zmeta set -u 69629023906488334 plan pro --json | jq -r .details.sequence`;
 
 const list = `zmeta list - list metadata keys and values
 
@@ -179,15 +195,16 @@ characters escaped (\\n, \\t, \\\\, \\u001b), cut at 80 characters; a value that
 is not UTF-8 shows as <N bytes, not UTF-8>.
 
 Options:
-  --user ID       a user's metadata (v1: in the context organization, see --org-id)
+  -u, --user ID   a user's metadata (v1: in the context organization, see --org-id)
   --org           the organization's metadata (v2: name it with --org-id)
   --me            the token's own user's metadata (v1's AuthService on both
                   APIs: not over connect; with --api v2 use --user YOUR_ID)
   --prefix P      only keys that start with P
   --format F      the whole value instead of a preview: text (escaped as above),
                   json (compact, on one line) or base64
-  --json          NDJSON: one {"key","value" (base64),"details"} object per line,
-                  details as in "zmeta get --json" (null where v2 sends nothing)
+  --json          NDJSON: one {"key","value" (base64),"text","details"} object
+                  per line, as "zmeta get --json" prints one (an empty listing
+                  prints no line)
 ${rateHelp("every page counts")}
   -h, --help      Show this help.
 
@@ -205,7 +222,7 @@ Examples:
 const rm = `zmeta rm - remove metadata keys
 
 Usage:
-  zmeta rm (--user ID | --org) KEY [KEY...] [--rate N] [connection]
+  zmeta rm (--user ID | --org) KEY [KEY...] [--rate N] [--json] [connection]
 
 On v1 one key is removed with RemoveUserMetadata or RemoveOrgMetadata, several
 with ZITADEL's bulk remove; on v2 with DeleteUserMetadata or
@@ -214,8 +231,10 @@ any is missing, none. A missing key exits 3, naming it. --me cannot write:
 ZITADEL's auth API has no metadata writes.
 
 Options:
-  --user ID       a user's metadata (v1: in the context organization, see --org-id)
+  -u, --user ID   a user's metadata (v1: in the context organization, see --org-id)
   --org           the organization's metadata (v2: name it with --org-id)
+  --json          on success, print {"removed":[KEY...]} on stdout (each key
+                  once, in the order given); on failure nothing
 ${rateHelp("each request of 500 keys counts")}
   -h, --help      Show this help.
 
@@ -226,12 +245,13 @@ in flight, it says that request may or may not have happened.
 
 Examples:
   zmeta rm --user 69629023906488334 plan
-  zmeta rm --org feature.a feature.b feature.c`;
+  zmeta rm --org feature.a feature.b feature.c
+  zmeta rm --user 69629023906488334 -- -draft`;
 
 const exportHelp = `zmeta export - write metadata as NDJSON, for backups and zmeta import
 
 Usage:
-  zmeta export [--user ID]... [--users-file FILE] [--org] [--prefix P] [--out FILE] [--rate N] [connection]
+  zmeta export [--user ID]... [--users-file FILE] [--org] [--prefix P] [--out FILE [--json]] [--rate N] [connection]
 
 One line per entry:
   {"scope":"user","id":"<user id>","key":"plan","value":"<base64>"}
@@ -248,14 +268,18 @@ The file is the same on --api v1 and v2: an export made over one imports
 through the other, byte for byte.
 
 Options:
-  --user ID           a user whose metadata to export; repeat it for more
+  -u, --user ID       a user whose metadata to export; repeat it for more
   --users-file FILE   user ids, one per line; blank lines and # comments are
                       skipped; "-" reads them from stdin
   --org               the organization's metadata too (v1: the context
                       organization; v2: the one --org-id names, required)
   --prefix P          only keys that start with P
-  --out FILE          write to FILE instead of stdout; it is created readable by
+  -o, --out FILE      write to FILE instead of stdout; it is created readable by
                       you only and replaced only once the export is complete
+  --json              with --out: print a summary as one JSON object on stdout,
+                      {"out","entries","users","org","usersWithoutMetadata",
+                      "orgWithoutMetadata"}; without --out stdout is the export
+                      (NDJSON already), so --json is refused there
 ${rateHelp("one budget for all the lists")}
   -h, --help          Show this help.
 
@@ -269,12 +293,13 @@ is left as it was) and exits 130, 143 or 129.
 
 Examples:
   zmeta export --user 69629023906488334 --user 69629023906488335 --org --out backup.ndjson
-  zmeta export --users-file users.txt --org-id 71234567890123456 > globex.ndjson`;
+  zmeta export --users-file users.txt --org-id 71234567890123456 > globex.ndjson
+  zmeta export --users-file users.txt --org -o backup.ndjson --json | jq .entries`;
 
 const importHelp = `zmeta import - write metadata from NDJSON, as zmeta export writes it
 
 Usage:
-  zmeta import [FILE | -] [--concurrency N] [--rate N] [--dry-run] [connection]
+  zmeta import [FILE | -] [--concurrency N] [--rate N] [--dry-run] [--json] [connection]
 
 Reads FILE, or stdin when it is "-" or not given. Each line is
   {"scope":"user"|"org","id":"...","key":"...","value":"<base64>"}
@@ -300,6 +325,11 @@ Options:
   --concurrency N   requests in flight at once, 1 to 64 (default 4)
   --dry-run         compare only: print per user and organization how many
                     entries would be written and how many are unchanged
+  --json            print the outcome as one JSON object on stdout, instead of
+                    the dry run's lines: {"dryRun","entries","written",
+                    "unchanged","targets":[{"scope","id","entries","changed",
+                    "unchanged"}]}; "changed" is what was (with --dry-run: would
+                    be) written. A failed or interrupted import prints none
 ${rateHelp("one budget for all lists and writes")}
   -h, --help        Show this help.
 
@@ -317,7 +347,8 @@ writes only what is still missing or different.
 Examples:
   zmeta import backup.ndjson
   zmeta import backup.ndjson --dry-run
-  gunzip -c backup.ndjson.gz | zmeta import -`;
+  gunzip -c backup.ndjson.gz | zmeta import -
+  zmeta import backup.ndjson --dry-run --json | jq '[.targets[] | select(.changed > 0)]'`;
 
 const emulator = `zmeta emulator - run a local, ZITADEL-compatible metadata API
 
@@ -424,7 +455,7 @@ Options (flag, or environment variable):
   --key-file FILE|JSON    ZITADEL_KEY_FILE       or a service account key file
   --client-id ID          ZITADEL_CLIENT_ID      or a machine user's client credentials
   --client-secret SECRET  ZITADEL_CLIENT_SECRET
-  --user USER_ID          ZITADEL_USER_ID        the user whose metadata to write
+  -u, --user USER_ID      ZITADEL_USER_ID        the user whose metadata to write
   --org-id ORG_ID         ZITADEL_ORG_ID         v1: organization context (x-zitadel-orgid),
                                                  default the caller's; v2: the organization
                                                  to write, needed with --url and v2
@@ -455,6 +486,27 @@ Examples:
     --api v1,v2 --org-id 71234567890123456
   zmeta demo --url https://acme.zitadel.cloud --key-file ./bot.json --user 69629023906488334`;
 
+const completion = `zmeta completion - print a shell completion script
+
+Usage:
+  zmeta completion bash|zsh|fish
+
+Options:
+  -h, --help      Show this help.
+
+The script completes commands, every flag of each command (from the same
+table the commands parse their flags with), the values of --format, --api,
+--protocol, --list-order and --error-language, file names for the flags that
+take a file, command names after "zmeta help" and file names for import.
+
+Load it:
+  bash   source <(zmeta completion bash)            for this shell, or for all:
+         zmeta completion bash > ~/.local/share/bash-completion/completions/zmeta
+  zsh    source <(zmeta completion zsh)             after compinit, or for all:
+         zmeta completion zsh > "\${fpath[1]}/_zmeta"
+  fish   zmeta completion fish | source             for this shell, or for all:
+         zmeta completion fish > ~/.config/fish/completions/zmeta.fish`;
+
 /** The help text of one command, or the overview. */
 export function usage(topic: CommandName | undefined): string {
   switch (topic) {
@@ -474,6 +526,8 @@ export function usage(topic: CommandName | undefined): string {
       return emulator;
     case "demo":
       return demo;
+    case "completion":
+      return completion;
     case "help":
     case undefined:
       return overview;
