@@ -34,13 +34,28 @@ const certificateCodes = new Set([
 ]);
 
 /** Error codes that mean "this will fail the same way next time": not worth a retry. */
-export const permanentConnectionCodes: ReadonlySet<string> = new Set([
+const permanentConnectionCodes: ReadonlySet<string> = new Set([
   ...certificateCodes,
   "ENOTFOUND",
   "ERR_SSL_WRONG_VERSION_NUMBER",
   "ERR_SSL_PACKET_LENGTH_TOO_LONG",
   "ERR_SSL_HTTP_REQUEST",
 ]);
+
+/**
+ * Whether a failure to connect will fail the same way on the next attempt: a
+ * certificate Node does not trust, TLS to a plain-HTTP port, a host name that
+ * does not exist (ENOTFOUND; EAI_AGAIN, a DNS server that did not answer, may pass).
+ */
+export function isPermanentConnectionFailure(error: unknown): boolean {
+  return causes(error).some((e) => {
+    const code = codeOf(e) ?? "";
+    return permanentConnectionCodes.has(code) || (code === "EPROTO" && tlsToPlainText.test(e.message));
+  });
+}
+
+/** Node's EPROTO over HTTP/1.1 carries the TLS library's reason only in its text. */
+const tlsToPlainText = /wrong version number|packet length too long|http request/i;
 
 function causes(error: unknown): Error[] {
   const found: Error[] = [];
@@ -74,7 +89,7 @@ export function classifyConnectionFailure(error: ConnectError, baseUrl: string):
     return { kind: "certificate", host, reason: `the TLS certificate of ${host} ${what}` };
   }
   if (codes.some((c) => c === "ERR_SSL_WRONG_VERSION_NUMBER" || c === "ERR_SSL_PACKET_LENGTH_TOO_LONG" || c === "ERR_SSL_HTTP_REQUEST") ||
-      (codes.includes("EPROTO") && chain.some((e) => /wrong version number|packet length too long|http request/i.test(e.message)))) {
+      (codes.includes("EPROTO") && chain.some((e) => tlsToPlainText.test(e.message)))) {
     return { kind: "tls-to-plain", host, reason: `${host} does not speak TLS (https://), it answered in plain HTTP` };
   }
   if (codes.includes("ENOTFOUND") || codes.includes("EAI_AGAIN")) {
@@ -86,7 +101,7 @@ export function classifyConnectionFailure(error: ConnectError, baseUrl: string):
   const fromZitadel = error.metadata.has("grpc-status") && error.code !== Code.Unimplemented;
   if (url.protocol === "http:" && !fromZitadel) {
     // A TLS port hit with plain HTTP closes the connection without a word: a reset over HTTP/1.1, a cancelled stream over h2c.
-    const closed = codes.includes("ECONNRESET") || (error.code === Code.Canceled && /^http\/2 stream closed with error code CANCEL\b/.test(error.rawMessage));
+    const closed = codes.includes("ECONNRESET") || codes.includes("EPIPE") || (error.code === Code.Canceled && /^http\/2 stream closed with error code CANCEL\b/.test(error.rawMessage));
     if (closed) return { kind: "plain-to-tls", host, reason: `${host} closed the connection without an answer to plain HTTP (does it expect TLS?)` };
   }
   // An HTTP/1.1-only server that is sent gRPC's HTTP/2 without TLS answers what HTTP/2 cannot parse.

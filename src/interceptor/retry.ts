@@ -11,7 +11,7 @@ import { isTooMany, serverDelayMs } from "./server-hints.js";
 import { ZitadelConfigError } from "../core/config-error.js";
 import { getErrorDetail, httpStatusKey, tokenFailureKey } from "../zitadel/errors.js";
 import { goneIdsOf, isSafeToRetry } from "../zitadel/versions.js";
-import { permanentConnectionCodes } from "./connection-failure.js";
+import { isPermanentConnectionFailure } from "./connection-failure.js";
 
 /** The defaults of the `retry` option. */
 export const retryDefaults = Object.freeze({ maxAttempts: 4, initialBackoffMs: 100, maxBackoffMs: 5_000, attemptTimeoutMs: 10_000 });
@@ -274,7 +274,7 @@ export function isTransient(error: ConnectError): boolean {
   if (typeof status === "number" && transientHttpStatuses.has(status)) return true;
   // A certificate Node does not trust, TLS to a plain port, a name that does not resolve: a mistake in the
   // configuration, the same on every attempt (ECONNREFUSED is retried: a restarting server refuses for a moment).
-  if (causeCodes(error).some((code) => permanentConnectionCodes.has(code))) return false;
+  if (isPermanentConnectionFailure(error)) return false;
   if (error.code === Code.Unavailable) return true;
   // Our own size limits (readMaxBytes, writeMaxBytes) fail the same way every time.
   if (error.code === Code.ResourceExhausted) return !/MaxBytes/.test(error.rawMessage);
