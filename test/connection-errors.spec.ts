@@ -122,7 +122,7 @@ const cases: Case[] = [
     url: () => `http://127.0.0.1:${closedPort}`,
     kind: "refused",
     library: /nothing listens on 127\.0\.0\.1:\d+ \(connection refused\): check the port in baseUrl and that ZITADEL is running/,
-    cli: /nothing listens on 127\.0\.0\.1:\d+ \(connection refused\)\. Hint: check the port in --url/,
+    cli: /nothing listens on 127\.0\.0\.1:\d+ \(connection refused\)\. Hint: cannot reach http:\/\/127\.0\.0\.1:\d+: check --url/,
   },
 ];
 

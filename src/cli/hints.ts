@@ -22,13 +22,13 @@ export interface HintContext {
  */
 export function hintFor(err: ZitadelError, ctx: HintContext): string | undefined {
   const failure = connectionFailureOf(err);
-  if (failure !== undefined) return connectionHint(failure);
+  if (failure !== undefined) return connectionHint(failure, ctx);
   const kind = err.fact?.code === err.code ? err.fact.kind : undefined;
   return (kind === undefined ? undefined : kindHint(kind, ctx)) ?? codeHint(err, ctx);
 }
 
 /** What fixes a failure to connect, with the CLI's flags (the library's message names its options). */
-function connectionHint(f: ConnectionFailure): string {
+function connectionHint(f: ConnectionFailure, ctx: HintContext): string {
   switch (f.kind) {
     case "tls-to-plain":
       return "use http:// in --url (or ZITADEL_URL), or the port where it serves https://";
@@ -39,7 +39,8 @@ function connectionHint(f: ConnectionFailure): string {
     case "dns":
       return "check the host in --url (or ZITADEL_URL) and the network's DNS";
     case "refused":
-      return "check the port in --url (or ZITADEL_URL) and that ZITADEL is running";
+      // Also what a server that stopped mid-command leaves: the same hint as any other Unavailable.
+      return `cannot reach ${ctx.url}: check --url (or ZITADEL_URL) and that ZITADEL is running`;
     case "not-zitadel":
       return "--url must be the instance's origin, such as https://acme.zitadel.cloud (no path)";
   }

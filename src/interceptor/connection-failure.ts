@@ -6,6 +6,7 @@
 // stays available as the error's cause. Browser-safe: no Node imports.
 import type { Interceptor } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { tokenFailureKey } from "../zitadel/errors.js";
 
 /** The kinds of connection failure we explain. */
 export type ConnectionFailureKind = "tls-to-plain" | "plain-to-tls" | "certificate" | "dns" | "refused" | "not-zitadel";
@@ -145,7 +146,8 @@ export function createConnectionFailureInterceptor(baseUrl: string): Interceptor
     try {
       return await next(req);
     } catch (e) {
-      if (!(e instanceof ConnectError) || req.signal.aborted) throw e;
+      // A token request's failure names the token or discovery URL it went to; it stays as it is.
+      if (!(e instanceof ConnectError) || req.signal.aborted || (e as unknown as Record<symbol, unknown>)[tokenFailureKey] === true) throw e;
       const failure = classifyConnectionFailure(e, baseUrl);
       if (failure === undefined) throw e;
       const code = failure.kind === "not-zitadel" ? e.code : Code.Unavailable;
