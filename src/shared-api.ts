@@ -44,6 +44,8 @@ export type { Pacer } from "./core/pacer.js";
 // --- deadlines and retries ---
 export { createRetryInterceptor, retryDefaults, wasAlreadyApplied } from "./interceptor/retry.js";
 export type { RetryOptions, RetryEvent, RetryOutcome } from "./interceptor/retry.js";
+export { connectionFailureOf } from "./interceptor/connection-failure.js";
+export type { ConnectionFailure, ConnectionFailureKind } from "./interceptor/connection-failure.js";
 export { defaultCallTimeoutMs } from "./core/deadline.js";
 export { withOrgId } from "./core/org-context.js";
 export type { ZitadelInterceptorOptions } from "./interceptor/interceptor.js";

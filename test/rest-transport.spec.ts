@@ -323,7 +323,8 @@ describe("REST errors from the server", () => {
     const err = await rejection(clients({ baseUrl: `http://127.0.0.1:${port}` }).mgmt.getOrgMetadata({ key: "k" }));
     expect(err.code).toBe(Code.Unavailable);
     // Node's REST runs on connect-node's HTTP client (not fetch, whose text was "fetch failed: ECONNREFUSED").
-    expect(err.rawMessage).toContain(`got no complete response from http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(err.rawMessage).toBe(`nothing listens on 127.0.0.1:${port} (connection refused): check the port in baseUrl and that ZITADEL is running`);
+    expect((err.cause as { rawMessage: string }).rawMessage).toContain(`got no complete response from http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
     expect(err.message).not.toContain(token);
   });
 });

@@ -41,6 +41,8 @@ export interface ConnectionSettings {
    * many requests per second for the whole command. Undefined: no pacing.
    */
   rate?: number;
+  /** --ca (or ZITADEL_CA): a PEM file of the certificate authority that signed the server's certificate. */
+  caFile?: string;
 }
 
 export const protocols: readonly ZitadelProtocol[] = zitadelProtocols;
@@ -65,6 +67,7 @@ export const connectionOptions: OptionSpec = {
   "allow-insecure": { type: "boolean" },
   timeout: { type: "string" },
   retries: { type: "string" },
+  ca: { type: "string" },
 };
 
 const credentialsHelp =
@@ -190,7 +193,14 @@ export function parseConnection(values: OptionValues, env: Env): Parsed<Connecti
     }
   }
 
-  return { ok: true, value: { url, auth: auth.value, api: api.value, orgId, protocol, connectV1, allowInsecure, timeoutMs, maxAttempts } };
+  const caFlag = stringValue(values.ca);
+  if (caFlag === "") return { ok: false, problem: "--ca is empty: give the PEM file of the certificate authority, e.g. --ca ./ca.pem" };
+  const caFile = caFlag ?? nonEmpty(env.ZITADEL_CA);
+
+  return {
+    ok: true,
+    value: { url, auth: auth.value, api: api.value, orgId, protocol, connectV1, allowInsecure, timeoutMs, maxAttempts, ...(caFile === undefined ? {} : { caFile }) },
+  };
 }
 
 /** The APIs --api takes, in the order help lists them. */

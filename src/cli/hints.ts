@@ -1,6 +1,6 @@
 import { Code } from "@connectrpc/connect";
-import type { ErrorKind, MetadataApiName, ZitadelError, ZitadelProtocol } from "../index.js";
-import { isTokenFailure } from "../index.js";
+import type { ConnectionFailure, ErrorKind, MetadataApiName, ZitadelError, ZitadelProtocol } from "../index.js";
+import { connectionFailureOf, isTokenFailure } from "../index.js";
 
 /** What a hint may point at: the flags of the command that failed. */
 export interface HintContext {
@@ -21,8 +21,29 @@ export interface HintContext {
  * the message text: ZITADEL translates it.
  */
 export function hintFor(err: ZitadelError, ctx: HintContext): string | undefined {
+  const failure = connectionFailureOf(err);
+  if (failure !== undefined) return connectionHint(failure, ctx);
   const kind = err.fact?.code === err.code ? err.fact.kind : undefined;
   return (kind === undefined ? undefined : kindHint(kind, ctx)) ?? codeHint(err, ctx);
+}
+
+/** What fixes a failure to connect, with the CLI's flags (the library's message names its options). */
+function connectionHint(f: ConnectionFailure, ctx: HintContext): string {
+  switch (f.kind) {
+    case "tls-to-plain":
+      return "use http:// in --url (or ZITADEL_URL), or the port where it serves https://";
+    case "plain-to-tls":
+      return "if it serves TLS, use https:// in --url (or ZITADEL_URL)";
+    case "certificate":
+      return "pass the CA certificate (PEM) with --ca FILE (or ZITADEL_CA), or set NODE_EXTRA_CA_CERTS=FILE";
+    case "dns":
+      return "check the host in --url (or ZITADEL_URL) and the network's DNS";
+    case "refused":
+      // Also what a server that stopped mid-command leaves: the same hint as any other Unavailable.
+      return `cannot reach ${ctx.url}: check --url (or ZITADEL_URL) and that ZITADEL is running`;
+    case "not-zitadel":
+      return "--url must be the instance's origin, such as https://acme.zitadel.cloud (no path)";
+  }
 }
 
 function kindHint(kind: ErrorKind, ctx: HintContext): string | undefined {

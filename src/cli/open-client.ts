@@ -10,6 +10,22 @@ import {
 } from "../index.js";
 import type { AuthSetting, ConnectionSettings } from "./connection-args.js";
 import { createPacer, createPacingInterceptor } from "../index.js";
+import { readFileSync } from "node:fs";
+
+/** The PEM text of --ca (or ZITADEL_CA); a TypeError naming the flag and the file when it cannot be read or is not PEM. */
+export function readCaFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? "unreadable";
+    throw new TypeError(`--ca (or ZITADEL_CA): cannot read ${file} (${code}): give the PEM file of the certificate authority that signed ZITADEL's certificate`);
+  }
+  if (!text.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new TypeError(`--ca (or ZITADEL_CA): ${file} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"): give the CA certificate in PEM form`);
+  }
+  return text;
+}
 
 /**
  * The token source for an auth setting. Rejects with a TypeError naming the
@@ -111,6 +127,7 @@ export async function openMetadataClient(connection: ConnectionSettings): Promis
       // v1 takes the context organization from x-zitadel-orgid; v2 ignores that header (org() takes the id in the request).
       orgId: connection.api === "v1" ? connection.orgId : undefined,
       allowInsecure: connection.allowInsecure,
+      ...(connection.caFile === undefined ? {} : { nodeOptions: { ca: readCaFile(connection.caFile) } }),
       defaultTimeoutMs: connection.timeoutMs,
       // --rate: one pacer for every request of the command (see pacer.ts).
       ...(connection.maxAttempts === undefined ? {} : { retry: connection.maxAttempts === 1 ? false : { maxAttempts: connection.maxAttempts } }),

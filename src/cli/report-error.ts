@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { redact as redactSecrets, ZitadelError } from "../index.js";
+import { connectionFailureOf, redact as redactSecrets, ZitadelError } from "../index.js";
 import { hintFor } from "./hints.js";
 import type { ConnectionSettings } from "./connection-args.js";
 import { exitCodes } from "./io.js";
@@ -12,7 +12,9 @@ import { secretsOf } from "./open-client.js";
 export function describeCallError(error: ZitadelError | ConnectError, connection: ConnectionSettings): string {
   const err = asUnavailable(error instanceof ZitadelError ? error : ZitadelError.from(error));
   const id = err.id;
-  const raw = err.rawMessage.replace(/\.+$/, "");
+  const failure = connectionFailureOf(err);
+  // A failure to connect: the reason in one line, the fix in the CLI's flags (the library's fix names its options).
+  const raw = failure !== undefined ? failure.reason : err.rawMessage.replace(/\.+$/, "");
   const message = id !== undefined && !raw.includes(id) ? `${raw} (${id})` : raw;
   const hint = hintFor(err, connection);
   return `${Code[err.code] ?? "Unknown"}: ${message}${hint === undefined ? "" : `. Hint: ${hint}`}`;

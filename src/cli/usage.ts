@@ -25,6 +25,8 @@ const connection = `Connection (flag, or environment variable):
   --timeout MS            deadline per request (default 30000; 30s and 2m work too)
   --retries N             ZITADEL_RETRIES: most attempts per request (default 4: up to
                           3 retries of what is safe to repeat; 1 for none)
+  --ca FILE               ZITADEL_CA: PEM file of the CA that signed the server's
+                          certificate (a private CA or a self-signed one)
   Give one way to authenticate. From the environment, ZITADEL_TOKEN wins over
   ZITADEL_KEY_FILE, which wins over the client credentials. Secrets are safer
   in variables than in flags, which show up in shell history and ps.`;

@@ -11,6 +11,7 @@ import { isTooMany, serverDelayMs } from "./server-hints.js";
 import { ZitadelConfigError } from "../core/config-error.js";
 import { getErrorDetail, httpStatusKey, tokenFailureKey } from "../zitadel/errors.js";
 import { goneIdsOf, isSafeToRetry } from "../zitadel/versions.js";
+import { isPermanentConnectionFailure } from "./connection-failure.js";
 
 /** The defaults of the `retry` option. */
 export const retryDefaults = Object.freeze({ maxAttempts: 4, initialBackoffMs: 100, maxBackoffMs: 5_000, attemptTimeoutMs: 10_000 });
@@ -271,6 +272,9 @@ export function isTransient(error: ConnectError): boolean {
   if (neverRetried.has(error.code)) return false;
   const status = (error as unknown as Record<symbol, unknown>)[httpStatusKey];
   if (typeof status === "number" && transientHttpStatuses.has(status)) return true;
+  // A certificate Node does not trust, TLS to a plain port, a name that does not resolve: a mistake in the
+  // configuration, the same on every attempt (ECONNREFUSED is retried: a restarting server refuses for a moment).
+  if (isPermanentConnectionFailure(error)) return false;
   if (error.code === Code.Unavailable) return true;
   // Our own size limits (readMaxBytes, writeMaxBytes) fail the same way every time.
   if (error.code === Code.ResourceExhausted) return !/MaxBytes/.test(error.rawMessage);

@@ -12,6 +12,7 @@ import type { RetryOptions } from "../interceptor/retry.js";
 import { checkRetryOptions, createRetryInterceptor } from "../interceptor/retry.js";
 import { createConnectV1Guard, createGrpcWebJsonGuard } from "./connect-v1-guard.js";
 import { ZitadelConfigError } from "../core/config-error.js";
+import { createConnectionFailureInterceptor } from "../interceptor/connection-failure.js";
 
 /** The wire protocols a transport can speak. */
 export type ZitadelProtocol = "grpc" | "grpc-web" | "connect" | "rest";
@@ -180,5 +181,7 @@ export function validateCommonOptions(
         : [];
   // Retries go around our interceptor: each attempt gets a valid token, and the errors they see have it redacted.
   const retry = retrySettings === undefined ? [] : [createRetryInterceptor(retrySettings)];
-  return [...guard, ...retry, zitadel, ...(options.interceptors ?? [])];
+  // Outermost: a failure to connect, after any retries, is explained in one line (connection-failure.ts).
+  const explain = createConnectionFailureInterceptor(options.baseUrl);
+  return [explain, ...guard, ...retry, zitadel, ...(options.interceptors ?? [])];
 }
