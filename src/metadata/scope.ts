@@ -82,7 +82,12 @@ export type BulkCallOptions = MetadataCallOptions & BulkOptions;
 
 /** Reading metadata: every scope can. */
 export interface ReadonlyMetadataScope {
-  /** The entry, or undefined when the key does not exist. Every other failure throws a ZitadelError. */
+  /**
+   * The entry, or undefined when there is none to read: the key does not
+   * exist, or the user does not exist, or (v1) the user is not in the
+   * organization the call acts in — ZITADEL answers all of these alike (see
+   * README, "What get() cannot tell"). Every other failure throws a ZitadelError.
+   */
   get(key: string, options?: MetadataCallOptions): Promise<MetadataEntry | undefined>;
   /**
    * Entries, fetched lazily page by page, each key exactly once or a
