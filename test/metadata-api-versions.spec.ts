@@ -90,6 +90,75 @@ describe.each(servedPairs)("high-level API on %s over %s", (api, protocol) => {
     expect(await md.user(alice()).get(`${p}key`)).toBeUndefined();
   });
 
+  it("get is undefined for a user that does not exist; in another organization undefined on v1, a permission error on v2 where the key exists", async () => {
+    const p = prefix();
+    const { md } = admin();
+    expect(await md.user("123456789").get(`${p}plan`)).toBeUndefined();
+    expect(await md.user("123456789").list({ prefix: p }).toArray()).toEqual([]);
+    // bob is in globex, where acme-admin has no membership: a missing key there is undefined as well.
+    const bob = emulator().user("bob").id;
+    expect(await md.user(bob).get(`${p}plan`)).toBeUndefined();
+    await clientAs(emulator(), api, protocol, "globex-admin").md.user(bob).set(`${p}plan`, "pro");
+    if (api === "v1") {
+      // v1 looks in the context organization only: the key that exists in globex is undefined too, until orgId names globex.
+      expect(await md.user(bob).get(`${p}plan`)).toBeUndefined();
+      expect((await clientAs(emulator(), api, protocol, "iam-admin").md.user(bob).get(`${p}plan`, { orgId: emulator().org("globex").id }))?.text()).toBe("pro");
+    } else {
+      // v2 hides the row but counts it: the client says so rather than answer undefined.
+      expect(isPermissionDenied(await rejection(md.user(bob).get(`${p}plan`)))).toBe(true);
+    }
+    // Only a write tells a missing user apart (it is refused with isUserNotFound) — and v1 with the wrong organization looks the same.
+    expect(isUserNotFound(await rejection(md.user("123456789").set(`${p}plan`, "x")))).toBe(true);
+  });
+
+  it("copies one user's metadata to another in one line, byte-exact (text, binary, JSON)", async () => {
+    const p = prefix();
+    const { md } = admin();
+    const from = md.user(alice());
+    const to = md.user(emulator().user("acme-bot").id);
+    const binary = new Uint8Array([0x00, 0xff, 0x80, 0x0a, 0xef, 0xbb, 0xbf]);
+    await from.setMany({ [`${p}text`]: "pro ✓", [`${p}binary`]: binary, [`${p}prefs`]: json({ theme: "dark", n: [1, 2.5, null] }) });
+
+    await to.setMany(await from.list({ prefix: p }).toObject());
+
+    const copied = await to.list({ prefix: p }).toObject();
+    expect(Object.keys(copied).sort()).toEqual([`${p}binary`, `${p}prefs`, `${p}text`]);
+    expectBytes(copied[`${p}binary`]?.value, binary);
+    expect(copied[`${p}text`]?.text()).toBe("pro ✓");
+    expect(copied[`${p}prefs`]?.json()).toEqual({ theme: "dark", n: [1, 2.5, null] });
+    const original = await from.list({ prefix: p }).toObject();
+    for (const key of Object.keys(original)) expectBytes(copied[key]?.value, original[key]!.value);
+    // set() takes an entry too, under any key: its bytes, not its key.
+    const entry = (await from.get(`${p}binary`))!;
+    await to.set(`${p}renamed`, entry);
+    expectBytes((await to.get(`${p}renamed`))?.value, binary);
+  });
+
+  it("bad values and keys name the key (or the position) and the fix, and nothing is sent", async () => {
+    const p = prefix();
+    const { md, calls } = admin();
+    const user = md.user(alice());
+    await user.set(`${p}kept`, "before");
+    calls.length = 0;
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    await expect(user.set(`${p}big`, json({ n: 1n }))).rejects.toThrow(new RegExp(`metadata "${p}big": json\\(\\) got a BigInt.*String\\(n\\)`));
+    await expect(user.setMany({ [`${p}ok`]: "1", [`${p}big`]: json([2n]) })).rejects.toThrow(new RegExp(`setMany\\(\\): metadata "${p}big": json\\(\\) got a BigInt`));
+    await expect(user.setMany([[`${p}ok`, "1"], [`${p}loop`, json(cycle)]])).rejects.toThrow(new RegExp(`"${p}loop": json\\(\\) got a value that contains itself`));
+    await expect(user.setMany({ [`${p}ok`]: "1", [`${p}fn`]: json({ at: () => 1 }) })).rejects.toThrow(new RegExp(`"${p}fn": json\\(\\) got a function at property "at"`));
+    await expect(user.setMany({ [`${p}ok`]: "1", [`${p}n`]: 42 as never })).rejects.toThrow(new RegExp(`setMany\\(\\): metadata "${p}n": expected a string`));
+    await expect(user.setMany([[`${p}ok`, "1"], "nope" as never])).rejects.toThrow(/setMany\(\): entry 1 must be a \[key, value\] pair, got the string "nope"/);
+    await expect(user.setMany([[`${p}ok`, "1"], ["", "v"]])).rejects.toThrow(/setMany\(\): entry 1: metadata key "": keys must be 1 to 200 characters/);
+    await expect(user.removeMany([`${p}kept`, ""])).rejects.toThrow(/removeMany\(\): key 1: metadata key "": keys must be 1 to 200 characters, this one has 0/);
+    await expect(user.removeMany([`${p}kept`, undefined as never])).rejects.toThrow(/removeMany\(\): key 1: metadata key: expected a string, got undefined/);
+    await expect(user.removeMany([`${p}kept`, `${p}kept`, 7 as never])).rejects.toThrow(/removeMany\(\): key 2: metadata key: expected a string, got the number 7/);
+    await expect(user.apply({ set: { [`${p}x`]: json(1n) } })).rejects.toThrow(new RegExp(`apply\\(\\): metadata "${p}x": json\\(\\) got a BigInt`));
+    expect(calls).toEqual([]);
+    // The store is as it was.
+    const stored = await user.list({ prefix: p }).toArray();
+    expect(stored.map((e) => [e.key, e.text()])).toEqual([[`${p}kept`, "before"]]);
+  });
+
   it("the same ZitadelError predicates on both APIs", async () => {
     // No membership in the user's org.
     const noMembership = await rejection(clientAs(emulator(), api, protocol, "alice").md.user(alice()).set("k", "v"));

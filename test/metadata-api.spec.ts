@@ -189,7 +189,7 @@ describe.each(protocols)("high-level metadata API over %s", (protocol) => {
     calls.length = 0;
     await expect(user.set("k".repeat(201), "v")).rejects.toThrow(/1 to 200 characters, this one has 201/);
     await expect(user.set("empty", "")).rejects.toThrow(/"empty": values must be 1 to 500000 bytes.*remove\(\)/);
-    await expect(user.set("n", 42 as unknown as string)).rejects.toThrow(/"n": expected a string, a Uint8Array or json\(value\).*json\(\.\.\.\)/);
+    await expect(user.set("n", 42 as unknown as string)).rejects.toThrow(/"n": expected a string, a Uint8Array, json\(value\) or an entry from get\(\)\/list\(\).*json\(\.\.\.\)/);
     await expect(user.set("u", json(undefined))).rejects.toThrow(/json\(\) got a value JSON cannot represent/);
     await expect(user.setMany({ good: "1", bad: new Uint8Array(500_001) })).rejects.toThrow(/"bad": values must be 1 to 500000 bytes/);
     await expect(user.removeMany(["ok", ""])).rejects.toThrow(/1 to 200 characters, this one has 0/);

@@ -239,6 +239,9 @@ async function main() {
     const err = await b.createMetadataClient(asIamAdmin).org().remove("absent").then(() => undefined, (e) => e);
     await a.createMetadataClient(asIamAdmin).org().set("prefs", b.json({ theme: "dark" }));
     const prefs = await a.createMetadataClient(asIamAdmin).org().get("prefs");
+    // An entry read through B is a value for A: its bytes are copied.
+    await a.createMetadataClient(asIamAdmin).org().setMany({ copied: await b.createMetadataClient(asIamAdmin).org().get("prefs") });
+    const copied = await a.createMetadataClient(asIamAdmin).org().get("copied");
     return {
       orgOfCall: new TextDecoder().decode(got.metadata.value),
       errorIsA: err instanceof a.ZitadelError,
@@ -246,6 +249,7 @@ async function main() {
       plainErrorIsA: new Error("x") instanceof a.ZitadelError,
       notFound: a.isMetadataNotFound(err),
       prefs: prefs.text(),
+      copied: copied.text(),
     };
   } finally {
     await emulator.close();
@@ -448,6 +452,7 @@ describe("the packed package, installed into a new project", () => {
       plainErrorIsA: false,
       notFound: true,
       prefs: '{"theme":"dark"}',
+      copied: '{"theme":"dark"}',
     });
   });
 

@@ -27,7 +27,19 @@ export function toDetails(details: RowDetails | undefined): Details {
 // ignoreBOM keeps a leading U+FEFF as part of the text: the value is returned exactly.
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** One stored key and its value. */
+// Registered, so that an entry read by the ESM copy of this package is recognised by the CommonJS copy and the reverse.
+const entryBrand: unique symbol = Symbol.for("zitadel-metadata.entry");
+
+/** Whether a value is a {@link MetadataEntry} (of this or the other module-format copy of the package). */
+export function isMetadataEntry(value: unknown): value is MetadataEntry {
+  return typeof value === "object" && value !== null && (value as { [entryBrand]?: unknown })[entryBrand] === true;
+}
+
+/**
+ * One stored key and its value. An entry can be written back as a value
+ * (`set`, `setMany`): its bytes are stored exactly, so copying one user's
+ * metadata to another is `await b.setMany(await a.list().toObject())`.
+ */
 export class MetadataEntry {
   readonly key: string;
   /** The stored bytes, exactly. */
@@ -40,6 +52,11 @@ export class MetadataEntry {
     // A copy: decoded bytes can be views into a large response buffer.
     this.value = row.value.slice();
     this.details = toDetails(row.details);
+  }
+
+  /** The brand isMetadataEntry looks for (on the prototype, so entries compare as plain data). */
+  get [entryBrand](): true {
+    return true;
   }
 
   /** The value as UTF-8 text; throws if the bytes are not valid UTF-8. */

@@ -82,7 +82,12 @@ export type BulkCallOptions = MetadataCallOptions & BulkOptions;
 
 /** Reading metadata: every scope can. */
 export interface ReadonlyMetadataScope {
-  /** The entry, or undefined when the key does not exist. Every other failure throws a ZitadelError. */
+  /**
+   * The entry, or undefined when there is none to read: the key does not
+   * exist, or the user does not exist, or (v1) the user is not in the
+   * organization the call acts in — ZITADEL answers all of these alike (see
+   * README, "What get() cannot tell"). Every other failure throws a ZitadelError.
+   */
   get(key: string, options?: MetadataCallOptions): Promise<MetadataEntry | undefined>;
   /**
    * Entries, fetched lazily page by page, each key exactly once or a
@@ -261,15 +266,21 @@ function toEntries(entries: MetadataChanges["set"], method: string): Entry[] {
   if (typeof entries !== "object" || entries === null) {
     throw new TypeError(`${method}(): expected an object of key: value, or [key, value] pairs, got ${entries === null ? "null" : typeof entries}.`);
   }
-  const pairs = Symbol.iterator in entries ? [...(entries as Iterable<readonly [string, MetadataValue]>)] : Object.entries(entries);
+  const iterable = Symbol.iterator in entries;
+  const pairs = iterable ? [...(entries as Iterable<readonly [string, MetadataValue]>)] : Object.entries(entries);
   // Checked before the first request, so bad input writes nothing. A key
   // given twice keeps its last value (v2 would compare both to the stored one).
   const byKey = new Map<string, Uint8Array>();
-  for (const [key, value] of pairs) {
-    checkKey(key);
+  pairs.forEach((pair, index) => {
+    if (iterable && !Array.isArray(pair)) {
+      throw new TypeError(`${method}(): entry ${index} must be a [key, value] pair, got ${describe(pair)}.`);
+    }
+    const [key, value] = pair;
+    // In a list of pairs, say which one; in an object the key says it.
+    naming(iterable ? `${method}(): entry ${index}: ` : `${method}(): `, () => checkKey(key));
     byKey.delete(key);
-    byKey.set(key, checkValue(key, encodeValue(key, value)));
-  }
+    byKey.set(key, naming(`${method}(): `, () => checkValue(key, encodeValue(key, value))));
+  });
   return [...byKey].map(([key, value]) => ({ key, value }));
 }
 
@@ -281,9 +292,9 @@ function toKeys(keys: Iterable<string>, method: string): string[] {
   if (typeof keys !== "object" || keys === null || !(Symbol.iterator in keys)) {
     throw new TypeError(`${method}(): expected a list of keys, got ${keys === null ? "null" : typeof keys}.`);
   }
-  const unique = [...new Set(keys)];
-  unique.forEach(checkKey);
-  return unique;
+  const all = [...keys];
+  all.forEach((key, index) => naming(`${method}(): key ${index}: `, () => checkKey(key)));
+  return [...new Set(all)];
 }
 
 const entrySize = (e: Entry) => utf8Length(e.key) + e.value.length + 16;
@@ -372,12 +383,30 @@ function utf8Length(s: string): number {
 
 /** ZITADEL's rule, checked before sending so a bulk operation fails before its first request. */
 function checkKey(key: string): void {
-  if (typeof key !== "string") throw new TypeError(`metadata key: expected a string, got ${typeof key}.`);
+  if (typeof key !== "string") throw new TypeError(`metadata key: expected a string, got ${describe(key)}.`);
   const shown = JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
   const length = keyLengthProblem(key);
   if (length !== undefined) throw new TypeError(`metadata key ${shown}: keys ${length}.`);
   const problem = textProblem(key);
   if (problem !== undefined) throw new TypeError(`metadata key ${shown} ${problem}; remove that character.`);
+}
+
+/** A value for an error message: its type, and a short rendering where that helps. */
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return `the ${typeof value} ${String(value)}`;
+  if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  return typeof value;
+}
+
+/** Runs a check; a TypeError it throws gets the prefix (which call, which entry) in front of its message. */
+function naming<T>(prefix: string, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof TypeError) throw new TypeError(prefix + e.message);
+    throw e;
+  }
 }
 
 function checkValue(key: string, value: Uint8Array): Uint8Array {
