@@ -51,6 +51,7 @@ import type { Transport } from "@connectrpc/connect";
 declare global {
   var userId: string;        // a user in your organization (the emulator's alice)
   var otherUserId: string;   // a user in another organization (bob, in globex)
+  var newUserId: string;     // a second user in your organization (acme-bot)
   var orgId: string;         // an organization id (acme)
   var selfUserId: string;    // the caller's own user id
   var baseUrl: string;       // your instance, e.g. https://acme.zitadel.cloud
@@ -67,6 +68,7 @@ const preludeValues = `import { accessToken, createMetadataClient, createZitadel
 const env = process.env;
 globalThis.userId = env.SNIPPET_USER_ID;
 globalThis.otherUserId = env.SNIPPET_OTHER_USER_ID;
+globalThis.newUserId = env.SNIPPET_NEW_USER_ID;
 globalThis.orgId = env.SNIPPET_ORG_ID;
 globalThis.selfUserId = env.SNIPPET_SELF_USER_ID;
 globalThis.baseUrl = env.SNIPPET_URL;
@@ -142,6 +144,7 @@ describe("README ts blocks", () => {
       SNIPPET_URL: emulator.url,
       SNIPPET_USER_ID: emulator.user("alice").id,
       SNIPPET_OTHER_USER_ID: emulator.user("bob").id,
+      SNIPPET_NEW_USER_ID: emulator.user("acme-bot").id,
       SNIPPET_ORG_ID: emulator.org("acme").id,
       SNIPPET_SELF_USER_ID: emulator.user("iam-admin").id,
     };
@@ -200,6 +203,18 @@ describe("README ts blocks", () => {
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
     expect(res.stdout.trim()).toBe("[ 'own.key' ]");
+  }, 120_000);
+
+  it("the copy block copies one user's metadata to another byte for byte", async () => {
+    const alice = admin().user(emulator.user("alice").id);
+    await alice.setMany({ "copy.text": "t", "copy.bytes": new Uint8Array([0, 255, 1]) });
+    const res = await run("Copying metadata, and what `get()` cannot tell");
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    const source = await alice.list().toObject();
+    const copy = await admin().user(emulator.user("acme-bot").id).list().toObject();
+    expect(Object.keys(copy).sort()).toEqual(Object.keys(source).sort());
+    for (const [key, entry] of Object.entries(source)) expect(Buffer.from(copy[key]!.value), key).toEqual(Buffer.from(entry.value));
   }, 120_000);
 
   it("the v1-or-v2 block writes atomically on v2", async () => {
