@@ -55,6 +55,7 @@ const overview = `zmeta - ZITADEL metadata from the command line
 
 Usage:
   zmeta <command> [options]
+  zmeta --version   Print the version (also -V)
 
 Metadata commands:
   get KEY           Print one value
