@@ -36,7 +36,9 @@ const changelog = await readFile(join(root, "CHANGELOG.md"), "utf8");
 const newest = /^## (\S+)/m.exec(changelog)?.[1];
 if (newest === undefined) problems.push('CHANGELOG.md has no "## <version>" heading');
 else if (newest !== manifest.version) {
-  problems.push(`CHANGELOG.md's newest version is ${newest} but package.json says ${manifest.version}; run \`npx changeset version\` rather than editing either by hand`);
+  problems.push(
+    `CHANGELOG.md's newest version is ${newest} but package.json says ${manifest.version}; run \`npx changeset version\` rather than editing either by hand`,
+  );
 }
 
 if (problems.length > 0) {

@@ -37,7 +37,17 @@ describe("the seed schema", () => {
   it("lists the emulator's roles, and accepts a role exactly when the emulator does", () => {
     const anyOf = def("role").anyOf!;
     expect(anyOf[0]!.enum).toEqual(Object.keys(rolePermissions));
-    const samples = [...Object.keys(rolePermissions), "SYSTEM_API", "IAM_X_IMPERSONATOR", "KING", "ORG_USER_VIEWER", "system_owner", "SYSTEM_", "_IMPERSONATOR", ""];
+    const samples = [
+      ...Object.keys(rolePermissions),
+      "SYSTEM_API",
+      "IAM_X_IMPERSONATOR",
+      "KING",
+      "ORG_USER_VIEWER",
+      "system_owner",
+      "SYSTEM_",
+      "_IMPERSONATOR",
+      "",
+    ];
     for (const role of samples) expect(schemaProblems(def("role"), role).length === 0, role).toBe(isKnownRole(role));
   });
 
@@ -154,12 +164,31 @@ describe("a bad seed", () => {
     [{ orgs: [{ name: "" }], users: [] }, "orgs[0].name: must not be empty"],
     [{ orgs: [], users: [{ username: "x", org: "acme" }] }, 'users[0]: unknown field "username" (did you mean "userName"?)'],
     [{ orgs: [], users: [{ org: "acme" }] }, 'users[0]: missing "userName", as in {"userName":"alice","org":"acme","roles":[]}'],
-    [{ orgs: [], users: [{ userName: "a", org: "acme" }, { userName: "b", org: "acme" }, { userName: "c", org: "acme", roles: ["IAM_OWNER", "FOO"] }] }, 'users[2].roles[1]: "FOO" is not a role; use one of IAM_OWNER, IAM_ORG_MANAGER, ORG_OWNER,'],
+    [
+      {
+        orgs: [],
+        users: [
+          { userName: "a", org: "acme" },
+          { userName: "b", org: "acme" },
+          { userName: "c", org: "acme", roles: ["IAM_OWNER", "FOO"] },
+        ],
+      },
+      'users[2].roles[1]: "FOO" is not a role; use one of IAM_OWNER, IAM_ORG_MANAGER, ORG_OWNER,',
+    ],
     [{ orgs: [], users: [{ userName: "a", org: "acme", roles: "IAM_OWNER" }] }, 'users[0].roles: expected an array such as ["ORG_OWNER"], got "IAM_OWNER"'],
-    [{ orgs: [], users: [{ userName: "a", org: "acme", machine: "yes" }] }, 'users[0].machine: expected true or false, or machine settings (an object such as {"clientSecret":"dev-secret"}), got "yes"'],
+    [
+      { orgs: [], users: [{ userName: "a", org: "acme", machine: "yes" }] },
+      'users[0].machine: expected true or false, or machine settings (an object such as {"clientSecret":"dev-secret"}), got "yes"',
+    ],
     [{ orgs: [], users: [{ userName: "a", org: "acme", machine: { clientSecret: 3 } }] }, "users[0].machine.clientSecret: expected a string, got 3"],
-    [{ orgs: [], users: [{ userName: "a", org: "acme", memberships: [{ org: "g" }] }] }, 'users[0].memberships[0]: missing "roles", as in {"org":"globex","roles":["ORG_OWNER_VIEWER"]}'],
-    [{ orgs: [], users: [{ userName: "a", org: "acme", memberships: [{ org: "g", roles: ["KING"] }] }] }, 'users[0].memberships[0].roles[0]: "KING" is not a role; use one of'],
+    [
+      { orgs: [], users: [{ userName: "a", org: "acme", memberships: [{ org: "g" }] }] },
+      'users[0].memberships[0]: missing "roles", as in {"org":"globex","roles":["ORG_OWNER_VIEWER"]}',
+    ],
+    [
+      { orgs: [], users: [{ userName: "a", org: "acme", memberships: [{ org: "g", roles: ["KING"] }] }] },
+      'users[0].memberships[0].roles[0]: "KING" is not a role; use one of',
+    ],
   ])("%j: %s", (seed, expected) => {
     const problems = seedProblems(seed);
     expect(problems[0]).toContain(expected);
@@ -188,18 +217,35 @@ describe("zmeta emulator --seed, validated against the schema", () => {
 
   it("fails in one line naming the file, the place in it and the count of further problems", async () => {
     const file = join(dir, "bad.json");
-    await writeFile(file, JSON.stringify({ orgs: [{ name: "acme" }], users: [{ userName: "a", org: "acme" }, { userName: "b", org: "acme", roles: ["FOO"], token: "" }] }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        orgs: [{ name: "acme" }],
+        users: [
+          { userName: "a", org: "acme" },
+          { userName: "b", org: "acme", roles: ["FOO"], token: "" },
+        ],
+      }),
+    );
     const res = await zmeta(["emulator", "--port", "0", "--seed", file]);
     expect(res.code).toBe(2);
     expect(res.out).toBe("");
     expect(lines(res.stderr)).toHaveLength(1);
-    expect(res.stderr).toMatch(new RegExp(`^zmeta emulator: seed file "${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}": users\\[1\\]\\.roles\\[0\\]: "FOO" is not a role; use one of IAM_OWNER,`));
+    expect(res.stderr).toMatch(
+      new RegExp(
+        `^zmeta emulator: seed file "${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}": users\\[1\\]\\.roles\\[0\\]: "FOO" is not a role; use one of IAM_OWNER,`,
+      ),
+    );
     expect(res.stderr).toContain("(and 1 more problem)");
   });
 
-  it("starts from a valid seed that names the schema for editors, and leaves the \"$schema\" out", async () => {
+  it('starts from a valid seed that names the schema for editors, and leaves the "$schema" out', async () => {
     const file = join(dir, "good.json");
-    const seed = { $schema: `../${seedSchemaPath}`, orgs: [{ name: "initech" }], users: [{ userName: "peter", org: "initech", roles: ["ORG_OWNER"], token: "fixed-token-1" }] };
+    const seed = {
+      $schema: `../${seedSchemaPath}`,
+      orgs: [{ name: "initech" }],
+      users: [{ userName: "peter", org: "initech", roles: ["ORG_OWNER"], token: "fixed-token-1" }],
+    };
     await writeFile(file, JSON.stringify(seed));
     const child = spawn(process.execPath, [bin, "emulator", "--port", "0", "--seed", file], { cwd: root, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";

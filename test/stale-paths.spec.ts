@@ -2,23 +2,25 @@
 // ARCHITECTURE.md, CHANGELOG.md or a comment in the sources names
 // (`src/cli/main.ts`, `test/package.spec.ts`, `bench/run.ts`, `schema/...`)
 // must exist. A path is a known top-level folder, a slash, then a file name
-// with an extension or a folder ending in "/".
+// with an extension or a folder ending in "/" (docs/, generated and ignored, is not one).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { root } from "./support/zmeta.js";
 
-const topFolders = ["src", "test", "bench", "scripts", "schema", "proto", "gen", "bin", "examples", "docs", ".ci", ".changeset"];
+const topFolders = ["src", "test", "bench", "scripts", "schema", "proto", "gen", "bin", "examples", ".ci", ".changeset"];
 const pathPattern = new RegExp(`(?<![\\w./@-])((?:${topFolders.map((f) => f.replace(".", "\\.")).join("|")})/[\\w.+-]*(?:/[\\w.+-]+)*/?)`, "g");
 
 /** Paths named in a text, without trailing punctuation; folders keep their "/". */
 function pathsIn(text: string): string[] {
-  return [...text.matchAll(pathPattern)]
-    // Globs and placeholders (test/**/*.spec.ts, gen/<pkg>) are patterns, not paths.
-    .filter((m) => !/[*<{]/.test(text[m.index + m[0].length] ?? ""))
-    .map((m) => m[1]!.replace(/[.,:;)]+$/, ""))
-    .filter((p) => p.endsWith("/") || /\.[a-z]+$/.test(p));
+  return (
+    [...text.matchAll(pathPattern)]
+      // Globs and placeholders (test/**/*.spec.ts, gen/<pkg>) are patterns, not paths.
+      .filter((m) => !/[*<{]/.test(text[m.index + m[0].length] ?? ""))
+      .map((m) => m[1]!.replace(/[.,:;)]+$/, ""))
+      .filter((p) => p.endsWith("/") || /\.[a-z]+$/.test(p))
+  );
 }
 
 /** The comments of a TypeScript or JavaScript file, by TypeScript's scanner (strings and code are not comments). */
