@@ -155,7 +155,7 @@ describe("zmeta emulator", () => {
         ["broken.json", "{ not json", "not valid JSON"],
         ["shape.json", '{"orgs":[{"name":"acme"}],"users":[{"username":"x","org":"acme"}]}', 'unknown field "username"'],
         ["org.json", '{"orgs":[{"name":"acme"}],"users":[{"userName":"x","org":"initech"}]}', 'no organization named "initech"'],
-        ["role.json", '{"orgs":[{"name":"acme"}],"users":[{"userName":"x","org":"acme","roles":["KING"]}]}', 'unknown role "KING"'],
+        ["role.json", '{"orgs":[{"name":"acme"}],"users":[{"userName":"x","org":"acme","roles":["KING"]}]}', 'users[0].roles[0]: "KING" is not a role'],
       ];
       for (const [name, content, problem] of cases) {
         const file = join(dir, name);

@@ -6,7 +6,7 @@
 // { api: "v2" } from the main, web and quick entries) against the packed
 // emulator. Tests the build in dist/ (`npm test` builds it first).
 import { execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -413,6 +413,10 @@ describe("the packed package, installed into a new project", () => {
   it("ships both builds, their types and the bin; no sources, tests or source maps", () => {
     for (const file of [
       "package.json",
+      "LICENSE",
+      "README.md",
+      "CHANGELOG.md",
+      "schema/emulator-seed.schema.json",
       "bin/zmeta.js",
       "dist/esm/src/index.js",
       "dist/esm/src/index.d.ts",
@@ -537,6 +541,8 @@ describe("the packed package, installed into a new project", () => {
     const help = await run(zmeta, ["--help"], app);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^zmeta - ZITADEL metadata/);
+    const version = await run(zmeta, ["--version"], app);
+    expect([version.code, version.stdout]).toEqual([0, `${JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version}\n`]);
 
     const child = spawn(zmeta, ["emulator", "--port", "0"], { cwd: app, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
     try {

@@ -17,6 +17,7 @@ export class TokenRequestError extends Error {
   /** True when no complete answer came within the request's own time limit (10 s). */
   readonly timedOut: boolean;
 
+  /** Made by the token sources; the message is built from `init` and never holds a secret. */
   constructor(init: {
     message: string;
     url: string;

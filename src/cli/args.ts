@@ -11,6 +11,9 @@ import { helpOption, nonEmpty, parseDuration, parseOptions, stringValue, usageEr
 export const commandNames = ["get", "set", "list", "rm", "export", "import", "emulator", "demo", "completion", "help"] as const;
 export type CommandName = (typeof commandNames)[number];
 
+/** `zmeta --version` (or `-V`): only before a command, where no command's flags can clash with it. */
+export const versionFlags: readonly string[] = ["--version", "-V"];
+
 /** The protocols the demo can exercise, in table order. */
 export const demoProtocols: readonly ZitadelProtocol[] = protocols;
 
@@ -29,6 +32,10 @@ export interface HelpCommand {
   command: "help";
   /** The command whose usage to show; undefined shows the overview. */
   topic: CommandName | undefined;
+}
+
+export interface VersionCommand {
+  command: "version";
 }
 
 export interface EmulatorCommand {
@@ -75,7 +82,7 @@ export interface CompletionCommand {
   shell: CompletionShell;
 }
 
-export type ParsedCommand = HelpCommand | EmulatorCommand | DemoCommand | CompletionCommand | MetadataCommand;
+export type ParsedCommand = HelpCommand | VersionCommand | EmulatorCommand | DemoCommand | CompletionCommand | MetadataCommand;
 
 export type ParseResult = { ok: true; value: ParsedCommand } | { ok: false; errorMessage: string };
 
@@ -143,6 +150,9 @@ export function parseCli(argv: readonly string[], env: Env = {}): ParseResult {
   const [first, ...rest] = argv;
   if (first === undefined || first === "--help" || first === "-h") {
     return { ok: true, value: { command: "help", topic: undefined } };
+  }
+  if (versionFlags.includes(first)) {
+    return rest.length === 0 ? { ok: true, value: { command: "version" } } : usageError(undefined, `${first} takes nothing after it`);
   }
   if (first.startsWith("-")) {
     return usageError(undefined, `unknown option "${first}"; options go after the command, e.g. "zmeta get --user ID KEY"`);

@@ -24,6 +24,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       case "help":
         io.out(usage(cmd.topic));
         return exitCodes.ok;
+      case "version":
+        io.out((await import("./package-file.js")).packageVersion());
+        return exitCodes.ok;
       case "emulator":
         return await (await import("./emulator-command.js")).runEmulatorCommand(cmd, io);
       case "demo":

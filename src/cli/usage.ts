@@ -58,6 +58,7 @@ const overview = `zmeta - ZITADEL metadata from the command line
 Usage:
   zmeta <command> [options]
   zmeta -h, --help
+  zmeta -V, --version   Print the version
 
 Metadata commands:
   get KEY           Print one value

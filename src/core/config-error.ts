@@ -28,6 +28,7 @@ export class ZitadelConfigError extends TypeError {
   /** The message without the leading "<function>: ", e.g. 'option "baseUrl" must be an absolute URL …'. */
   readonly problem: string;
 
+  /** Made by the checks of each factory; the message is "<entry>: <problem>". */
   constructor(init: { code: ConfigErrorCode; option?: string; entry?: string; problem: string }) {
     super(init.entry === undefined ? init.problem : `${init.entry}: ${init.problem}`);
     this.code = init.code;

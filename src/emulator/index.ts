@@ -39,6 +39,7 @@ export type { ConnectionLimits } from "./server.js";
 export { defaultConnectionLimits } from "./server.js";
 export type { Quirks } from "./quirks.js";
 
+/** How {@link startEmulator} starts: where it listens, what it is seeded with, and its opt-in quirks, faults and limits. */
 export interface EmulatorOptions {
   /** Interface to bind. Defaults to 127.0.0.1; anything else exposes the emulator's tokens to the network. */
   host?: string;

@@ -12,12 +12,14 @@ export interface EmulatorSeed {
   users: SeedUser[];
 }
 
+/** An organization of an {@link EmulatorSeed}. */
 export interface SeedOrg {
   name: string;
   /** Defaults to a stable id derived from the name. */
   id?: string;
 }
 
+/** A user of an {@link EmulatorSeed}: a human one, or a machine user with `machine`. */
 export interface SeedUser {
   userName: string;
   /** Name of the organization the user belongs to. */
@@ -38,6 +40,7 @@ export interface SeedUser {
   machine?: boolean | SeedMachine;
 }
 
+/** The settings of a machine user in a seed (`machine: { ... }`). */
 export interface SeedMachine {
   /** A fixed client secret; defaults to a random one per start. */
   clientSecret?: string;
@@ -62,6 +65,7 @@ export interface SeededOrg {
   name: string;
 }
 
+/** A user as the emulator started it: its id, organization, roles and credentials (one entry of the ready line's "users"). */
 export interface SeededUser {
   id: string;
   userName: string;

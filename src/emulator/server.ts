@@ -60,6 +60,7 @@ export interface ConnectionLimits {
   maxClientResetsPerSecond: number;
 }
 
+/** The connection limits the emulator uses unless `startEmulator({ connections })` changes them. */
 export const defaultConnectionLimits: ConnectionLimits = {
   idleTimeoutMs: 120_000,
   requestReadTimeoutMs: 60_000,

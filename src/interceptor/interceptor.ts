@@ -14,6 +14,7 @@ import { ZitadelConfigError } from "../core/config-error.js";
 import { withoutSecret } from "./redact-error.js";
 
 
+/** The options of {@link createZitadelInterceptor}: the credentials and the default organization it adds to every call. */
 export interface ZitadelInterceptorOptions {
   /** A bearer token, or a source that yields one per call. Sent as `authorization: Bearer <token>`. */
   auth?: Auth;

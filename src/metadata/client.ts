@@ -25,6 +25,7 @@ export interface MetadataClient {
   me(): ReadonlyMetadataScope;
 }
 
+/** The second argument of `createMetadataClient(transport, options)`: which API version to speak and, for v2, the organization. */
 export interface MetadataClientOptions {
   /**
    * The ZITADEL API to speak. Default "v1": every ZITADEL has it (v1's user

@@ -78,6 +78,7 @@ export interface MetadataChanges {
   remove?: Iterable<string>;
 }
 
+/** The options of a bulk call (setMany, removeMany, apply): a single call's options plus how the work is split into requests. */
 export type BulkCallOptions = MetadataCallOptions & BulkOptions;
 
 /** Reading metadata: every scope can. */

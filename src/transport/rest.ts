@@ -31,6 +31,7 @@ import { runWithDeadline } from "./deadline.js";
 import { servicePrefix } from "./service-prefix.js";
 import { ZitadelConfigError } from "../core/config-error.js";
 
+/** The options of the REST (JSON gateway) transport: ZITADEL's instance, credentials, and the HTTP client to send through. */
 export interface RestTransportOptions {
   /**
    * The ZITADEL instance, e.g. "https://acme.zitadel.cloud". The service

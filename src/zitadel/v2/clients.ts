@@ -9,8 +9,11 @@ import { OrganizationService as OrganizationServiceV2 } from "../../../gen/zitad
 import { OrganizationService as OrganizationServiceV2beta } from "../../../gen/zitadel/org/v2beta/org_service_pb.js";
 import { UserService as UserServiceV2 } from "../../../gen/zitadel/user/v2/user_service_pb.js";
 
+/** A promise client of zitadel.user.v2.UserService, as {@link createUserServiceV2Client} returns. */
 export type UserServiceV2Client = Client<typeof UserServiceV2>;
+/** A promise client of zitadel.org.v2.OrganizationService (ZITADEL v4.7+), as {@link createOrganizationServiceV2Client} returns. */
 export type OrganizationServiceV2Client = Client<typeof OrganizationServiceV2>;
+/** A promise client of the deprecated zitadel.org.v2beta.OrganizationService, as {@link createOrganizationServiceV2betaClient} returns. */
 export type OrganizationServiceV2betaClient = Client<typeof OrganizationServiceV2beta>;
 
 /** zitadel.user.v2.UserService (its metadata RPCs so far), as a promise client. */
