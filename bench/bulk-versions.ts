@@ -21,7 +21,6 @@ const rounds = 9;
 
 type Api = "v1" | "v2";
 
-
 const keyOf = (i: number) => `bulk.${String(i).padStart(5, "0")}`;
 const initial = (): [string, string][] => Array.from({ length: entries }, (_, i) => [keyOf(i), `value ${i} `.repeat(4)]);
 /** 10,000 changes: the first half of the keys get new values, the second half is removed. */
@@ -62,11 +61,13 @@ async function oneRound(scope: MetadataScope, wire: () => number, cleanup: Metad
   before = wire();
   const apply = await timed(() => scope.apply(changes()), emulatorCpu);
   const applySample: Sample = { ms: apply.ms, cpuMs: apply.cpuMs, wire: wire() - before, reported: apply.result.requests, atomic: apply.result.atomic };
-  if (apply.result.set !== entries / 2 || apply.result.removed !== entries / 2) throw new Error(`apply() reported ${apply.result.set} set, ${apply.result.removed} removed`);
+  if (apply.result.set !== entries / 2 || apply.result.removed !== entries / 2)
+    throw new Error(`apply() reported ${apply.result.set} set, ${apply.result.removed} removed`);
   // Untimed: back to an empty scope, and a check that apply() did what it said.
   const left: string[] = [];
   for await (const e of cleanup.list({ prefix: "bulk.", pageSize: 1000 })) left.push(e.key);
-  if (left.length !== entries / 2 || left.some((k) => k >= keyOf(entries / 2))) throw new Error(`after apply() the scope holds ${left.length} bulk.* keys, expected the first ${entries / 2}`);
+  if (left.length !== entries / 2 || left.some((k) => k >= keyOf(entries / 2)))
+    throw new Error(`after apply() the scope holds ${left.length} bulk.* keys, expected the first ${entries / 2}`);
   await cleanup.removeMany(left);
   return { setMany: setManySample, apply: applySample };
 }
@@ -89,7 +90,10 @@ export async function bulkVersions(target: BulkTarget, protocols: readonly Zitad
       const scopes = (["v1", "v2"] as const).map((api) => {
         const c = countedTransport(target.url, target.token, protocol);
         const md = createMetadataClient(c.transport, api === "v2" ? { api, orgId: target.orgId } : { api });
-        const cleanupMd = createMetadataClient(createZitadelTransport({ baseUrl: target.url, protocol: "grpc", auth: target.token }), { api: "v2", orgId: target.orgId });
+        const cleanupMd = createMetadataClient(createZitadelTransport({ baseUrl: target.url, protocol: "grpc", auth: target.token }), {
+          api: "v2",
+          orgId: target.orgId,
+        });
         const scope = scopeKind === "user" ? md.user(target.userIds[api]) : md.org();
         const cleanup = scopeKind === "user" ? cleanupMd.user(target.userIds[api]) : cleanupMd.org();
         return { api, scope, cleanup, wire: c.requests };

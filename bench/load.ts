@@ -104,12 +104,18 @@ function parseSettings(argv: string[]): Settings {
     }
     return value;
   };
-  const laneNames = raw("lanes")?.split(",").map((s) => s.trim()).filter(Boolean);
-  const lanes = laneNames === undefined ? allLanes : laneNames.map((name) => {
-    const lane = allLanes.find((l) => l.name === name);
-    if (!lane) throw new Error(`bench/load.ts: unknown lane ${JSON.stringify(name)}; the lanes are ${allLanes.map((l) => l.name).join(", ")}`);
-    return lane;
-  });
+  const laneNames = raw("lanes")
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const lanes =
+    laneNames === undefined
+      ? allLanes
+      : laneNames.map((name) => {
+          const lane = allLanes.find((l) => l.name === name);
+          if (!lane) throw new Error(`bench/load.ts: unknown lane ${JSON.stringify(name)}; the lanes are ${allLanes.map((l) => l.name).join(", ")}`);
+          return lane;
+        });
   const transport = raw("transport") ?? "shared";
   if (transport !== "shared" && transport !== "own") throw new Error(`bench/load.ts: --transport must be "shared" or "own", got ${JSON.stringify(transport)}`);
   return {
@@ -159,7 +165,7 @@ async function startEmulatorProcess(seedFile: string) {
 // --- clients -------------------------------------------------------------
 
 type Op = "get" | "set" | "list" | "remove";
-const ops: Op[] = ["get", "set", "list", "remove"];
+const _ops: Op[] = ["get", "set", "list", "remove"];
 
 interface LaneStats {
   calls: Record<Op, number>;
@@ -174,7 +180,15 @@ interface LaneStats {
 }
 
 function newStats(): LaneStats {
-  return { calls: { get: 0, set: 0, list: 0, remove: 0 }, errors: 0, mismatches: 0, problems: [], latency: new LatencyHistogram(), measuredCalls: 0, measuredMs: 0 };
+  return {
+    calls: { get: 0, set: 0, list: 0, remove: 0 },
+    errors: 0,
+    mismatches: 0,
+    problems: [],
+    latency: new LatencyHistogram(),
+    measuredCalls: 0,
+    measuredMs: 0,
+  };
 }
 
 function note(stats: LaneStats, problem: string) {
@@ -413,9 +427,7 @@ async function runLoad(settings: Settings): Promise<LoadResult> {
     const log = (line: string) => process.stderr.write(`${line}\n`);
     // Warm-up: every client of every lane makes its first calls, so connections, code and models are in their steady state.
     for (const { lane, clients, stats } of lanes) {
-      await Promise.all(
-        clients.map((client) => controller.drive(client, stats, undefined, () => false, settings.warmupCalls)),
-      );
+      await Promise.all(clients.map((client) => controller.drive(client, stats, undefined, () => false, settings.warmupCalls)));
       log(`load: ${lane.name} warmed up (${settings.clients} clients × ${settings.warmupCalls} calls)`);
     }
     const warmupMb = await measureHeap();

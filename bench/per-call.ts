@@ -91,7 +91,8 @@ function ours(api: Api, rpc: Rpc, protocol: ZitadelProtocol, target: PerCallTarg
       ? { name: "createUserServiceV2Client", call: v2Call(rpc, createUserServiceV2Client(transport), target.userId) }
       : { name: "createManagementClient", call: v1Call(rpc, createManagementClient(transport), target.userId) };
   const scope = createMetadataClient(transport, { api }).user(target.userId);
-  const highLevel = rpc === "read" ? { name: "md.user(id).get(key)", call: () => scope.get(key) } : { name: "md.user(id).set(key, value)", call: () => scope.set(key, value) };
+  const highLevel =
+    rpc === "read" ? { name: "md.user(id).get(key)", call: () => scope.get(key) } : { name: "md.user(id).set(key, value)", call: () => scope.set(key, value) };
   return { client, highLevel };
 }
 
@@ -157,7 +158,9 @@ async function runCase(c: Case): Promise<string[]> {
   return [
     `${c.title} (${calls} calls each, interleaved; median):`,
     `  ${c.reference.name.padEnd(width)}  ${us(ref!)}  reference`,
-    ...c.ours.map((v, j) => `  ${v.name.padEnd(width)}  ${us(mine[j]!)}  ×${(mine[j]!.median / ref!.median).toFixed(3)} (${signedUs(mine[j]!.median - ref!.median)})`),
+    ...c.ours.map(
+      (v, j) => `  ${v.name.padEnd(width)}  ${us(mine[j]!)}  ×${(mine[j]!.median / ref!.median).toFixed(3)} (${signedUs(mine[j]!.median - ref!.median)})`,
+    ),
   ];
 }
 
@@ -172,7 +175,9 @@ export async function perCallOverhead(target: PerCallTarget): Promise<string[]> 
     ...restAgainstGrpc("v2", target),
   ];
   // The key must exist for the reads.
-  await createMetadataClient(createZitadelTransport({ baseUrl: target.url, protocol: "grpc", auth: target.token })).user(target.userId).set(key, value);
+  await createMetadataClient(createZitadelTransport({ baseUrl: target.url, protocol: "grpc", auth: target.token }))
+    .user(target.userId)
+    .set(key, value);
   const lines: string[] = ["per-call overhead, one user, the emulator in a child process (ratio: median call time / the reference's, same run):"];
   for (const c of cases) lines.push(...(await runCase(c)));
   return lines;

@@ -32,7 +32,8 @@ const sectionNames = ["import", "list", "per-call", "versions"] as const;
 type Section = (typeof sectionNames)[number];
 const asked = process.argv.slice(2);
 for (const name of asked) {
-  if (!sectionNames.includes(name as Section)) throw new Error(`bench/run.ts: unknown section ${JSON.stringify(name)}; the sections are ${sectionNames.join(", ")}`);
+  if (!sectionNames.includes(name as Section))
+    throw new Error(`bench/run.ts: unknown section ${JSON.stringify(name)}; the sections are ${sectionNames.join(", ")}`);
 }
 const wanted = (section: Section) => asked.length === 0 || asked.includes(section);
 
@@ -56,7 +57,6 @@ async function startEmulatorProcess(seedFile: string) {
     stop: () => child.kill("SIGTERM"),
   };
 }
-
 
 function entriesFor(user: number): [string, string][] {
   return Array.from({ length: entriesPerUser }, (_, i) => [`bench.${String(i).padStart(4, "0")}`, `value ${user}/${i} `.repeat(4)]);
@@ -120,9 +120,7 @@ async function main() {
       // 100,000 entries on one user, then read them back two ways.
       const big = targets[0]!;
       const loader = createMetadataClient(countedTransport(url, admin.token, "grpc").transport);
-      await loader.user(big.id).setMany(
-        Array.from({ length: listEntries }, (_, i) => [`list.${String(i).padStart(6, "0")}`, `entry number ${i}`] as const),
-      );
+      await loader.user(big.id).setMany(Array.from({ length: listEntries }, (_, i) => [`list.${String(i).padStart(6, "0")}`, `entry number ${i}`] as const));
       const listIn = async (mode: "stream" | "one-shot") => {
         const { stdout } = await run(process.execPath, ["--expose-gc", "--import", "tsx", "bench/list-child.ts", url, admin.token, big.id, mode]);
         return JSON.parse(stdout) as { ms: number; rssGrowthMb: number; entries: number; requests: number };

@@ -51,8 +51,7 @@ const cjsMarker = join(dist, "cjs", "package.json");
 await writeFile(cjsMarker, `${JSON.stringify({ type: "commonjs" })}\n`);
 const stale = await removeAllBut(dist, new Set([cjsMarker, ...emitted.flat()]));
 console.log(
-  "build: dist/esm (ES modules) and dist/cjs (CommonJS), each with its .d.ts" +
-    (stale > 0 ? `; removed ${stale} stale file${stale === 1 ? "" : "s"}` : ""),
+  `build: dist/esm (ES modules) and dist/cjs (CommonJS), each with its .d.ts${stale > 0 ? `; removed ${stale} stale file${stale === 1 ? "" : "s"}` : ""}`,
 );
 
 async function stageCommonJsSources() {
@@ -90,7 +89,12 @@ function run(command, args, label) {
       const lines = output.split(/\r?\n/);
       if (code !== 0) {
         // Errors in the staged copy name dist/.cjs-staging-<pid>/src/…; the same line exists in src/.
-        console.error(`build (${label}) failed:\n${lines.filter((l) => !l.startsWith("TSFILE: ")).join("\n").trimEnd()}`);
+        console.error(
+          `build (${label}) failed:\n${lines
+            .filter((l) => !l.startsWith("TSFILE: "))
+            .join("\n")
+            .trimEnd()}`,
+        );
         done(undefined);
         return;
       }

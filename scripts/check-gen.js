@@ -74,6 +74,10 @@ async function listFiles(dir) {
     entries
       .filter((e) => e.isFile())
       // parentPath is Node >= 20.12; path is the older name of the same field.
-      .map((e) => relative(dir, join(e.parentPath ?? e.path, e.name)).split(sep).join("/")),
+      .map((e) =>
+        relative(dir, join(e.parentPath ?? e.path, e.name))
+          .split(sep)
+          .join("/"),
+      ),
   );
 }

@@ -63,7 +63,12 @@ if (plan.action === "install") {
       timeout: 20 * 60_000,
     });
     if (ran.status !== 0) {
-      const said = (ran.stderr ?? "").trim().split("\n").filter((line) => line.startsWith("E:") || line.startsWith("W:")).slice(-2).join(" ");
+      const said = (ran.stderr ?? "")
+        .trim()
+        .split("\n")
+        .filter((line) => line.startsWith("E:") || line.startsWith("W:"))
+        .slice(-2)
+        .join(" ");
       const how = ran.error ? ran.error.message : ran.status === null ? `ended by ${ran.signal}` : `exited ${ran.status}`;
       fail(installFailedMessage(plan.path, `\`${argv.join(" ")}\` ${how}${said ? `: ${said}` : ""}`));
     }

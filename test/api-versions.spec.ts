@@ -15,9 +15,16 @@ describe("API versions", () => {
     const safe = [...ManagementService.methods, ...AuthService.methods].filter((m) => isSafeToRetry(m.parent.typeName, m.name)).map((m) => m.name);
     expect(safe.sort()).toEqual(
       [
-        "SetUserMetadata", "BulkSetUserMetadata", "ListUserMetadata", "GetUserMetadata",
-        "SetOrgMetadata", "BulkSetOrgMetadata", "ListOrgMetadata", "GetOrgMetadata",
-        "ListMyMetadata", "GetMyMetadata",
+        "SetUserMetadata",
+        "BulkSetUserMetadata",
+        "ListUserMetadata",
+        "GetUserMetadata",
+        "SetOrgMetadata",
+        "BulkSetOrgMetadata",
+        "ListOrgMetadata",
+        "GetOrgMetadata",
+        "ListMyMetadata",
+        "GetMyMetadata",
       ].sort(),
     );
   });

@@ -17,7 +17,10 @@ interface Layer {
 }
 
 const folder = (prefix: string) => (path: string) => path.startsWith(prefix);
-const exactly = (...paths: string[]) => (path: string) => paths.includes(path);
+const exactly =
+  (...paths: string[]) =>
+  (path: string) =>
+    paths.includes(path);
 
 /** From the bottom up; ARCHITECTURE.md describes the same table. */
 const layers: Layer[] = [
@@ -97,9 +100,7 @@ describe("the layers of src/", () => {
 
   it("core, http-rule and zitadel run in browsers: no Node built-in, no connect-node", () => {
     const neutral = ["core", "http-rule", "zitadel", "metadata"];
-    const bad = edges.filter(
-      (e) => neutral.includes(layerOf(e.from)?.name ?? "") && (e.kind === "node" || e.to === "@connectrpc/connect-node"),
-    );
+    const bad = edges.filter((e) => neutral.includes(layerOf(e.from)?.name ?? "") && (e.kind === "node" || e.to === "@connectrpc/connect-node"));
     expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
 

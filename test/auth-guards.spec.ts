@@ -31,7 +31,6 @@ function recorder() {
   return { seen, interceptor };
 }
 
-
 describe.each(protocols)("plain http over %s", (protocol) => {
   it("a transport to a remote http:// host is refused at construction; the error says how to allow it", () => {
     const make = (allowInsecure?: boolean) =>
@@ -90,15 +89,21 @@ describe("the plain-http guard", () => {
 
     // https discovery that points the token endpoint at plain http is refused after discovery, before the secret goes out.
     // (A token endpoint on another origin than the issuer needs allowCrossOriginTokenEndpoint first.)
-    const redirected = clientCredentials({ clientId: "id", clientSecret: "s3cr3t-secret", issuer: "https://x.test", fetch: fetchSpy, allowCrossOriginTokenEndpoint: true });
+    const redirected = clientCredentials({
+      clientId: "id",
+      clientSecret: "s3cr3t-secret",
+      issuer: "https://x.test",
+      fetch: fetchSpy,
+      allowCrossOriginTokenEndpoint: true,
+    });
     await expect(Promise.resolve(redirected(signal()))).rejects.toThrow(/plain http:\/\/ to tokens\.example\.test/);
     expect(fetchSpy).toHaveBeenCalledTimes(1);
 
     // The transport's allowInsecure reaches the source through the call's context.
     const allowed = clientCredentials({ clientId: "id", clientSecret: "s3cr3t-secret", fetch: fetchSpy, allowCrossOriginTokenEndpoint: true });
-    await expect(
-      Promise.resolve(allowed(signal(), { baseUrl: "http://zitadel.example.test", allowInsecure: true })),
-    ).rejects.toThrow(/token request to http:\/\/tokens\.example\.test\/token/);
+    await expect(Promise.resolve(allowed(signal(), { baseUrl: "http://zitadel.example.test", allowInsecure: true }))).rejects.toThrow(
+      /token request to http:\/\/tokens\.example\.test\/token/,
+    );
   });
 });
 
@@ -146,7 +151,11 @@ describe("service account key files", () => {
     ["text that is not JSON", () => serviceAccountKey(write("broken.json", `{"key": "${pem}`)), /the key file ".*broken\.json" is not valid JSON\.$/],
     ["a JSON array", () => serviceAccountKey("[1]"), /^serviceAccountKey: the key is not a JSON object\.$/],
     ["no type", () => serviceAccountKey(without("type") as never), /has no "type"; a service account key file has "type": "serviceaccount"/],
-    ["an application key", () => serviceAccountKey({ ...good, type: "application" } as never), /"type": "application": that key authenticates an API application/],
+    [
+      "an application key",
+      () => serviceAccountKey({ ...good, type: "application" } as never),
+      /"type": "application": that key authenticates an API application/,
+    ],
     ["no keyId", () => serviceAccountKey(without("keyId") as never), /has no "keyId" \(the id of the key in ZITADEL\)/],
     ["no userId", () => serviceAccountKey(without("userId") as never), /has no "userId" \(the id of the machine user\)/],
     ["no key", () => serviceAccountKey(without("key") as never), /has no "key" \(the RSA private key in PEM\)/],
@@ -171,7 +180,10 @@ describe("service account key files", () => {
 
   it("a well-formed PEM that is not an RSA key fails the call, without the key", async () => {
     const notRsa = "-----BEGIN PRIVATE KEY-----\nMAMCAQA=\n-----END PRIVATE KEY-----\n";
-    const source = serviceAccountKey({ ...good, key: notRsa } as never, { issuer: "https://x.test", fetch: async () => Response.json({ issuer: "https://x.test", token_endpoint: "https://x.test/token" }) });
+    const source = serviceAccountKey({ ...good, key: notRsa } as never, {
+      issuer: "https://x.test",
+      fetch: async () => Response.json({ issuer: "https://x.test", token_endpoint: "https://x.test/token" }),
+    });
     await expect(Promise.resolve(source(signal()))).rejects.toThrow(/the "key" of the key file for user 200000000000000002 is not a valid RSA private key/);
   });
 

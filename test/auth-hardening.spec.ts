@@ -102,7 +102,9 @@ describe("a discovered token endpoint on another origin than the issuer", () => 
     const issuerUrl = () => issuer.url;
     const refused = await failureOf(clientCredentials({ clientId: "bot", clientSecret: "the-client-secret", issuer: issuer.url }));
     expect(refused.message).toMatch(
-      new RegExp(`^OpenID discovery at ${issuer.url}/.well-known/openid-configuration names the token endpoint ${tokens.url}/oauth/v2/token, on another origin than the issuer ${issuer.url}; no credential was sent there\\.`),
+      new RegExp(
+        `^OpenID discovery at ${issuer.url}/.well-known/openid-configuration names the token endpoint ${tokens.url}/oauth/v2/token, on another origin than the issuer ${issuer.url}; no credential was sent there\\.`,
+      ),
     );
     expect(tokens.seen).toEqual([]);
     const allowed = clientCredentials({ clientId: "bot", clientSecret: "the-client-secret", issuer: issuer.url, allowCrossOriginTokenEndpoint: true });
@@ -126,8 +128,12 @@ describe("token responses over 64 KiB", () => {
       res.end(`"}`);
     });
     const withLength = await failureOf(clientCredentials({ clientId: "bot", clientSecret: "s3cret-s3cret", issuer: emulator().url, tokenEndpoint: sized.url }));
-    expect(withLength.message).toMatch(/answered HTTP 200 with 100029 bytes, more than 64 KiB, the most a discovery document or token response may have; it was refused unread\.$/);
-    const withoutLength = await failureOf(clientCredentials({ clientId: "bot", clientSecret: "s3cret-s3cret", issuer: emulator().url, tokenEndpoint: chunked.url }));
+    expect(withLength.message).toMatch(
+      /answered HTTP 200 with 100029 bytes, more than 64 KiB, the most a discovery document or token response may have; it was refused unread\.$/,
+    );
+    const withoutLength = await failureOf(
+      clientCredentials({ clientId: "bot", clientSecret: "s3cret-s3cret", issuer: emulator().url, tokenEndpoint: chunked.url }),
+    );
     expect(withoutLength.message).toMatch(/answered HTTP 200 with more than 64 KiB, /);
   });
 });
@@ -142,7 +148,10 @@ describe("an OAuth error on HTTP 5xx", () => {
     const source = () => clientCredentials({ clientId: "bot", clientSecret: "s3cret-s3cret", issuer: emulator().url, tokenEndpoint: token.url });
     const once = createManagementClient(createZitadelTransport({ baseUrl: emulator().url, protocol: "grpc", auth: source(), retry: false }));
     const err = await rejection(once.listOrgMetadata({}));
-    expect([err.code, err.rawMessage]).toEqual([Code.Unavailable, `could not get an access token: token request to ${token.url}/ failed: HTTP 503, temporarily_unavailable.`]);
+    expect([err.code, err.rawMessage]).toEqual([
+      Code.Unavailable,
+      `could not get an access token: token request to ${token.url}/ failed: HTTP 503, temporarily_unavailable.`,
+    ]);
     failures = 2;
     const retried = createManagementClient(createZitadelTransport({ baseUrl: emulator().url, protocol: "grpc", auth: source(), retry: { random: () => 0 } }));
     await retried.listOrgMetadata({});
@@ -152,7 +161,11 @@ describe("an OAuth error on HTTP 5xx", () => {
   it("while a refusal on HTTP 4xx stays Unauthenticated", async () => {
     const token = await server((_req, res) => json(res, 401, { error: "invalid_client" }));
     const mgmt = createManagementClient(
-      createZitadelTransport({ baseUrl: emulator().url, protocol: "grpc", auth: clientCredentials({ clientId: "bot", clientSecret: "s3cret-s3cret", issuer: emulator().url, tokenEndpoint: token.url }) }),
+      createZitadelTransport({
+        baseUrl: emulator().url,
+        protocol: "grpc",
+        auth: clientCredentials({ clientId: "bot", clientSecret: "s3cret-s3cret", issuer: emulator().url, tokenEndpoint: token.url }),
+      }),
     );
     expect((await rejection(mgmt.listOrgMetadata({}))).code).toBe(Code.Unauthenticated);
     expect(token.seen).toHaveLength(1);
@@ -173,7 +186,9 @@ describe("secrets a token endpoint echoes are redacted", () => {
     expect(inspect(e1, { depth: 5 })).not.toContain(secret);
     const key = emulator().user("acme-bot").keyFile!;
     const e2 = await failureOf(serviceAccountKey(key, { issuer: emulator().url, tokenEndpoint: echo.url }));
-    expect(e2.message).toBe(`token request to ${echo.url}/ failed: HTTP 400, invalid_grant: signature [redacted] is wrong. Check that the key belongs to this ZITADEL instance and has not been removed or expired.`);
+    expect(e2.message).toBe(
+      `token request to ${echo.url}/ failed: HTTP 400, invalid_grant: signature [redacted] is wrong. Check that the key belongs to this ZITADEL instance and has not been removed or expired.`,
+    );
   });
 });
 
@@ -200,11 +215,18 @@ describe("a bearer token a server echoes back", () => {
         });
         return void res.end();
       }
-      if (contentType.startsWith("application/proto") || contentType.startsWith("application/json") && req.url?.startsWith("/zitadel.")) {
-        const value = Buffer.from(toBinary(ErrorDetailSchema, create(ErrorDetailSchema, { id: "ECHO-1", message: `you sent ${auth}` }))).toString("base64").replace(/=+$/, "");
+      if (contentType.startsWith("application/proto") || (contentType.startsWith("application/json") && req.url?.startsWith("/zitadel."))) {
+        const value = Buffer.from(toBinary(ErrorDetailSchema, create(ErrorDetailSchema, { id: "ECHO-1", message: `you sent ${auth}` })))
+          .toString("base64")
+          .replace(/=+$/, "");
         return json(res, 500, { code: "internal", message: `echo: ${auth}`, details: [{ type: "zitadel.v1.ErrorDetail", value }] }, echoed);
       }
-      json(res, 500, { code: 13, message: `echo: ${auth}`, details: [{ "@type": "type.googleapis.com/zitadel.v1.ErrorDetail", id: "ECHO-1", message: `you sent ${auth}` }] }, echoed);
+      json(
+        res,
+        500,
+        { code: 13, message: `echo: ${auth}`, details: [{ "@type": "type.googleapis.com/zitadel.v1.ErrorDetail", id: "ECHO-1", message: `you sent ${auth}` }] },
+        echoed,
+      );
     });
     const server2 = http2.createServer();
     const sessions = new Set<http2.ServerHttp2Session>();
@@ -230,7 +252,9 @@ describe("a bearer token a server echoes back", () => {
       );
     });
     await new Promise<void>((resolve) => server2.listen(0, "127.0.0.1", resolve));
-    h2 = { url: `http://127.0.0.1:${(server2.address() as AddressInfo).port}`, close: () =>
+    h2 = {
+      url: `http://127.0.0.1:${(server2.address() as AddressInfo).port}`,
+      close: () =>
         new Promise((resolve) => {
           for (const session of sessions) session.destroy();
           server2.close(() => resolve());
@@ -263,7 +287,12 @@ describe("text UTF-8 cannot carry", () => {
     const front = await startFront(emulator().url, protocol === "grpc" ? "http2" : "http1");
     try {
       const mgmt = createManagementClient(
-        createZitadelTransport({ baseUrl: front.url, protocol, auth: emulator().user("acme-admin").token, ...(protocol === "connect" ? { connectV1: true } : {}) }),
+        createZitadelTransport({
+          baseUrl: front.url,
+          protocol,
+          auth: emulator().user("acme-admin").token,
+          ...(protocol === "connect" ? { connectV1: true } : {}),
+        }),
       );
       const err = await rejection(mgmt.setOrgMetadata({ key: "ok\uD800key", value: new Uint8Array([1]) }));
       expect(err.code).toBe(Code.InvalidArgument);

@@ -210,7 +210,9 @@ describe("token request failures", () => {
       const err = (await mgmt.listOrgMetadata({}).catch((e: unknown) => e)) as ConnectError;
       expect(err.code).toBe(Code.Unauthenticated);
       expect(err.rawMessage).toMatch(
-        new RegExp(`^could not get an access token: token request to ${emulator().url}/oauth/v2/token failed: HTTP 401, invalid_client: .*Check the client id and secret`),
+        new RegExp(
+          `^could not get an access token: token request to ${emulator().url}/oauth/v2/token failed: HTTP 401, invalid_client: .*Check the client id and secret`,
+        ),
       );
       const cause = err.cause as TokenRequestError;
       expect([cause.status, cause.oauthError, cause.url]).toEqual([401, "invalid_client", `${emulator().url}/oauth/v2/token`]);
@@ -236,7 +238,9 @@ describe("token request failures", () => {
   it("a discovery document that is not ZITADEL's says which field is wrong", async () => {
     const fakeFetch = async () => Response.json({ issuer: "https://x.test" });
     const source = clientCredentials({ clientId: "x", clientSecret: "y", issuer: "https://x.test", fetch: fakeFetch });
-    await expect(Promise.resolve(source(signal()))).rejects.toThrow(/OpenID discovery at https:\/\/x\.test\/\.well-known\/openid-configuration failed: the response has no "token_endpoint"/);
+    await expect(Promise.resolve(source(signal()))).rejects.toThrow(
+      /OpenID discovery at https:\/\/x\.test\/\.well-known\/openid-configuration failed: the response has no "token_endpoint"/,
+    );
   });
 
   it("a caller that gives up does not cancel the request others still wait for; the last one does", async () => {
@@ -297,9 +301,7 @@ describe("where token sources send their requests", () => {
   });
 
   it("the JWT profile needs the issuer when the token endpoint is given", () => {
-    expect(() => serviceAccountKey(bot().keyFile!, { tokenEndpoint: `${emulator().url}/oauth/v2/token` })).toThrow(
-      /"tokenEndpoint" needs option "issuer" too/,
-    );
+    expect(() => serviceAccountKey(bot().keyFile!, { tokenEndpoint: `${emulator().url}/oauth/v2/token` })).toThrow(/"tokenEndpoint" needs option "issuer" too/);
   });
 
   it("scope is sent as given, and checked before anything is sent", async () => {
@@ -352,8 +354,7 @@ describe("shared discovery", () => {
 describe("the instance a token source asks", () => {
   const emulator = useEmulator();
   const bot = () => emulator().user("acme-bot");
-  const secretSource = (options: { issuer?: string } = {}) =>
-    clientCredentials({ clientId: bot().clientId!, clientSecret: bot().clientSecret!, ...options });
+  const secretSource = (options: { issuer?: string } = {}) => clientCredentials({ clientId: bot().clientId!, clientSecret: bot().clientSecret!, ...options });
   const proxies: SubPathProxy[] = [];
   const proxy = async (options: Omit<SubPathProxyOptions, "upstream">) => {
     const started = await startSubPathProxy({ upstream: emulator().url, ...options });

@@ -97,7 +97,13 @@ describe("buf curl over Connect against the emulator's v2 services", () => {
     const alice = emulator().user("alice").id;
     const r = await curl(
       `${userService}/SetUserMetadata`,
-      { userId: alice, metadata: [{ key: "buf.plan", value: b64([0xff, 0x00, 0x80]) }, { key: "buf.note", value: text("written by buf") }] },
+      {
+        userId: alice,
+        metadata: [
+          { key: "buf.plan", value: b64([0xff, 0x00, 0x80]) },
+          { key: "buf.note", value: text("written by buf") },
+        ],
+      },
       { token: emulator().user("acme-admin").token, verbose: true },
     );
     expect(r.code, r.stderr).toBe(0);
@@ -147,7 +153,11 @@ describe("buf curl over Connect against the emulator's v2 services", () => {
 
   it("DeleteUserMetadata: buf prints { deletionDate }, and v1 no longer finds the key", async () => {
     const alice = emulator().user("alice").id;
-    const deleted = await ok(`${userService}/DeleteUserMetadata`, { userId: alice, keys: ["buf.note", "buf.from-v1"] }, { token: emulator().user("acme-admin").token });
+    const deleted = await ok(
+      `${userService}/DeleteUserMetadata`,
+      { userId: alice, keys: ["buf.note", "buf.from-v1"] },
+      { token: emulator().user("acme-admin").token },
+    );
     expect(deleted).toEqual({ deletionDate: iso });
 
     const { mgmt, acme } = v1();
@@ -160,7 +170,11 @@ describe("buf curl over Connect against the emulator's v2 services", () => {
 
   it("DeleteUserMetadata with a missing key: the Connect error JSON (not_found, META-2nnds, zitadel.v1.ErrorDetail), exit 40, nothing deleted", async () => {
     const alice = emulator().user("alice").id;
-    const r = await curl(`${userService}/DeleteUserMetadata`, { userId: alice, keys: ["buf.plan", "buf.absent"] }, { token: emulator().user("acme-admin").token });
+    const r = await curl(
+      `${userService}/DeleteUserMetadata`,
+      { userId: alice, keys: ["buf.plan", "buf.absent"] },
+      { token: emulator().user("acme-admin").token },
+    );
     expect(r.code).toBe(Code.NotFound * 8);
     expect(r.stdout).toBe("");
     const error = JSON.parse(r.stderr) as { code: string; message: string; details: { type: string; value: string; debug: unknown }[] };
@@ -179,7 +193,7 @@ describe("buf curl over Connect against the emulator's v2 services", () => {
     expect([...(await mgmt.getUserMetadata({ id: alice, key: "buf.plan" }, acme)).metadata!.value]).toEqual([0xff, 0x00, 0x80]);
   });
 
-  it("without the Authorization header: unauthenticated \"auth header missing\", exit 128", async () => {
+  it('without the Authorization header: unauthenticated "auth header missing", exit 128', async () => {
     const r = await curl(`${userService}/ListUserMetadata`, { userId: emulator().user("alice").id });
     expect(r.code).toBe(Code.Unauthenticated * 8);
     expect(JSON.parse(r.stderr)).toEqual({ code: "unauthenticated", message: "auth header missing" });
@@ -188,7 +202,11 @@ describe("buf curl over Connect against the emulator's v2 services", () => {
   it("org v2, schema from a built image: Set/List/DeleteOrganizationMetadata, and v1 sees the same org metadata", async () => {
     const acmeId = emulator().org("acme").id;
     const token = emulator().user("acme-admin").token;
-    const set = await ok(`${orgService}/SetOrganizationMetadata`, { organizationId: acmeId, metadata: [{ key: "buf.org", value: text("acme via buf") }] }, { token, fromImage: true });
+    const set = await ok(
+      `${orgService}/SetOrganizationMetadata`,
+      { organizationId: acmeId, metadata: [{ key: "buf.org", value: text("acme via buf") }] },
+      { token, fromImage: true },
+    );
     expect(set).toEqual({ setDate: iso });
 
     const { mgmt, acme } = v1();
@@ -208,7 +226,9 @@ describe("buf curl over Connect against the emulator's v2 services", () => {
     // Orgs report the raw requested limit (0 when absent), unlike users.
     expect(list.pagination).toEqual({ totalResult: "2" });
 
-    expect(await ok(`${orgService}/DeleteOrganizationMetadata`, { organizationId: acmeId, keys: ["buf.org", "buf.org-v1"] }, { token, fromImage: true })).toEqual({ deletionDate: iso });
+    expect(
+      await ok(`${orgService}/DeleteOrganizationMetadata`, { organizationId: acmeId, keys: ["buf.org", "buf.org-v1"] }, { token, fromImage: true }),
+    ).toEqual({ deletionDate: iso });
     expect((await rejection(mgmt.getOrgMetadata({ key: "buf.org" }, acme))).code).toBe(Code.NotFound);
   });
 });

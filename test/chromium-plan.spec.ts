@@ -40,10 +40,7 @@ describe("what npm test does about Chromium", () => {
       announce: "Chromium is missing at /usr/bin/chromium (the browser test needs it): installing Debian's chromium package with apt-get, once.",
       commands: aptInstall,
     });
-    expect(aptInstall.map((argv) => argv.join(" "))).toEqual([
-      "apt-get update -qq",
-      "apt-get install -y -qq -o DPkg::Lock::Timeout=300 chromium",
-    ]);
+    expect(aptInstall.map((argv) => argv.join(" "))).toEqual(["apt-get update -qq", "apt-get install -y -qq -o DPkg::Lock::Timeout=300 chromium"]);
     // Another browser on PATH does not stop the install: the test runs against Debian's package.
     expect(planChromium({ ...fresh, elsewhere: "/usr/bin/google-chrome" }).action).toBe("install");
   });
@@ -72,7 +69,9 @@ describe("what npm test does about Chromium", () => {
     for (const aptGet of [true, false]) {
       const plan = planChromium({ ...fresh, root: false, aptGet, elsewhere: "/usr/bin/chromium-browser" });
       expect(plan.action).toBe("fail");
-      expect(plan.action === "fail" && plan.message).toMatch(/A Chromium is at \/usr\/bin\/chromium-browser: run `CHROMIUM_PATH=\/usr\/bin\/chromium-browser npm test`\.$/);
+      expect(plan.action === "fail" && plan.message).toMatch(
+        /A Chromium is at \/usr\/bin\/chromium-browser: run `CHROMIUM_PATH=\/usr\/bin\/chromium-browser npm test`\.$/,
+      );
     }
     expect(planChromium({ ...fresh, aptGet: false, elsewhere: "/snap/bin/chromium" })).toMatchObject({ action: "fail" });
   });

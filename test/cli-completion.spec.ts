@@ -93,7 +93,10 @@ describe("zmeta completion zsh and fish", () => {
     for (const command of commandNames) {
       const branch = res.out.split(`    (${command})\n`)[1]?.split("\n      ;;")[0];
       expect(branch, command).toBeDefined();
-      const offered = /compadd -- (.*); return; fi/.exec(branch ?? "")?.[1]?.split(" ").sort();
+      const offered = /compadd -- (.*); return; fi/
+        .exec(branch ?? "")?.[1]
+        ?.split(" ")
+        .sort();
       expect(offered, command).toEqual(flagsOf(command));
     }
     expect(res.out).toContain("(--format) compadd -- text json base64 raw; return ;;");
@@ -122,8 +125,16 @@ describe("zmeta completion zsh and fish", () => {
 
   it("an unknown shell or none exits 2, naming the shells", async () => {
     const none = await zmeta(["completion"]);
-    expect([none.code, none.out, lines(none.stderr)]).toEqual([2, "", ['zmeta completion: name the shell: zmeta completion bash|zsh|fish (see "zmeta completion --help")']]);
+    expect([none.code, none.out, lines(none.stderr)]).toEqual([
+      2,
+      "",
+      ['zmeta completion: name the shell: zmeta completion bash|zsh|fish (see "zmeta completion --help")'],
+    ]);
     const tcsh = await zmeta(["completion", "tcsh"]);
-    expect([tcsh.code, tcsh.out, lines(tcsh.stderr)]).toEqual([2, "", ['zmeta completion: no completion for "tcsh"; the shells are bash, zsh, fish (see "zmeta completion --help")']]);
+    expect([tcsh.code, tcsh.out, lines(tcsh.stderr)]).toEqual([
+      2,
+      "",
+      ['zmeta completion: no completion for "tcsh"; the shells are bash, zsh, fish (see "zmeta completion --help")'],
+    ]);
   });
 });

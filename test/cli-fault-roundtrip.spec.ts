@@ -44,7 +44,10 @@ const faultsOff = (emulator: Emulator) => {
 
 /** Every stored entry of the users and the org, as "scope key base64" lines, sorted. */
 async function stored(emulator: Emulator, userIds: string[], orgId: string): Promise<string[]> {
-  const md = createMetadataClient(createZitadelTransport({ baseUrl: emulator.url, protocol: "grpc", auth: emulator.user("iam-admin").token }), { api: "v2", orgId });
+  const md = createMetadataClient(createZitadelTransport({ baseUrl: emulator.url, protocol: "grpc", auth: emulator.user("iam-admin").token }), {
+    api: "v2",
+    orgId,
+  });
   const scopes = [...userIds.map((id) => [id, md.user(id)] as const), [orgId, md.org()] as const];
   const lines: string[] = [];
   for (const [id, scope] of scopes) for await (const e of scope.list()) lines.push(`${id} ${e.key} ${Buffer.from(e.value).toString("base64")}`);
@@ -68,7 +71,10 @@ describe.each(lanes)("zmeta export, wipe, import on %s over %s with faults on a 
     const userIds = ["alice", "acme-bot", "iam-admin"].map((n) => emulator.user(n).id);
     const lane = lanes.findIndex(([a, p]) => a === api && p === protocol);
     const next = random(lane + 1);
-    const writer = createMetadataClient(createZitadelTransport({ baseUrl: emulator.url, protocol: "grpc", auth: emulator.user("iam-admin").token }), { api: "v2", orgId });
+    const writer = createMetadataClient(createZitadelTransport({ baseUrl: emulator.url, protocol: "grpc", auth: emulator.user("iam-admin").token }), {
+      api: "v2",
+      orgId,
+    });
     const targets = [...userIds.map((id) => writer.user(id)), writer.org()];
     const marks = ["/", "%", "%2F", "ü", "日本", "🔑", " "];
     for (const [t, scope] of targets.entries()) {
@@ -82,7 +88,20 @@ describe.each(lanes)("zmeta export, wipe, import on %s over %s with faults on a 
     const before = await stored(emulator, userIds, orgId);
     expect(before).toHaveLength(10_000);
 
-    const connection = ["--url", emulator.url, "--token", emulator.user("iam-admin").token, "--protocol", protocol, "--api", api, "--org-id", orgId, "--retries", "10"];
+    const connection = [
+      "--url",
+      emulator.url,
+      "--token",
+      emulator.user("iam-admin").token,
+      "--protocol",
+      protocol,
+      "--api",
+      api,
+      "--org-id",
+      orgId,
+      "--retries",
+      "10",
+    ];
     const file = join(dir, `${api}-${protocol}.ndjson`);
     /** Runs the CLI with the faults on, and adds up what it met. */
     const withFaults = async (seed: number, argv: string[]) => {
@@ -114,11 +133,33 @@ describe.each(lanes)("zmeta export, wipe, import on %s over %s with faults on a 
     for (const scope of targets) await scope.removeMany((await scope.list().toArray()).map((e) => e.key));
     emulator.faults.rateLimit = { requests: 50, windowMs: 1_000, by: "token" };
     try {
-      const limited = ["--url", emulator.url, "--token", emulator.user("acme-admin").token, "--protocol", protocol, "--api", api, "--org-id", orgId, "--rate", "45", "--retries", "1"];
+      const limited = [
+        "--url",
+        emulator.url,
+        "--token",
+        emulator.user("acme-admin").token,
+        "--protocol",
+        protocol,
+        "--api",
+        api,
+        "--org-id",
+        orgId,
+        "--rate",
+        "45",
+        "--retries",
+        "1",
+      ];
       const refusedBefore = emulator.faultCounts.rateLimited;
       const paced = await zmeta(["import", file, ...limited]);
       expect(paced.code, paced.stderr).toBe(0);
-      const again = await zmeta(["export", ...userIds.flatMap((id) => ["--user", id]), "--org", "--out", join(dir, `${api}-${protocol}-paced.ndjson`), ...limited]);
+      const again = await zmeta([
+        "export",
+        ...userIds.flatMap((id) => ["--user", id]),
+        "--org",
+        "--out",
+        join(dir, `${api}-${protocol}-paced.ndjson`),
+        ...limited,
+      ]);
       expect(again.code, again.stderr).toBe(0);
       expect(emulator.faultCounts.rateLimited - refusedBefore).toBe(0);
     } finally {

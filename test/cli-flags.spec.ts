@@ -95,7 +95,7 @@ describe('"--" for an argument that starts with "-"', () => {
     expect(parse(["get", "--user", id, "--", "plan", "--json"])).toBe('zmeta get: unexpected argument "--json"; give one KEY (see "zmeta get --help")');
   });
 
-  it('an unknown option says how to pass it as a KEY or VALUE, where the command takes one', () => {
+  it("an unknown option says how to pass it as a KEY or VALUE, where the command takes one", () => {
     expect(parse(["set", "--user", id, "balance", "-5"])).toBe(
       'zmeta set: unknown option "-…" (not quoted back: it may be the VALUE); ' +
         'a KEY or VALUE that starts with "-" goes last, after "--": zmeta set --user ID KEY -- -5 (see "zmeta set --help")',
@@ -109,7 +109,9 @@ describe('"--" for an argument that starts with "-"', () => {
     // Shaped like a long flag, it is far more likely a flag in the wrong place: no hint.
     expect(parse(["get", "--user", id, "plan", "--rate", "5"])).toBe('zmeta get: unknown option "--rate" (see "zmeta get --help")');
     expect(parse(["get", "--user", id, "--5"])).toMatch(/^zmeta get: unknown option "--5"; a KEY that starts with "-" goes last/);
-    expect(parse(["import", "-x.ndjson"])).toMatch(/^zmeta import: unknown option "-x\.ndjson"; a FILE that starts with "-" goes last, after "--": zmeta import -- -FILE/);
+    expect(parse(["import", "-x.ndjson"])).toMatch(
+      /^zmeta import: unknown option "-x\.ndjson"; a FILE that starts with "-" goes last, after "--": zmeta import -- -FILE/,
+    );
     // Not where the command takes no KEY, VALUE or FILE.
     expect(parse(["list", "--org", "-5"])).toBe('zmeta list: unknown option "-5" (see "zmeta list --help")');
     // A long flag's inline value is never quoted back: it may be a mistyped --token=.

@@ -173,9 +173,7 @@ describe("zmeta export and import of 10,000 entries", () => {
     const res = await zmeta(["import", backup, ...connection()]);
     expect(res.code, res.stderr).toBe(0);
     expect(res.out).toBe("");
-    expect(lines(res.stderr)).toEqual([
-      `zmeta import: ${total} entries for ${userCount} users and 1 organization: ${total} written, 0 unchanged`,
-    ]);
+    expect(lines(res.stderr)).toEqual([`zmeta import: ${total} entries for ${userCount} users and 1 organization: ${total} written, 0 unchanged`]);
     expect(res.stderr).not.toMatch(/[\r\u001b]/);
     expectAllStored();
     const writes = writesSince(from);
@@ -189,9 +187,7 @@ describe("zmeta export and import of 10,000 entries", () => {
     const from = calls.length;
     const res = await zmeta(["import", "-", "--concurrency", "8", ...connection()], { stdin: await readFile(backup) });
     expect(res.code, res.stderr).toBe(0);
-    expect(lines(res.stderr)).toEqual([
-      `zmeta import: ${total} entries for ${userCount} users and 1 organization: all ${total} unchanged, nothing to write`,
-    ]);
+    expect(lines(res.stderr)).toEqual([`zmeta import: ${total} entries for ${userCount} users and 1 organization: all ${total} unchanged, nothing to write`]);
     expect(writesSince(from)).toEqual([]);
     expect([...storedMap(`user:${userIds[0]}`).values()].map((e) => e.sequence)).toEqual(sequences);
   });
@@ -219,9 +215,7 @@ describe("zmeta export and import of 10,000 entries", () => {
 
     const res = await zmeta(["import", backup, "--concurrency", "1", ...connection()]);
     expect(res.code, res.stderr).toBe(0);
-    expect(lines(res.stderr)).toEqual([
-      `zmeta import: ${total} entries for ${userCount} users and 1 organization: 2 written, ${total - 2} unchanged`,
-    ]);
+    expect(lines(res.stderr)).toEqual([`zmeta import: ${total} entries for ${userCount} users and 1 organization: 2 written, ${total - 2} unchanged`]);
     expect(writesSince(from)).toHaveLength(2);
     expectAllStored();
   });
@@ -272,7 +266,10 @@ describe("zmeta export and import of 10,000 entries", () => {
     expect(lines(first.stderr)).toEqual([expect.stringContaining("2 would be written")]);
     const later = await zmeta(["import", "--dry-run", ...connection()], { stdin: `${line("bom.1")}\n\uFEFF${line("bom.2")}\n` });
     expect(later.code).toBe(2);
-    expect(lines(later.stderr)).toEqual([expect.stringMatching(/^zmeta import: line 2: not JSON \(/), "zmeta import: 1 of 2 lines are bad; nothing was written"]);
+    expect(lines(later.stderr)).toEqual([
+      expect.stringMatching(/^zmeta import: line 2: not JSON \(/),
+      "zmeta import: 1 of 2 lines are bad; nothing was written",
+    ]);
   });
 
   it("writes an org line into the organization it names (x-zitadel-orgid), over REST too", async () => {
@@ -292,9 +289,7 @@ describe("zmeta export and import of 10,000 entries", () => {
   });
 
   it("a failed write says which target failed, how much was written, and that a re-run finishes it", async () => {
-    const input = [
-      JSON.stringify({ scope: "user", id: "999999999999999999", key: "k", value: "dg==" }),
-    ].join("\n");
+    const input = [JSON.stringify({ scope: "user", id: "999999999999999999", key: "k", value: "dg==" })].join("\n");
     const res = await zmeta(["import", ...connection()], { stdin: input });
     expect(res.code).toBe(1);
     const [failure, written, ...rest] = lines(res.stderr);
@@ -309,7 +304,10 @@ describe("zmeta export and import of 10,000 entries", () => {
     // Slow pages, so the export is still running when the signal comes.
     emulator.faults.latencyMs = 300;
     try {
-      for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+      for (const [signal, code] of [
+        ["SIGTERM", 143],
+        ["SIGINT", 130],
+      ] as const) {
         const outDir = await mkdtemp(join(dir, "interrupted-"));
         const out = join(outDir, "backup.ndjson");
         const args = ["export", ...userIds.flatMap((id) => ["--user", id]), "--org", "--out", out, ...connection()];
@@ -331,7 +329,13 @@ describe("zmeta export and import of 10,000 entries", () => {
           expect(partial).toBe(`.backup.ndjson.${child.pid}.partial`);
           child.kill(signal);
           expect(await closed, stderr).toBe(code);
-          expect(lines(stderr), signal).toEqual([expect.stringMatching(new RegExp(`^zmeta export: interrupted by ${signal} after \\d+ entries .*; removed the unfinished temporary file, so .*backup\\.ndjson was not written$`))]);
+          expect(lines(stderr), signal).toEqual([
+            expect.stringMatching(
+              new RegExp(
+                `^zmeta export: interrupted by ${signal} after \\d+ entries .*; removed the unfinished temporary file, so .*backup\\.ndjson was not written$`,
+              ),
+            ),
+          ]);
           expect(await readdir(outDir), signal).toEqual([]);
         } finally {
           child.kill("SIGKILL");

@@ -40,7 +40,12 @@ describe.concurrent("zmeta --json", () => {
     const alice = emulator().user("alice");
     seed("alice", "json.get.text", "héllo\nwörld");
     seed("alice", "json.get.bytes", notUtf8);
-    const details = { sequence: expect.stringMatching(/^\d+$/), creationDate: expect.stringMatching(isoDate), changeDate: expect.stringMatching(isoDate), resourceOwner: alice.orgId };
+    const details = {
+      sequence: expect.stringMatching(/^\d+$/),
+      creationDate: expect.stringMatching(isoDate),
+      changeDate: expect.stringMatching(isoDate),
+      resourceOwner: alice.orgId,
+    };
 
     const text = await zmeta(["get", "--user", alice.id, "json.get.text", "--json", ...as("acme-admin")]);
     expect([text.code, text.stderr]).toEqual([0, ""]);
@@ -127,7 +132,9 @@ describe.concurrent("zmeta --json", () => {
     const file = join(dir, "import.ndjson");
     await writeFile(
       file,
-      [line("user", bob.id, "json.import.same", "same"), line("user", bob.id, "json.import.new", "new"), line("org", globex.id, "json.import.org", "o")].join("\n"),
+      [line("user", bob.id, "json.import.same", "same"), line("user", bob.id, "json.import.new", "new"), line("org", globex.id, "json.import.org", "o")].join(
+        "\n",
+      ),
     );
     const targets = (changedUser: number, changedOrg: number) => [
       { scope: "user", id: bob.id, entries: 2, changed: changedUser, unchanged: 1 },
@@ -176,7 +183,9 @@ describe.concurrent("zmeta --json", () => {
     for (const [args, reason] of cases) {
       const res = await zmeta(args);
       expect([res.code, res.out], args.join(" ")).toEqual([2, ""]);
-      expect(lines(res.stderr), args.join(" ")).toEqual([expect.stringMatching(new RegExp(`^zmeta( \\w+)?: --json does not apply: ${reason.replace(/[.()]/g, "\\$&")}`))]);
+      expect(lines(res.stderr), args.join(" ")).toEqual([
+        expect.stringMatching(new RegExp(`^zmeta( \\w+)?: --json does not apply: ${reason.replace(/[.()]/g, "\\$&")}`)),
+      ]);
     }
   });
 });

@@ -52,7 +52,9 @@ describe.concurrent("zmeta get, set, list, rm", () => {
         const set = await zmeta(["set", "--user", alice.id, key("plan"), "pro", ...admin]);
         expect(set.code, set.stderr).toBe(0);
         expect(set.out).toBe("");
-        expect(lines(set.stderr)).toEqual([expect.stringMatching(new RegExp(`^zmeta set: "${key("plan")}" on user ${alice.id}: 3 bytes \\(sequence \\d+\\)$`))]);
+        expect(lines(set.stderr)).toEqual([
+          expect.stringMatching(new RegExp(`^zmeta set: "${key("plan")}" on user ${alice.id}: 3 bytes \\(sequence \\d+\\)$`)),
+        ]);
         const text = await zmeta(["get", "--user", alice.id, key("plan"), ...admin]);
         expect([text.code, text.out, text.stderr]).toEqual([0, "pro\n", ""]);
 
@@ -124,9 +126,7 @@ describe.concurrent("zmeta get, set, list, rm", () => {
         ]);
         const base64 = await zmeta(["list", "--user", alice.id, "--prefix", prefix, "--format", "base64", ...admin]);
         expect(lines(base64.out).sort()).toEqual(
-          [Buffer.from("tab\there\\"), Buffer.from(long), nonUtf8, Buffer.from('{"n": 1}')].map(
-            (v, i) => `${prefix}${"abcd"[i]}\t${v.toString("base64")}`,
-          ),
+          [Buffer.from("tab\there\\"), Buffer.from(long), nonUtf8, Buffer.from('{"n": 1}')].map((v, i) => `${prefix}${"abcd"[i]}\t${v.toString("base64")}`),
         );
         const text = await zmeta(["list", "--user", alice.id, "--prefix", prefix, "--format", "text", ...admin]);
         expect(text.code).toBe(1);
@@ -299,7 +299,9 @@ describe.concurrent("zmeta get, set, list, rm", () => {
         const res = await zmeta(["get", "--org", "k", "--url", connectEmulator().url, "--token", "t", ...flags], { env });
         expect([res.code, res.out]).toEqual([2, ""]);
         expect(lines(res.stderr)).toHaveLength(1);
-        expect(res.stderr).toContain(`${"ZITADEL_PROTOCOL" in env ? "ZITADEL_PROTOCOL" : "--protocol"} connect: ZITADEL does not serve its v1 metadata APIs over Connect`);
+        expect(res.stderr).toContain(
+          `${"ZITADEL_PROTOCOL" in env ? "ZITADEL_PROTOCOL" : "--protocol"} connect: ZITADEL does not serve its v1 metadata APIs over Connect`,
+        );
         expect(res.stderr).toContain("use grpc, grpc-web or rest");
         expect(res.stderr).toContain("--connect-v1");
       }
@@ -541,7 +543,6 @@ describe.concurrent("zmeta get, set, list, rm", () => {
       expect(secret.stderr).not.toContain("hunter2-secret");
     });
   });
-
 });
 
 function freePort(): Promise<number> {

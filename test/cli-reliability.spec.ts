@@ -109,7 +109,9 @@ describe("--rate against a server that allows 50 requests per second (per token)
       const imported = await zmeta(["import", file, "--rate", "45", ...connection(protocol)]);
       expect(imported.code, imported.stderr).toBe(0);
       expect(emulator.faultCounts.rateLimited - before).toBe(0);
-      expect(lines(imported.stderr)).toEqual([`zmeta import: ${userCount * entriesPerUser} entries for ${userCount} users: ${userCount * entriesPerUser} written, 0 unchanged`]);
+      expect(lines(imported.stderr)).toEqual([
+        `zmeta import: ${userCount * entriesPerUser} entries for ${userCount} users: ${userCount * entriesPerUser} written, 0 unchanged`,
+      ]);
       expect(state(emulator, orgId, userIds)).toEqual(expected(userIds, entriesPerUser));
       // A list per user and a write per user: over 200 requests, so 45 per second takes over 4 s.
       expect(imported.ms).toBeGreaterThan(4_000);
@@ -168,8 +170,10 @@ describe("zmeta --retries", () => {
     try {
       const file = join(dir, "retries.ndjson");
       const orgId = emulator.org("acme").id;
-      const lines = Array.from({ length: 200 }, (_, i) => JSON.stringify({ scope: "org", id: orgId, key: `r.${i}`, value: Buffer.from(`v${i}`).toString("base64") }));
-      await writeFile(file, lines.join("\n") + "\n");
+      const lines = Array.from({ length: 200 }, (_, i) =>
+        JSON.stringify({ scope: "org", id: orgId, key: `r.${i}`, value: Buffer.from(`v${i}`).toString("base64") }),
+      );
+      await writeFile(file, `${lines.join("\n")}\n`);
       const connection = ["--url", emulator.url, "--token", emulator.user("acme-admin").token, "--protocol", "grpc"];
       // Without retries one fault ends it: with every call failing, certainly.
       emulator.faults.unavailable = 1;
@@ -246,7 +250,10 @@ describe("what a failed import reports", () => {
     emulator = await startEmulator({ seed });
     orgId = emulator.org("acme").id;
     token = emulator.user("admin").token;
-    userIds = emulator.users.filter((u) => u.userName.startsWith("user")).slice(0, 40).map((u) => u.id);
+    userIds = emulator.users
+      .filter((u) => u.userName.startsWith("user"))
+      .slice(0, 40)
+      .map((u) => u.id);
   });
   afterAll(async () => {
     await emulator?.close();
@@ -277,7 +284,7 @@ describe("what a failed import reports", () => {
     // ResourceExhausted is answered before the handler runs. The seed lets the 40 lists through and hits a write.
     emulator.faults.seed = seedHittingAWrite({ resourceExhausted: 0.05 });
     emulator.faults.resourceExhausted = 0.05;
-    let res;
+    let res: Awaited<ReturnType<typeof zmeta>>;
     try {
       // No retries: this is about reporting the failure a retry would have hidden.
       res = await zmeta(["import", file, "--concurrency", "3", "--retries", "1", ...connection("rest")]);
@@ -299,7 +306,7 @@ describe("what a failed import reports", () => {
     await writeFile(file, exportText(userIds, 10));
     emulator.faults.seed = seedHittingAWrite({ resetAfter: 0.05 });
     emulator.faults.resetAfter = 0.05;
-    let res;
+    let res: Awaited<ReturnType<typeof zmeta>>;
     try {
       // No retries: this is about reporting the failure a retry would have hidden.
       res = await zmeta(["import", file, "--concurrency", "3", "--retries", "1", ...connection("rest")]);
@@ -308,7 +315,10 @@ describe("what a failed import reports", () => {
     }
     expect(res.code, res.stderr).toBe(1);
     const summary: string = lines(res.stderr).at(-1) ?? "";
-    const match = /^zmeta import: at least (\d+) of 400 changed entries were written before the failure \((\d+) more went in requests? whose answer was lost, and may or may not be stored\)/.exec(summary);
+    const match =
+      /^zmeta import: at least (\d+) of 400 changed entries were written before the failure \((\d+) more went in requests? whose answer was lost, and may or may not be stored\)/.exec(
+        summary,
+      );
     expect(match, res.stderr).not.toBeNull();
     const [atLeast, uncertain] = [Number(match![1]), Number(match![2])];
     expect(stored()).toBeGreaterThanOrEqual(atLeast);
@@ -339,7 +349,11 @@ describe("what a failed import reports", () => {
         const res = await importing;
         expect(res.code, res.stderr).toBe(1);
         const [failure, summary] = lines(res.stderr);
-        expect(failure).toMatch(new RegExp(`^zmeta import: user \\d+: Unavailable: .*\\. Hint: cannot reach ${ready.url.replace(/\./g, "\\.")}: check --url \\(or ZITADEL_URL\\) and that ZITADEL is running$`));
+        expect(failure).toMatch(
+          new RegExp(
+            `^zmeta import: user \\d+: Unavailable: .*\\. Hint: cannot reach ${ready.url.replace(/\./g, "\\.")}: check --url \\(or ZITADEL_URL\\) and that ZITADEL is running$`,
+          ),
+        );
         expect(summary).toMatch(/^zmeta import: (at least )?\d+ of \d+ changed entries were written before the failure/);
       } finally {
         await stop(child);

@@ -78,14 +78,7 @@ afterAll(async () => {
 });
 
 const targetArgs = () => [...userNames.flatMap((name) => ["--user", source.user(name).id]), "--org"];
-const connection = (emulator: Emulator, protocol: string) => [
-  "--url",
-  emulator.url,
-  "--token",
-  emulator.user("iam-admin").token,
-  "--protocol",
-  protocol,
-];
+const connection = (emulator: Emulator, protocol: string) => ["--url", emulator.url, "--token", emulator.user("iam-admin").token, "--protocol", protocol];
 
 describe.each(protocols)("10,000 entries round trip over %s", (protocol) => {
   it("with a new row order on every list query: export and import are byte-exact", async () => {
@@ -124,9 +117,7 @@ describe.each(protocols)("10,000 entries round trip over %s", (protocol) => {
     const original = data.get(`user:${alice}`)!;
     const churned = [...original.keys()].slice(0, 500);
     const newValue = (key: string) => Buffer.from(`rewritten ${key}`);
-    const writer = createMetadataClient(
-      createZitadelTransport({ baseUrl: source.url, protocol: "grpc", auth: source.user("acme-admin").token }),
-    ).user(alice);
+    const writer = createMetadataClient(createZitadelTransport({ baseUrl: source.url, protocol: "grpc", auth: source.user("acme-admin").token })).user(alice);
     let stop = false;
     let writes = 0;
     const writing = (async () => {

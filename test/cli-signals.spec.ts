@@ -47,7 +47,14 @@ beforeAll(async () => {
   orgId = emulator.org("acme").id;
   userIds = emulator.users.filter((u) => u.userName.startsWith("user")).map((u) => u.id);
   const text = userIds
-    .flatMap((id) => Array.from({ length: perUser }, (_, i) => ({ scope: "user", id, key: `k.${i}`, value: Buffer.from(`${id}:${i}:${"v".repeat(i % 13)}`).toString("base64") })))
+    .flatMap((id) =>
+      Array.from({ length: perUser }, (_, i) => ({
+        scope: "user",
+        id,
+        key: `k.${i}`,
+        value: Buffer.from(`${id}:${i}:${"v".repeat(i % 13)}`).toString("base64"),
+      })),
+    )
     .map((l) => `${JSON.stringify(l)}\n`)
     .join("");
   file = join(dir, "backup.ndjson");
@@ -67,7 +74,9 @@ afterAll(async () => {
 function state(): string[] {
   return userIds
     .flatMap((id) =>
-      emulator.store.listUserMetadata(orgId, id, { offset: 0n, limit: 0, keyFilters: [] }).result.map(({ entry }) => `${id} ${entry.key} ${Buffer.from(entry.value).toString("base64")}`),
+      emulator.store
+        .listUserMetadata(orgId, id, { offset: 0n, limit: 0, keyFilters: [] })
+        .result.map(({ entry }) => `${id} ${entry.key} ${Buffer.from(entry.value).toString("base64")}`),
     )
     .sort();
 }
@@ -113,7 +122,11 @@ describe("zmeta import interrupted", () => {
       // Two users are done already, so "unchanged" is not zero.
       const done = userIds.slice(0, 2);
       for (const id of done) {
-        emulator.store.bulkSetUserMetadata(orgId, id, Array.from({ length: perUser }, (_, i) => ({ key: `k.${i}`, value: Buffer.from(`${id}:${i}:${"v".repeat(i % 13)}`) })));
+        emulator.store.bulkSetUserMetadata(
+          orgId,
+          id,
+          Array.from({ length: perUser }, (_, i) => ({ key: `k.${i}`, value: Buffer.from(`${id}:${i}:${"v".repeat(i % 13)}`) })),
+        );
       }
       emulator.faults.latencyMs = 150;
       const run = start(["import", file, "--concurrency", "2", ...connection()]);
@@ -125,9 +138,10 @@ describe("zmeta import interrupted", () => {
         expect(await run.closed, run.stderr()).toBe(code);
         const stderr = lines(run.stderr());
         expect(stderr).toHaveLength(1);
-        const match = /^zmeta import: interrupted by (\w+): (at least )?(\d+) written, (\d+) unchanged, (at most )?(\d+) left( \((\d+) of them were in requests cut short, which may or may not have been stored\))?; running the same import again finishes the job$/.exec(
-          stderr[0] ?? "",
-        );
+        const match =
+          /^zmeta import: interrupted by (\w+): (at least )?(\d+) written, (\d+) unchanged, (at most )?(\d+) left( \((\d+) of them were in requests cut short, which may or may not have been stored\))?; running the same import again finishes the job$/.exec(
+            stderr[0] ?? "",
+          );
         expect(match, stderr[0]).not.toBeNull();
         const [, name, , written, unchanged, , left, , uncertain] = match!;
         expect(name).toBe(signal);
@@ -146,7 +160,9 @@ describe("zmeta import interrupted", () => {
       expect(again.code, again.stderr).toBe(0);
       expect(state()).toEqual(wanted);
       const third = await zmeta(["import", file, ...connection()]);
-      expect(lines(third.stderr)).toEqual([`zmeta import: ${userCount * perUser} entries for ${userCount} users: all ${userCount * perUser} unchanged, nothing to write`]);
+      expect(lines(third.stderr)).toEqual([
+        `zmeta import: ${userCount * perUser} entries for ${userCount} users: all ${userCount * perUser} unchanged, nothing to write`,
+      ]);
     }, 90_000);
   }
 });
@@ -168,7 +184,11 @@ describe("zmeta export interrupted", () => {
         expect(await run.closed, run.stderr()).toBe(code);
         const written = lines(run.stdout()).length;
         expect(lines(run.stderr())).toEqual([
-          expect.stringMatching(new RegExp(`^zmeta export: interrupted by ${signal} after writing ${written} entries \\(\\d+ of ${userCount} users/orgs complete\\) to stdout; that output is incomplete$`)),
+          expect.stringMatching(
+            new RegExp(
+              `^zmeta export: interrupted by ${signal} after writing ${written} entries \\(\\d+ of ${userCount} users/orgs complete\\) to stdout; that output is incomplete$`,
+            ),
+          ),
         ]);
       } finally {
         run.child.kill("SIGKILL");
@@ -189,7 +209,11 @@ describe("zmeta export interrupted", () => {
       run.child.kill("SIGHUP");
       expect(await run.closed, run.stderr()).toBe(129);
       expect(lines(run.stderr())).toEqual([
-        expect.stringMatching(new RegExp(`^zmeta export: interrupted by SIGHUP after \\d+ entries \\(\\d+ of ${userCount} users/orgs complete\\); removed the unfinished temporary file, so ${out.replace(/[.]/g, "\\.")} was not written$`)),
+        expect.stringMatching(
+          new RegExp(
+            `^zmeta export: interrupted by SIGHUP after \\d+ entries \\(\\d+ of ${userCount} users/orgs complete\\); removed the unfinished temporary file, so ${out.replace(/[.]/g, "\\.")} was not written$`,
+          ),
+        ),
       ]);
       expect(await readdir(outDir)).toEqual([]);
     } finally {
@@ -229,7 +253,9 @@ describe("zmeta list and rm interrupted", () => {
       run.child.kill("SIGTERM");
       expect(await run.closed, run.stderr()).toBe(143);
       expect(lines(run.stderr())).toEqual([
-        expect.stringMatching(/^zmeta rm: interrupted by SIGTERM while removing from user \d+.*: the removal may or may not have happened \(it is all or nothing\); see what is left with "zmeta list"$/),
+        expect.stringMatching(
+          /^zmeta rm: interrupted by SIGTERM while removing from user \d+.*: the removal may or may not have happened \(it is all or nothing\); see what is left with "zmeta list"$/,
+        ),
       ]);
     } finally {
       run.child.kill("SIGKILL");
@@ -273,7 +299,8 @@ describe("zmeta emulator stopped", () => {
       expect([130, 143]).toContain(code);
       // Whichever came first: if the second one came before the emulator had closed, it cut it short saying so.
       const [first, second] = code === 130 ? ["SIGINT", "SIGTERM"] : ["SIGTERM", "SIGINT"];
-      if (!run.stderr().includes(`zmeta emulator: stopped (${first})`)) expect(run.stderr()).toContain(`zmeta: ${second} while stopping after ${first}; exiting now`);
+      if (!run.stderr().includes(`zmeta emulator: stopped (${first})`))
+        expect(run.stderr()).toContain(`zmeta: ${second} while stopping after ${first}; exiting now`);
       for (const f of keyFiles) expect(existsSync(f), f).toBe(false);
     } finally {
       run.child.kill("SIGKILL");
@@ -321,7 +348,10 @@ function descendants(pid: number): number[] {
   const out: number[] = [];
   const walk = (p: number) => {
     const result = spawnSync("ps", ["-o", "pid=", "--ppid", String(p)], { encoding: "utf8" });
-    for (const child of result.stdout.split("\n").map((s) => Number(s.trim())).filter((n) => n > 0)) {
+    for (const child of result.stdout
+      .split("\n")
+      .map((s) => Number(s.trim()))
+      .filter((n) => n > 0)) {
       out.push(child);
       walk(child);
     }

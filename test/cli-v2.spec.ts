@@ -31,7 +31,14 @@ const isoDate = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 describe("zmeta --api v2", () => {
   const emulator = useEmulator();
   const as = (userName: string, protocol: string, api = "v2") => [
-    "--url", emulator().url, "--token", emulator().user(userName).token, "--protocol", protocol, "--api", api,
+    "--url",
+    emulator().url,
+    "--token",
+    emulator().user(userName).token,
+    "--protocol",
+    protocol,
+    "--api",
+    api,
   ];
   const acmeId = () => emulator().org("acme").id;
 
@@ -113,7 +120,7 @@ describe("zmeta --api v2", () => {
         ["user", alice.id, key("🙂"), Buffer.from([0, 255, 1, 254])],
         ["org", acmeId(), key("org.1"), Buffer.from("one")],
       ] as const;
-      const input = entries.map(([scope, id, k, v]) => JSON.stringify({ scope, id, key: k, value: v.toString("base64") })).join("\n") + "\n";
+      const input = `${entries.map(([scope, id, k, v]) => JSON.stringify({ scope, id, key: k, value: v.toString("base64") })).join("\n")}\n`;
 
       const imported = await zmeta(["import", ...admin], { stdin: input });
       expect(imported.code, imported.stderr).toBe(0);
@@ -149,7 +156,9 @@ describe("zmeta --api v2", () => {
       const name = command.join(" ");
       expect(res.code, name).toBe(2);
       expect(res.out, name).toBe("");
-      expect(lines(res.stderr), name).toEqual([`zmeta ${command[0]}: --org with --api v2 needs --org-id (or ZITADEL_ORG_ID): ZITADEL v2 takes the organization in the request, not from the token, so name it, e.g. --org-id 69629023906488334`]);
+      expect(lines(res.stderr), name).toEqual([
+        `zmeta ${command[0]}: --org with --api v2 needs --org-id (or ZITADEL_ORG_ID): ZITADEL v2 takes the organization in the request, not from the token, so name it, e.g. --org-id 69629023906488334`,
+      ]);
     }
     const byEnv = await zmeta(["list", "--org", "--url", emulator().url, "--token", emulator().user("acme-admin").token], { env: { ZITADEL_API: "v2" } });
     expect(byEnv.code).toBe(2);
@@ -163,14 +172,24 @@ describe("zmeta --api v2", () => {
 
   it("a missing key on rm exits 3 on both APIs, one key or several, and removes nothing", async () => {
     const alice = emulator().user("alice");
-    for (const [api, protocol] of [["v1", "grpc"], ["v2", "connect"], ["v2", "rest"]] as const) {
+    for (const [api, protocol] of [
+      ["v1", "grpc"],
+      ["v2", "connect"],
+      ["v2", "rest"],
+    ] as const) {
       const admin = as("acme-admin", protocol, api);
       const kept = `cli-v2.rm.${api}.${protocol}`;
       expect((await zmeta(["set", "--user", alice.id, kept, "x", ...admin])).code).toBe(0);
       const one = await zmeta(["rm", "--user", alice.id, "cli-v2.no-such-key", ...admin]);
-      expect([one.code, one.stderr], `${api} ${protocol}`).toEqual([3, `zmeta rm: user ${alice.id} has no metadata "cli-v2.no-such-key"; nothing was removed\n`]);
+      expect([one.code, one.stderr], `${api} ${protocol}`).toEqual([
+        3,
+        `zmeta rm: user ${alice.id} has no metadata "cli-v2.no-such-key"; nothing was removed\n`,
+      ]);
       const several = await zmeta(["rm", "--user", alice.id, kept, "cli-v2.no-such-key", ...admin]);
-      expect([several.code, several.stderr], `${api} ${protocol}`).toEqual([3, `zmeta rm: user ${alice.id} has no metadata "cli-v2.no-such-key"; nothing was removed\n`]);
+      expect([several.code, several.stderr], `${api} ${protocol}`).toEqual([
+        3,
+        `zmeta rm: user ${alice.id} has no metadata "cli-v2.no-such-key"; nothing was removed\n`,
+      ]);
       expect(emulator().store.users.get(alice.id)!.metadata.has(kept), `${api} ${protocol}: all or nothing`).toBe(true);
       const org = await zmeta(["rm", "--org", "--org-id", acmeId(), "cli-v2.no-such-key", ...admin]);
       expect(org.code, `${api} ${protocol} org`).toBe(3);
@@ -186,7 +205,10 @@ describe("zmeta --api v2", () => {
     expect(v1.code).toBe(2);
     expect(v1.stderr).toContain("--protocol connect: ZITADEL does not serve its v1 metadata APIs over Connect");
     expect(v1.stderr).toContain("--api v2");
-    for (const [args, env, source] of [[["--api", "v3"], {}, "--api"], [[], { ZITADEL_API: "V2" }, "ZITADEL_API"]] as const) {
+    for (const [args, env, source] of [
+      [["--api", "v3"], {}, "--api"],
+      [[], { ZITADEL_API: "V2" }, "ZITADEL_API"],
+    ] as const) {
       const res = await zmeta(["get", "--org", "k", ...url, ...args], { env });
       expect(res.code).toBe(2);
       expect(lines(res.stderr)).toEqual([expect.stringContaining(`${source} must be v1 or v2`)]);
@@ -234,8 +256,7 @@ const perTarget = 800;
 function generate(target: string, next: () => number): Map<string, Uint8Array> {
   const entries = new Map<string, Uint8Array>();
   for (let i = 0; i < perTarget; i++) {
-    const key =
-      i === 0 ? "k".repeat(200) : i % 7 === 0 ? `ключ/${i}` : i % 11 === 0 ? `a b/c%2F${i}` : i % 13 === 0 ? `emoji.🙂.${i}%` : `k.${i}`;
+    const key = i === 0 ? "k".repeat(200) : i % 7 === 0 ? `ключ/${i}` : i % 11 === 0 ? `a b/c%2F${i}` : i % 13 === 0 ? `emoji.🙂.${i}%` : `k.${i}`;
     const length = i === 1 ? 200_000 : 1 + Math.floor(next() * 64);
     const value = i % 5 === 0 ? Buffer.from(`text ${i} of ${target} ✓`) : Uint8Array.from({ length }, () => Math.floor(next() * 256));
     entries.set(key, value);
@@ -291,7 +312,14 @@ describe("export files bridge the APIs", () => {
 
   const users = () => userNames.flatMap((name) => ["--user", source.user(name).id]);
   const connection = (emulator: Emulator, api: string, protocol: string) => [
-    "--url", emulator.url, "--token", emulator.user("iam-admin").token, "--api", api, "--protocol", protocol,
+    "--url",
+    emulator.url,
+    "--token",
+    emulator.user("iam-admin").token,
+    "--api",
+    api,
+    "--protocol",
+    protocol,
   ];
 
   it("a v1 export imports byte-exact through v2 into a fresh emulator, and a v2 export of it imports byte-exact back through v1", async () => {

@@ -387,9 +387,7 @@ describe("zmeta demo", () => {
   it("runs against a given URL with a token and user id, and never prints the token", async () => {
     const admin = user("acme-admin");
     const alice = user("alice");
-    const res = await zmeta(
-      ["demo", "--url", ready.url, "--token", admin.token, "--user", alice.id, "--protocol", "connect,grpc-web,grpc,rest"],
-    );
+    const res = await zmeta(["demo", "--url", ready.url, "--token", admin.token, "--user", alice.id, "--protocol", "connect,grpc-web,grpc,rest"]);
     // Connect by URL: the client refuses v1 over it before sending, as ZITADEL does not serve it.
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
@@ -409,10 +407,9 @@ describe("zmeta demo", () => {
     expect(byKey.stderr).toBe("");
     expect(byKey.code).toBe(0);
     expectTableOk(byKey.out, "v1", v1Calls, ["grpc", "rest"]);
-    const bySecret = await zmeta(
-      ["demo", "--url", ready.url, "--client-id", bot.clientId!, "--user", alice.id, "--protocol", "grpc-web"],
-      { env: { ZITADEL_CLIENT_SECRET: bot.clientSecret! } },
-    );
+    const bySecret = await zmeta(["demo", "--url", ready.url, "--client-id", bot.clientId!, "--user", alice.id, "--protocol", "grpc-web"], {
+      env: { ZITADEL_CLIENT_SECRET: bot.clientSecret! },
+    });
     expect(bySecret.stderr).toBe("");
     expect(bySecret.code).toBe(0);
     expectTableOk(bySecret.out, "v1", v1Calls, ["grpc-web"]);
@@ -445,9 +442,7 @@ describe("zmeta demo", () => {
   });
 
   it("exits 1 and explains when the token is rejected", async () => {
-    const res = await zmeta([
-      "demo", "--url", ready.url, "--token", "not-a-valid-token", "--user", user("alice").id, "--protocol", "grpc",
-    ]);
+    const res = await zmeta(["demo", "--url", ready.url, "--token", "not-a-valid-token", "--user", user("alice").id, "--protocol", "grpc"]);
     expect(res.code).toBe(1);
     expect(res.out).toMatch(/^SetUserMetadata +FAIL Unauthenticated/m);
     expect(res.stderr).toContain("Errors.Token.Invalid (AUTH-7fs1e)");
@@ -527,7 +522,9 @@ describe("zmeta and configuration errors", () => {
   it("names the flag behind the option a configuration error is about, from its option, not its text", async () => {
     const res = await zmeta(["get", "--user", "123", "k", "--url", "https://a.example/?x=1", "--token", "t"]);
     expect(res.code).toBe(2);
-    expect(lines(res.stderr)).toEqual(['zmeta get: --url (or ZITADEL_URL): option "baseUrl" must not have a query or fragment; pass the instance address only.']);
+    expect(lines(res.stderr)).toEqual([
+      'zmeta get: --url (or ZITADEL_URL): option "baseUrl" must not have a query or fragment; pass the instance address only.',
+    ]);
   });
 });
 
@@ -539,15 +536,22 @@ describe("zmeta emulator with opt-in realism", () => {
     await mgmt().bulkSetOrgMetadata({ metadata: Array.from({ length: 60 }, (_, i) => ({ key: `q.${i}`, value: new Uint8Array([1]) })) });
     const orders = await Promise.all([1, 2, 3].map(async () => (await mgmt().listOrgMetadata({})).result.map((m) => m.key).join()));
     expect(new Set(orders).size).toBeGreaterThan(1);
-    const missing = await mgmt().getOrgMetadata({ key: "absent" }).catch((e: unknown) => e as ConnectError);
+    const missing = await mgmt()
+      .getOrgMetadata({ key: "absent" })
+      .catch((e: unknown) => e as ConnectError);
     expect((missing as ConnectError).rawMessage).toBe("Mëtädätä nöt föünd (QUERY-Rph32)");
-    const invalid = await mgmt().getOrgMetadata({ key: "" }).catch((e: unknown) => e as ConnectError);
+    const invalid = await mgmt()
+      .getOrgMetadata({ key: "" })
+      .catch((e: unknown) => e as ConnectError);
     expect((invalid as ConnectError).code).toBe(Code.Unknown);
     expect((invalid as ConnectError).rawMessage).toMatch(/^rpc error: code = InvalidArgument desc = invalid GetOrgMetadataRequest\.Key: .* \(\)$/);
   });
 
   it("refuses values it does not know, with exit 2 naming the flag", async () => {
-    for (const [flag, value] of [["--list-order", "sorted"], ["--error-language", "de"]] as const) {
+    for (const [flag, value] of [
+      ["--list-order", "sorted"],
+      ["--error-language", "de"],
+    ] as const) {
       const res = await zmeta(["emulator", "--port", "0", flag, value]);
       expect(res.code, flag).toBe(2);
       expect(lines(res.stderr), flag).toEqual([expect.stringContaining(`${flag} must be`)]);

@@ -27,16 +27,64 @@ function configErrorOf(run: () => unknown): ZitadelConfigError {
 
 describe("ZitadelConfigError", () => {
   const cases: [string, () => unknown, ConfigErrorCode, string | undefined, RegExp][] = [
-    ["a base URL that is not one", () => createZitadelTransport({ baseUrl: "acme", protocol: "grpc", auth: "t" }), "ERR_INVALID_OPTION", "baseUrl", /^createZitadelTransport: option "baseUrl" must be an absolute URL/],
-    ["a deadline out of range", () => createRestTransport({ baseUrl: "https://a.example", defaultTimeoutMs: -1 }), "ERR_INVALID_OPTION", "defaultTimeoutMs", /option "defaultTimeoutMs" must be a whole number/],
+    [
+      "a base URL that is not one",
+      () => createZitadelTransport({ baseUrl: "acme", protocol: "grpc", auth: "t" }),
+      "ERR_INVALID_OPTION",
+      "baseUrl",
+      /^createZitadelTransport: option "baseUrl" must be an absolute URL/,
+    ],
+    [
+      "a deadline out of range",
+      () => createRestTransport({ baseUrl: "https://a.example", defaultTimeoutMs: -1 }),
+      "ERR_INVALID_OPTION",
+      "defaultTimeoutMs",
+      /option "defaultTimeoutMs" must be a whole number/,
+    ],
     ["an org id with a space", () => withOrgId("12 34"), "ERR_INVALID_OPTION", "orgId", /^withOrgId\(orgId\): the organization id contains a space/],
     ["a token with a newline", () => accessToken("abc\n"), "ERR_INVALID_OPTION", "token", /^accessToken\(token\): the token contains a line break/],
-    ["a token over plain http to a remote host", () => createZitadelInterceptor({ auth: "t", baseUrl: "http://zitadel.example.com" }), "ERR_INSECURE_URL", "baseUrl", /^option "baseUrl": /],
-    ["client credentials without a secret", () => clientCredentials({ clientId: "bot" } as never), "ERR_MISSING_OPTION", "clientSecret", /^clientCredentials: option "clientSecret" is missing\.$/],
-    ["a key file that does not exist", () => serviceAccountKey("/nonexistent/key.json"), "ERR_INVALID_KEY_FILE", undefined, /^serviceAccountKey: cannot read the key file "\/nonexistent\/key\.json": no such file\.$/],
-    ["an option that does not apply to the protocol", () => createZitadelTransport({ baseUrl: "https://a.example", protocol: "grpc", auth: "t", jsonOptions: {} }), "ERR_OPTION_NOT_APPLICABLE", "jsonOptions", /^createZitadelTransport: .*"jsonOptions"/],
-    ["an option no transport has", () => createZitadelTransport({ baseUrl: "https://a.example", protocol: "grpc", auth: "t", retries: 3 } as never), "ERR_INVALID_OPTION", "retries", /unknown option "retries"/],
-    ["no auth", () => createZitadelTransport({ baseUrl: "https://a.example", protocol: "grpc" } as never), "ERR_MISSING_OPTION", "auth", /option "auth" is missing/],
+    [
+      "a token over plain http to a remote host",
+      () => createZitadelInterceptor({ auth: "t", baseUrl: "http://zitadel.example.com" }),
+      "ERR_INSECURE_URL",
+      "baseUrl",
+      /^option "baseUrl": /,
+    ],
+    [
+      "client credentials without a secret",
+      () => clientCredentials({ clientId: "bot" } as never),
+      "ERR_MISSING_OPTION",
+      "clientSecret",
+      /^clientCredentials: option "clientSecret" is missing\.$/,
+    ],
+    [
+      "a key file that does not exist",
+      () => serviceAccountKey("/nonexistent/key.json"),
+      "ERR_INVALID_KEY_FILE",
+      undefined,
+      /^serviceAccountKey: cannot read the key file "\/nonexistent\/key\.json": no such file\.$/,
+    ],
+    [
+      "an option that does not apply to the protocol",
+      () => createZitadelTransport({ baseUrl: "https://a.example", protocol: "grpc", auth: "t", jsonOptions: {} }),
+      "ERR_OPTION_NOT_APPLICABLE",
+      "jsonOptions",
+      /^createZitadelTransport: .*"jsonOptions"/,
+    ],
+    [
+      "an option no transport has",
+      () => createZitadelTransport({ baseUrl: "https://a.example", protocol: "grpc", auth: "t", retries: 3 } as never),
+      "ERR_INVALID_OPTION",
+      "retries",
+      /unknown option "retries"/,
+    ],
+    [
+      "no auth",
+      () => createZitadelTransport({ baseUrl: "https://a.example", protocol: "grpc" } as never),
+      "ERR_MISSING_OPTION",
+      "auth",
+      /option "auth" is missing/,
+    ],
     ["a key file that is not JSON", () => serviceAccountKey('{"type":'), "ERR_INVALID_KEY_FILE", undefined, /^serviceAccountKey: the key is not valid JSON\.$/],
   ];
 

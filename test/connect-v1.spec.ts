@@ -11,14 +11,7 @@ import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GetOrgMetadataRequestSchema } from "../gen/zitadel/management_pb.js";
 import { startEmulator } from "../src/emulator/index.js";
-import {
-  createAuthClient,
-  createManagementClient,
-  createMetadataClient,
-  createZitadelTransport,
-  isMetadataNotFound,
-  ZitadelError,
-} from "../src/index.js";
+import { createAuthClient, createManagementClient, createMetadataClient, createZitadelTransport, isMetadataNotFound, ZitadelError } from "../src/index.js";
 import { createConnectV1Guard, isZitadelV1Service } from "../src/transport/connect-v1-guard.js";
 import * as webEntry from "../src/web.js";
 import { useEmulator } from "./support/emulator.js";
@@ -78,10 +71,13 @@ describe("protocol connect without connectV1: refused before sending", () => {
   it("the high-level API wraps the refusal in a ZitadelError", async () => {
     const md = createMetadataClient(createZitadelTransport({ baseUrl: server.url(), protocol: "connect", auth }));
     const before = server.requests();
-    const err = await md.org().get("k").then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await md
+      .org()
+      .get("k")
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(ZitadelError);
     expect((err as ZitadelError).code).toBe(Code.Unimplemented);
     expect((err as ZitadelError).rawMessage).toMatch(refusal);
@@ -127,7 +123,9 @@ describe("the connectV1 options", () => {
       /option "connectV1" must be true or false/,
     );
     // @ts-expect-error connectV1 is not an option of gRPC-web, for the compiler too
-    expect(() => webEntry.createZitadelGrpcWebTransport({ ...base, connectV1: true })).toThrow(/^createZitadelGrpcWebTransport: option "connectV1" applies to protocol "connect" only/);
+    expect(() => webEntry.createZitadelGrpcWebTransport({ ...base, connectV1: true })).toThrow(
+      /^createZitadelGrpcWebTransport: option "connectV1" applies to protocol "connect" only/,
+    );
     expect(thrownBy(() => createZitadelTransport({ ...base, protocol: "connect", connectV1: false }))).toBeUndefined();
     await expect(startEmulator({ connectV1: 1 as unknown as boolean })).rejects.toThrow(/startEmulator: connectV1 must be true or false/);
   });
@@ -233,9 +231,7 @@ describe("the opt-in emulator's Connect handler", () => {
     await expectRefusedAsInvalidUtf8(() => http1(url("SetOrgMetadata"), { headers: headers(), body: invalidUtf8Body }));
     await expectRefusedAsInvalidUtf8(() => http2Request(url("SetOrgMetadata"), { headers: headers(), body: invalidUtf8Body }));
     const zipped = await promisify(gzip)(invalidUtf8Body);
-    await expectRefusedAsInvalidUtf8(() =>
-      http1(url("SetOrgMetadata"), { headers: { ...headers(), "content-encoding": "gzip" }, body: zipped }),
-    );
+    await expectRefusedAsInvalidUtf8(() => http1(url("SetOrgMetadata"), { headers: { ...headers(), "content-encoding": "gzip" }, body: zipped }));
     // The same body with valid UTF-8 is stored with exactly that key.
     const valid = await http1(url("SetOrgMetadata"), { headers: headers(), body: '{"key":"goodkey\u00e9","value":"dg=="}' });
     expect(valid.status).toBe(200);

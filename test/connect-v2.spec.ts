@@ -67,7 +67,14 @@ function useV2Server() {
       setUserMetadata: () => ({ setDate: when }),
       listUserMetadata: (req) => ({
         pagination: { totalResult: 1n, appliedLimit: BigInt(req.pagination?.limit || 100) },
-        metadata: [create(MetadataSchema, { key: `${req.userId}:${req.filters[0]?.filter.value?.key ?? ""}`, value: new Uint8Array([0, 0xff]), creationDate: when, changeDate: when })],
+        metadata: [
+          create(MetadataSchema, {
+            key: `${req.userId}:${req.filters[0]?.filter.value?.key ?? ""}`,
+            value: new Uint8Array([0, 0xff]),
+            creationDate: when,
+            changeDate: when,
+          }),
+        ],
       }),
       deleteUserMetadata: (req) => ({ deletionDate: req.keys.length > 0 ? when : undefined }),
     });
@@ -116,7 +123,9 @@ describe('protocol "connect" reaches v2 services without connectV1', () => {
     expect((await orgs.listOrganizationMetadata({ organizationId: "o1" })).pagination?.appliedLimit).toBe(0n);
     expect((await orgs.deleteOrganizationMetadata({ organizationId: "o1", keys: ["k"] })).deletionDate).toEqual(server.when);
 
-    expect((await orgsBeta.setOrganizationMetadata({ organizationId: "o1", metadata: [{ key: "k", value: new Uint8Array([1]) }] })).setDate).toEqual(server.when);
+    expect((await orgsBeta.setOrganizationMetadata({ organizationId: "o1", metadata: [{ key: "k", value: new Uint8Array([1]) }] })).setDate).toEqual(
+      server.when,
+    );
     expect((await orgsBeta.listOrganizationMetadata({ organizationId: "o1" })).metadata).toEqual([]);
     expect((await orgsBeta.deleteOrganizationMetadata({ organizationId: "o1", keys: ["k"] })).deletionDate).toEqual(server.when);
 

@@ -92,21 +92,24 @@ const cases: Case[] = [
     name: "a self-signed certificate",
     url: () => `https://127.0.0.1:${tlsPort}`,
     kind: "certificate",
-    library: /the TLS certificate of 127\.0\.0\.1:\d+ is not trusted \(self-signed certificate\): pass the CA certificate \(PEM\) as nodeOptions: \{ ca \}, or start Node with NODE_EXTRA_CA_CERTS/,
+    library:
+      /the TLS certificate of 127\.0\.0\.1:\d+ is not trusted \(self-signed certificate\): pass the CA certificate \(PEM\) as nodeOptions: \{ ca \}, or start Node with NODE_EXTRA_CA_CERTS/,
     cli: /is not trusted \(self-signed certificate\)\. Hint: pass the CA certificate \(PEM\) with --ca FILE \(or ZITADEL_CA\), or set NODE_EXTRA_CA_CERTS/,
   },
   {
     name: "a path that is not ZITADEL's",
     url: () => `http://127.0.0.1:${htmlPort}/some/prefix`,
     kind: "not-zitadel",
-    library: /(the path \/some\/prefix is not ZITADEL's|does not answer HTTP\/2 as ZITADEL does \(an HTTP\/1\.1-only server, or not ZITADEL\)): set baseUrl to the instance's origin/,
+    library:
+      /(the path \/some\/prefix is not ZITADEL's|does not answer HTTP\/2 as ZITADEL does \(an HTTP\/1\.1-only server, or not ZITADEL\)): set baseUrl to the instance's origin/,
     cli: /(the path \/some\/prefix is not ZITADEL's|does not answer HTTP\/2 as ZITADEL does)\. Hint: --url must be the instance's origin/,
   },
   {
     name: "a server that is not ZITADEL",
     url: () => `http://127.0.0.1:${htmlPort}`,
     kind: "not-zitadel",
-    library: /(answered an HTML page with HTTP 404: it is not ZITADEL's API|does not answer HTTP\/2 as ZITADEL does \(an HTTP\/1\.1-only server, or not ZITADEL\)): set baseUrl/,
+    library:
+      /(answered an HTML page with HTTP 404: it is not ZITADEL's API|does not answer HTTP\/2 as ZITADEL does \(an HTTP\/1\.1-only server, or not ZITADEL\)): set baseUrl/,
     cli: /(answered an HTML page.*|does not answer HTTP\/2 as ZITADEL does)\. Hint: --url must be the instance's origin/,
   },
   {
@@ -140,7 +143,13 @@ describe("connection failures from the library", () => {
           retry: { onRetry: (e) => retries.push(e.attempt) },
         });
         const md = createMetadataClient(transport);
-        const error = await md.user("1").get("k").then(() => undefined, (e: unknown) => e);
+        const error = await md
+          .user("1")
+          .get("k")
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
         expect(error).toBeInstanceOf(ZitadelError);
         const message = (error as Error).message;
         expect(message).toMatch(c.library);
@@ -192,12 +201,24 @@ describe("connection failures from the CLI", () => {
   it("--ca FILE trusts the test CA: get works against the emulator behind TLS", async () => {
     const admin = emulator().user("acme-admin");
     const alice = emulator().user("alice");
-    await createMetadataClient(
-      createZitadelTransport({ baseUrl: emulator().url, protocol: "grpc", auth: accessToken(admin.token) }),
-    ).user(alice.id).set("via-ca", "ok");
+    await createMetadataClient(createZitadelTransport({ baseUrl: emulator().url, protocol: "grpc", auth: accessToken(admin.token) }))
+      .user(alice.id)
+      .set("via-ca", "ok");
     const url = `https://127.0.0.1:${tlsPort}`;
     for (const protocol of protocols) {
-      const args = ["get", "--user", alice.id, "via-ca", "--url", url, "--token", admin.token, "--protocol", protocol, ...(protocol === "connect" ? ["--connect-v1"] : [])];
+      const args = [
+        "get",
+        "--user",
+        alice.id,
+        "via-ca",
+        "--url",
+        url,
+        "--token",
+        admin.token,
+        "--protocol",
+        protocol,
+        ...(protocol === "connect" ? ["--connect-v1"] : []),
+      ];
       const viaFlag = await zmeta([...args, "--ca", join(dir, "ca.pem")]);
       expect([viaFlag.code, viaFlag.out, viaFlag.stderr]).toEqual([0, "ok\n", ""]);
     }
@@ -209,7 +230,18 @@ describe("connection failures from the CLI", () => {
     const missing = await zmeta(["get", "--user", "1", "k", "--url", `https://127.0.0.1:${tlsPort}`, "--token", "t0k3n-abcd", "--ca", join(dir, "nope.pem")]);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/--ca \(or ZITADEL_CA\): cannot read .*nope\.pem \(ENOENT\)/);
-    const notPem = await zmeta(["get", "--user", "1", "k", "--url", `https://127.0.0.1:${tlsPort}`, "--token", "t0k3n-abcd", "--ca", join(dir, "not-a-cert.pem")]);
+    const notPem = await zmeta([
+      "get",
+      "--user",
+      "1",
+      "k",
+      "--url",
+      `https://127.0.0.1:${tlsPort}`,
+      "--token",
+      "t0k3n-abcd",
+      "--ca",
+      join(dir, "not-a-cert.pem"),
+    ]);
     expect(notPem.code).not.toBe(0);
     expect(notPem.stderr).toMatch(/not-a-cert\.pem holds no PEM certificate/);
   }, 120_000);

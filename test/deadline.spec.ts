@@ -78,7 +78,12 @@ describe("a server that accepts and never answers", () => {
       mgmtAt(protocol, { defaultTimeoutMs: Number.POSITIVE_INFINITY }).listOrgMetadata({}, { signal: controller.signal }),
       mgmtAt(protocol, { defaultTimeoutMs: 1_000 }).listOrgMetadata({}, { signal: controller.signal, timeoutMs: Number.POSITIVE_INFINITY }),
     ]);
-    const settled = calls.map((call) => call.then(() => "resolved", () => "rejected"));
+    const settled = calls.map((call) =>
+      call.then(
+        () => "resolved",
+        () => "rejected",
+      ),
+    );
     const pending = Symbol("pending");
     const after3s = new Promise<typeof pending>((resolve) => setTimeout(() => resolve(pending), 3_000));
     expect(await Promise.race([Promise.race(settled), after3s])).toBe(pending);
@@ -140,7 +145,13 @@ describe("token requests have a limit of their own (10 s), even without a call d
       const started = Date.now();
       const call = (baseUrl: string) =>
         createManagementClient(
-          createZitadelTransport({ baseUrl, protocol: "grpc-web", auth: clientCredentials({ clientId: "bot", clientSecret: "bot-secret" }), defaultTimeoutMs: 0, retry: false }),
+          createZitadelTransport({
+            baseUrl,
+            protocol: "grpc-web",
+            auth: clientCredentials({ clientId: "bot", clientSecret: "bot-secret" }),
+            defaultTimeoutMs: 0,
+            retry: false,
+          }),
         ).listOrgMetadata({});
       const [discovery, token] = await Promise.all([rejection(call(silent.url)), rejection(call(tokenServer.url))]);
       expect(discovery.code).toBe(Code.DeadlineExceeded);

@@ -100,7 +100,10 @@ describe("hostile input", () => {
     const prefixOnly = Buffer.from([0, 0xff, 0xff, 0xff, 0xff]);
     const path = "/zitadel.management.v1.ManagementService/SetUserMetadata";
     const authorization = `Bearer ${emulator().user("acme-admin").token}`;
-    const grpc = await http2Request(`${emulator().url}${path}`, { headers: { "content-type": "application/grpc", te: "trailers", authorization }, body: prefixOnly });
+    const grpc = await http2Request(`${emulator().url}${path}`, {
+      headers: { "content-type": "application/grpc", te: "trailers", authorization },
+      body: prefixOnly,
+    });
     expect(String(grpc.trailers?.["grpc-status"] ?? grpc.headers["grpc-status"])).toBe("8");
     const web = await http1(`${emulator().url}${path}`, { headers: { "content-type": "application/grpc-web+proto", authorization }, body: prefixOnly });
     expect(web.headers["grpc-status"]).toBe("8");
@@ -119,7 +122,10 @@ describe("hostile input", () => {
     for (let at = 0; at < block.length; at += 16_384) chunks.push(block.subarray(at, at + 16_384));
     conn.write(h2Frame(frameType.headers, chunks.length === 1 ? 0x5 : 0x1, 1, chunks[0]));
     chunks.slice(1).forEach((c, i) => conn.write(h2Frame(0x9, i === chunks.length - 2 ? 0x4 : 0, 1, c)));
-    const refused = await conn.waitFor((f) => (f.type === frameType.rstStream && f.streamId === 1) || f.type === frameType.goaway || (f.type === frameType.headers && f.streamId === 1), generous);
+    const refused = await conn.waitFor(
+      (f) => (f.type === frameType.rstStream && f.streamId === 1) || f.type === frameType.goaway || (f.type === frameType.headers && f.streamId === 1),
+      generous,
+    );
     expect(refused, "the server answered the stream").toBeDefined();
     conn.destroy();
     // Many headers: 10,000 small ones over HTTP/1.1.
@@ -143,7 +149,10 @@ describe("hostile input", () => {
       : framedMessage(SetUserMetadataRequestSchema, { id: alice, key, value: Buffer.from("v") });
     message[0] = 0x80;
     const headers = { "content-type": contentType, authorization: `Bearer ${emulator().user("acme-admin").token}`, te: "trailers" };
-    const res = contentType === "application/grpc" ? await http2Request(`${emulator().url}${path}`, { headers, body: message }) : await http1(`${emulator().url}${path}`, { headers, body: message });
+    const res =
+      contentType === "application/grpc"
+        ? await http2Request(`${emulator().url}${path}`, { headers, body: message })
+        : await http1(`${emulator().url}${path}`, { headers, body: message });
     const status = String(res.trailers?.["grpc-status"] ?? res.headers["grpc-status"]);
     const text = decodeURIComponent(String(res.trailers?.["grpc-message"] ?? res.headers["grpc-message"]));
     expect({ status, text }).toEqual({ status: "13", text: "grpc: received unexpected payload format 128" });
@@ -167,7 +176,7 @@ describe("connection limits", () => {
       const conn = await RawH2.open(emulator().port);
       conn.write(bytes);
       const goaway = await conn.waitFor((f) => f.type === frameType.goaway, generous);
-      expect(goaway && goaway.payload.readUInt32BE(4), what).not.toBe(0);
+      expect(goaway?.payload.readUInt32BE(4), what).not.toBe(0);
       expect(await conn.waitClosed(generous), what).toBe(true);
       conn.destroy();
     }
@@ -176,16 +185,23 @@ describe("connection limits", () => {
 
   it("1,000 idle connections: a normal call still succeeds, and the idle timeout closes them all", async () => {
     const sockets = await Promise.all(
-      Array.from({ length: 1000 }, () => new Promise<net.Socket>((resolve, reject) => {
-        const s = net.connect(emulator().port, "127.0.0.1", () => resolve(s));
-        s.on("error", reject);
-      })),
+      Array.from(
+        { length: 1000 },
+        () =>
+          new Promise<net.Socket>((resolve, reject) => {
+            const s = net.connect(emulator().port, "127.0.0.1", () => resolve(s));
+            s.on("error", reject);
+          }),
+      ),
     );
     const closed = sockets.map((s) => new Promise<void>((r) => (s.destroyed ? r() : s.once("close", () => r()))));
     try {
       await expectHealthy();
       let timer: NodeJS.Timeout | undefined;
-      const allClosed = await Promise.race([Promise.all(closed).then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), generous * 2)))]);
+      const allClosed = await Promise.race([
+        Promise.all(closed).then(() => true),
+        new Promise<false>((r) => (timer = setTimeout(() => r(false), generous * 2))),
+      ]);
       clearTimeout(timer);
       expect(allClosed, "the server closed every idle connection").toBe(true);
     } finally {
@@ -224,7 +240,9 @@ describe("connection limits", () => {
     const path = `/management/v1/users/${emulator().user("alice").id}/metadata/half.sent`;
     const body = await rawExchange(
       emulator().port,
-      Buffer.from(`POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${emulator().user("acme-admin").token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"value":"`),
+      Buffer.from(
+        `POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${emulator().user("acme-admin").token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"value":"`,
+      ),
     );
     expect(body.closed).toBe(true);
     expect(storedValue(emulator(), "half.sent")).toBeUndefined();
@@ -240,7 +258,14 @@ describe("connection limits", () => {
     expect(idle.goawayCode()).toBe(0);
 
     const half = await RawH2.open(emulator().port);
-    half.write(h2Frame(frameType.headers, 0x4, 1, hpack(grpcHeaders(emulator().port, "/zitadel.management.v1.ManagementService/GetUserMetadata", emulator().user("acme-admin").token))));
+    half.write(
+      h2Frame(
+        frameType.headers,
+        0x4,
+        1,
+        hpack(grpcHeaders(emulator().port, "/zitadel.management.v1.ManagementService/GetUserMetadata", emulator().user("acme-admin").token)),
+      ),
+    );
     const reset = await half.waitFor((f) => f.type === frameType.rstStream && f.streamId === 1, generous);
     expect(reset?.payload.readUInt32BE(0)).toBe(http2.constants.NGHTTP2_CANCEL);
     // And with the stream gone, the idle connection goes too.
@@ -260,7 +285,6 @@ describe("connection limits", () => {
     // Dropped by the client's own abort (ABORT_ERR), not by the server.
     expect(result.kind === "dropped" && result.error).toMatch(/ABORT|abort/);
   });
-
 });
 
 describe("HTTP/2 streams", () => {

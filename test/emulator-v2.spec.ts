@@ -11,12 +11,7 @@ import { ErrorDetailSchema } from "../gen/zitadel/message_pb.js";
 import { TextQueryMethod as TextQueryMethodV2beta } from "../gen/zitadel/object/v2beta/object_pb.js";
 import { fromBinary } from "@bufbuild/protobuf";
 import type { ZitadelProtocol } from "../src/index.js";
-import {
-  createOrganizationServiceV2betaClient,
-  createOrganizationServiceV2Client,
-  createUserServiceV2Client,
-  createZitadelTransport,
-} from "../src/index.js";
+import { createOrganizationServiceV2betaClient, createOrganizationServiceV2Client, createUserServiceV2Client, createZitadelTransport } from "../src/index.js";
 import type { Emulator } from "../src/emulator/index.js";
 import { testSeed, useEmulator } from "./support/emulator.js";
 import { clientsAs, expectZitadelError, rawTransport, utf8 } from "./support/protocols.js";
@@ -59,7 +54,13 @@ describe.each(v2Protocols)("the v2 metadata APIs over %s", (protocol) => {
 
   it("Set is an atomic batch judged against the state before it: empty deletes, equal bytes are skipped", async () => {
     const { users } = admin();
-    await users.setUserMetadata({ userId: alice(), metadata: [{ key: "batch.a", value: utf8("1") }, { key: "batch.b", value: utf8("2") }] });
+    await users.setUserMetadata({
+      userId: alice(),
+      metadata: [
+        { key: "batch.a", value: utf8("1") },
+        { key: "batch.b", value: utf8("2") },
+      ],
+    });
     const before = (await users.listUserMetadata({ userId: alice(), filters: startsWith("batch.b") })).metadata[0]!;
     await users.setUserMetadata({
       userId: alice(),
@@ -74,11 +75,23 @@ describe.each(v2Protocols)("the v2 metadata APIs over %s", (protocol) => {
     const after = (await users.listUserMetadata({ userId: alice(), filters: startsWith("batch.b") })).metadata[0]!;
     expect(micros(after.changeDate)).toBe(micros(before.changeDate));
     // A duplicate key is not applied in sequence: the removal of a stored key and its same bytes again both count against the old state.
-    await users.setUserMetadata({ userId: alice(), metadata: [{ key: "batch.b", value: new Uint8Array() }, { key: "batch.b", value: utf8("2") }] });
+    await users.setUserMetadata({
+      userId: alice(),
+      metadata: [
+        { key: "batch.b", value: new Uint8Array() },
+        { key: "batch.b", value: utf8("2") },
+      ],
+    });
     expect((await userKeys("batch.")).sort()).toEqual(["batch.c=3"]);
     // One bad entry fails the whole request; nothing of it is written.
     await expectZitadelError(
-      users.setUserMetadata({ userId: alice(), metadata: [{ key: "batch.d", value: utf8("4") }, { key: "", value: utf8("5") }] }),
+      users.setUserMetadata({
+        userId: alice(),
+        metadata: [
+          { key: "batch.d", value: utf8("4") },
+          { key: "", value: utf8("5") },
+        ],
+      }),
       {
         code: Code.InvalidArgument,
         text:
@@ -93,7 +106,13 @@ describe.each(v2Protocols)("the v2 metadata APIs over %s", (protocol) => {
     const { users, orgs } = admin();
     const first = await users.setUserMetadata({ userId: alice(), metadata: [{ key: "noop.k", value: utf8("v") }] });
     const events = emulator().store.metadataEvents();
-    const again = await users.setUserMetadata({ userId: alice(), metadata: [{ key: "noop.k", value: utf8("v") }, { key: "noop.absent", value: new Uint8Array() }] });
+    const again = await users.setUserMetadata({
+      userId: alice(),
+      metadata: [
+        { key: "noop.k", value: utf8("v") },
+        { key: "noop.absent", value: new Uint8Array() },
+      ],
+    });
     expect(micros(again.setDate)).toBe(micros(first.setDate));
     expect(emulator().store.metadataEvents()).toBe(events);
     const orgFirst = await orgs.setOrganizationMetadata({ organizationId: acme(), metadata: [{ key: "noop.o", value: utf8("v") }] });
@@ -125,7 +144,13 @@ describe.each(v2Protocols)("the v2 metadata APIs over %s", (protocol) => {
   it("Delete is all or nothing: a missing key is META-2nnds (users) / META-2npds (orgs), no keys META-9mm2d / META-9mw2d", async () => {
     const { users, orgs, orgsBeta } = admin();
     const missing = { code: Code.NotFound, text: "One or more keys do not exist" };
-    await users.setUserMetadata({ userId: alice(), metadata: [{ key: "del.a", value: utf8("1") }, { key: "del.b", value: utf8("2") }] });
+    await users.setUserMetadata({
+      userId: alice(),
+      metadata: [
+        { key: "del.a", value: utf8("1") },
+        { key: "del.b", value: utf8("2") },
+      ],
+    });
     await expectZitadelError(users.deleteUserMetadata({ userId: alice(), keys: ["del.a", "del.nope"] }), { ...missing, id: "META-2nnds" });
     expect((await userKeys("del.")).sort()).toEqual(["del.a=1", "del.b=2"]);
     const before = BigInt(Date.now()) * 1000n;
@@ -311,7 +336,13 @@ describe.each(v2Protocols)("the v2 metadata APIs over %s", (protocol) => {
 
   it("lists filter instead of failing: one's own user always; rows of others dropped silently (the user total still counts them)", async () => {
     const e = emulator();
-    await admin().users.setUserMetadata({ userId: alice(), metadata: [{ key: "read.a", value: utf8("1") }, { key: "read.b", value: utf8("2") }] });
+    await admin().users.setUserMetadata({
+      userId: alice(),
+      metadata: [
+        { key: "read.a", value: utf8("1") },
+        { key: "read.b", value: utf8("2") },
+      ],
+    });
     await admin().orgs.setOrganizationMetadata({ organizationId: acme(), metadata: [{ key: "read.o", value: utf8("1") }] });
     const own = await v2As(e, protocol, "alice").users.listUserMetadata({ userId: alice(), filters: startsWith("read.") });
     expect(own.metadata.map((m) => m.key).sort()).toEqual(["read.a", "read.b"]);
@@ -320,7 +351,11 @@ describe.each(v2Protocols)("the v2 metadata APIs over %s", (protocol) => {
     expect(other.pagination).toMatchObject({ totalResult: 2n, appliedLimit: 100n });
     const unknownUser = await admin().users.listUserMetadata({ userId: "no-such-user" });
     expect({ rows: unknownUser.metadata, total: unknownUser.pagination?.totalResult }).toEqual({ rows: [], total: 0n });
-    for (const [who, orgId] of [["globex-admin", acme()], ["iam-admin", "no-such-org"], ["alice", acme()]] as const) {
+    for (const [who, orgId] of [
+      ["globex-admin", acme()],
+      ["iam-admin", "no-such-org"],
+      ["alice", acme()],
+    ] as const) {
       const listed = await v2As(e, protocol, who).orgs.listOrganizationMetadata({ organizationId: orgId, filters: startsWith("read.") });
       expect({ rows: listed.metadata, total: listed.pagination?.totalResult }, `${who} on ${orgId}`).toEqual({ rows: [], total: 0n });
     }
@@ -415,10 +450,10 @@ describe("v2 on the wire", () => {
     const b64 = (s: string) => Buffer.from(s).toString("base64");
     const set = await call("POST", `/v2/users/${alice}/metadata`, { metadata: ["rest.a", "rest.b", "rest.c"].map((key) => ({ key, value: b64(key) })) });
     expect(set.status).toBe(200);
-    expect(typeof set.body["setDate"]).toBe("string");
+    expect(typeof set.body.setDate).toBe("string");
     const del = await call("DELETE", `/v2/users/${alice}/metadata?keys=rest.a&keys=rest.b`);
     expect(del.status).toBe(200);
-    expect(typeof del.body["deletionDate"]).toBe("string");
+    expect(typeof del.body.deletionDate).toBe("string");
     const listed = await call("POST", `/v2/users/${alice}/metadata/search`, {
       filters: [{ keyFilter: { key: "rest.", method: "TEXT_FILTER_METHOD_STARTS_WITH" } }],
     });

@@ -121,9 +121,9 @@ describe("emulator resilience", () => {
     await expect(startEmulator({ seed: { orgs: [{ name: "a" }], users: [{ userName: "u", org: "b" }] } })).rejects.toThrow(
       /users\[0\].*no organization named "b"/,
     );
-    await expect(
-      startEmulator({ seed: { orgs: [{ name: "a" }], users: [{ userName: "u", org: "a", roles: ["ORG_KING"] }] } }),
-    ).rejects.toThrow(/unknown role "ORG_KING"/);
+    await expect(startEmulator({ seed: { orgs: [{ name: "a" }], users: [{ userName: "u", org: "a", roles: ["ORG_KING"] }] } })).rejects.toThrow(
+      /unknown role "ORG_KING"/,
+    );
   });
 });
 
@@ -135,8 +135,14 @@ describe("emulator store", () => {
     const org = store.addOrg("1", "gone");
     org.removed = true;
     const orgNotFound = { code: Code.FailedPrecondition, id: "COMMAND-QXPGs", text: "Organisation not found" };
-    await expectZitadelError(Promise.resolve().then(() => store.setOrgMetadata("1", "k", utf8("v"))), orgNotFound);
-    await expectZitadelError(Promise.resolve().then(() => store.removeOrgMetadata("1", "k")), orgNotFound);
+    await expectZitadelError(
+      Promise.resolve().then(() => store.setOrgMetadata("1", "k", utf8("v"))),
+      orgNotFound,
+    );
+    await expectZitadelError(
+      Promise.resolve().then(() => store.removeOrgMetadata("1", "k")),
+      orgNotFound,
+    );
     await expectZitadelError(
       Promise.resolve().then(() => store.bulkSetOrgMetadata("1", [{ key: "k", value: utf8("v") }])),
       orgNotFound,

@@ -26,9 +26,23 @@ describe("the error catalogue", () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.sort()).toEqual(
       [
-        "AUTH-toLo1", "AUTH-7fs1e", "AUTH-Bs7Ds", "AUTHZ-cdgFk", "AUTH-5mWD2", "COMMAND-uXHNj", "COMMAND-QXPGs",
-        "QUERY-Rgh32", "QUERY-Rph32", "META-ncnw3", "META-mcnw3", "META-2nnds", "META-2npds", "META-9mm2d", "META-9mw2d",
-        "AUTH-AWfge", "QUERY-4M0fs",
+        "AUTH-toLo1",
+        "AUTH-7fs1e",
+        "AUTH-Bs7Ds",
+        "AUTHZ-cdgFk",
+        "AUTH-5mWD2",
+        "COMMAND-uXHNj",
+        "COMMAND-QXPGs",
+        "QUERY-Rgh32",
+        "QUERY-Rph32",
+        "META-ncnw3",
+        "META-mcnw3",
+        "META-2nnds",
+        "META-2npds",
+        "META-9mm2d",
+        "META-9mw2d",
+        "AUTH-AWfge",
+        "QUERY-4M0fs",
       ].sort(),
     );
     const idPattern = new RegExp(`"(${ids.join("|")})"`);
@@ -53,9 +67,7 @@ describe("the error catalogue", () => {
     expect(isPermissionDenied(sent)).toBe(fact.code === Code.PermissionDenied || fact.kind === "membershipNotFound");
     // The id counts only with its own code: the same id under another code is not that error.
     const otherCode = fact.code === Code.Internal ? Code.Unknown : Code.Internal;
-    const reshaped = new ConnectError(sent.rawMessage, otherCode, undefined, [
-      { desc: ErrorDetailSchema, value: getErrorDetail(sent)! },
-    ]);
+    const reshaped = new ConnectError(sent.rawMessage, otherCode, undefined, [{ desc: ErrorDetailSchema, value: getErrorDetail(sent)! }]);
     expect(isMetadataNotFound(reshaped)).toBe(false);
     expect(isUserNotFound(reshaped)).toBe(false);
   });

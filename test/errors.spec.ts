@@ -2,7 +2,7 @@
 // ErrorDetail, over every protocol; plus the validation messages.
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { TextQueryMethod } from "../gen/zitadel/object_pb.js";
+import type { TextQueryMethod } from "../gen/zitadel/object_pb.js";
 import { createManagementClient } from "../src/index.js";
 import { useEmulator } from "./support/emulator.js";
 import { rejection } from "./support/failures.js";
@@ -52,10 +52,7 @@ describe.each(protocols)("ZITADEL errors over %s", (protocol) => {
 
     it("BulkRemoveUserMetadata with one missing key: META-2nnds, and nothing is removed", async () => {
       await admin().setUserMetadata({ id: alice().id, key: "keep", value: utf8("1") });
-      await expectZitadelError(
-        admin().bulkRemoveUserMetadata({ id: alice().id, keys: ["keep", "missing"] }),
-        keysMissing("META-2nnds"),
-      );
+      await expectZitadelError(admin().bulkRemoveUserMetadata({ id: alice().id, keys: ["keep", "missing"] }), keysMissing("META-2nnds"));
       expectBytes((await admin().getUserMetadata({ id: alice().id, key: "keep" })).metadata?.value, utf8("1"));
     });
 
@@ -226,9 +223,7 @@ describe.each(protocols)("ZITADEL errors over %s", (protocol) => {
     it("queries: the oneof is required, keys at most 200 characters, methods defined", async () => {
       await expectZitadelError(
         admin().listUserMetadata({ id: alice().id, queries: [{}] }),
-        invalid(
-          "invalid ListUserMetadataRequest.Queries[0]: embedded message failed validation | caused by: invalid MetadataQuery.Query: value is required",
-        ),
+        invalid("invalid ListUserMetadataRequest.Queries[0]: embedded message failed validation | caused by: invalid MetadataQuery.Query: value is required"),
       );
       await expectZitadelError(
         admin().listOrgMetadata({ queries: [{ query: { case: "keyQuery", value: { key: "x".repeat(201) } } }] }),

@@ -27,9 +27,7 @@ function limitRecorder() {
 describe.each(protocols)("list() is exact over %s", (protocol) => {
   const emulator = useEmulator();
   const client = (interceptors: Interceptor[] = []) =>
-    createMetadataClient(
-      createZitadelTransport({ baseUrl: emulator().url, protocol, auth: emulator().user("acme-admin").token, interceptors }),
-    );
+    createMetadataClient(createZitadelTransport({ baseUrl: emulator().url, protocol, auth: emulator().user("acme-admin").token, interceptors }));
   const entries = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`x.${i}`, `value ${i}`]));
 
   it("in storage order and without other writers: one pass, no request more than the pages", async () => {
@@ -155,7 +153,10 @@ describe("list() while others add and remove keys", () => {
       router.service(OrganizationServiceV2, {
         listOrganizationMetadata(req) {
           limits.push(req.pagination?.limit ?? 0);
-          return { pagination: { totalResult: 3n, appliedLimit: 1000n }, metadata: ["a", "b", "c"].map((key) => create(MetadataV2Schema, { key, value: new Uint8Array([1]) })) };
+          return {
+            pagination: { totalResult: 3n, appliedLimit: 1000n },
+            metadata: ["a", "b", "c"].map((key) => create(MetadataV2Schema, { key, value: new Uint8Array([1]) })),
+          };
         },
       }),
     );

@@ -41,7 +41,8 @@ function run(file: string, args: string[], options: { cwd: string; env: Record<s
 describe("examples/", () => {
   let emulator: Emulator;
   let tmp: string;
-  const admin = () => createMetadataClient(createZitadelTransport({ baseUrl: emulator.url, protocol: "grpc", auth: accessToken(emulator.user("acme-admin").token!) }));
+  const admin = () =>
+    createMetadataClient(createZitadelTransport({ baseUrl: emulator.url, protocol: "grpc", auth: accessToken(emulator.user("acme-admin").token!) }));
 
   beforeAll(async () => {
     for (const example of ["express-service", "vite-browser-app", "nightly-backup"]) linkPackage(example);
@@ -117,7 +118,10 @@ describe("examples/", () => {
       });
       expect(res.code, res.stderr).toBe(0);
       expect(readdirSync(backups).sort()).toEqual(["metadata-2026-11-03.ndjson", "metadata-2026-12-02.ndjson"]);
-      const lines = readFileSync(join(backups, "metadata-2026-12-02.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { scope: string; key: string; value: string });
+      const lines = readFileSync(join(backups, "metadata-2026-12-02.ndjson"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { scope: string; key: string; value: string });
       const found = (scope: string, key: string) => lines.find((l) => l.scope === scope && l.key === key);
       expect(Buffer.from(found("user", "backup.check")!.value, "base64").toString()).toBe("yes");
       expect(Buffer.from(found("org", "org.check")!.value, "base64").toString()).toBe("also");
@@ -133,8 +137,19 @@ describe("examples/", () => {
   describe("vite-browser-app (gRPC-web)", () => {
     it("type-checks with its own tsconfig (bundler resolution, DOM, no Node types)", () => {
       const dir = join(examples, "vite-browser-app");
-      const config = ts.getParsedCommandLineOfConfigFile(join(dir, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(String(d.messageText)); } })!;
-      const problems = ts.getPreEmitDiagnostics(ts.createProgram(config.fileNames, config.options)).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+      const config = ts.getParsedCommandLineOfConfigFile(
+        join(dir, "tsconfig.json"),
+        {},
+        {
+          ...ts.sys,
+          onUnRecoverableConfigFileDiagnostic: (d) => {
+            throw new Error(String(d.messageText));
+          },
+        },
+      )!;
+      const problems = ts
+        .getPreEmitDiagnostics(ts.createProgram(config.fileNames, config.options))
+        .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
       expect(config.fileNames.length).toBeGreaterThan(0);
       expect(problems).toEqual([]);
     }, 60_000);
@@ -142,7 +157,11 @@ describe("examples/", () => {
     it("builds with vite and lists the user's own metadata in Chromium", async () => {
       const dir = join(examples, "vite-browser-app");
       const outDir = join(tmp, "vite-dist");
-      const built = await run(process.execPath, [join(root, "node_modules", "vite", "bin", "vite.js"), "build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], { cwd: dir, env: {} });
+      const built = await run(
+        process.execPath,
+        [join(root, "node_modules", "vite", "bin", "vite.js"), "build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"],
+        { cwd: dir, env: {} },
+      );
       expect(built.code, built.stderr).toBe(0);
       const bundle = readdirSync(join(outDir, "assets")).filter((f) => f.endsWith(".js"));
       expect(bundle.length).toBeGreaterThan(0);

@@ -127,8 +127,12 @@ describe.each(lanes)("%s over %s: export, wipe and import with faults on 10 perc
       const options = bulk(total);
 
       await phase("write", () => Promise.all(scopes.map(([name, scope]) => scope.setMany(written.get(name)!, options))));
-      const exported = await phase("export", async () => new Map(await Promise.all(scopes.map(async ([name, scope]) => [name, await exportScope(scope)] as const))));
-      for (const [name] of scopes) expect(differences(written.get(name)!, exported.get(name)!), `export of ${name}`).toEqual({ missing: 0, changed: 0, extra: 0, examples: [] });
+      const exported = await phase(
+        "export",
+        async () => new Map(await Promise.all(scopes.map(async ([name, scope]) => [name, await exportScope(scope)] as const))),
+      );
+      for (const [name] of scopes)
+        expect(differences(written.get(name)!, exported.get(name)!), `export of ${name}`).toEqual({ missing: 0, changed: 0, extra: 0, examples: [] });
 
       await phase("wipe", () => Promise.all(scopes.map(([name, scope]) => scope.removeMany(exported.get(name)!.keys(), options))));
       const afterWipe = await Promise.all(scopes.map(([, scope]) => exportScope(scope)));
@@ -144,7 +148,8 @@ describe.each(lanes)("%s over %s: export, wipe and import with faults on 10 perc
       // The check, with the faults off: what the emulator holds is what was exported, byte for byte.
       for (const kind of faultKinds) emulator.faults[kind] = 0;
       const final = await phase("check", async () => Promise.all(scopes.map(([, scope]) => exportScope(scope))));
-      for (const [i, [name]] of scopes.entries()) expect(differences(exported.get(name)!, final[i]!), `final state of ${name}`).toEqual({ missing: 0, changed: 0, extra: 0, examples: [] });
+      for (const [i, [name]] of scopes.entries())
+        expect(differences(exported.get(name)!, final[i]!), `final state of ${name}`).toEqual({ missing: 0, changed: 0, extra: 0, examples: [] });
       // Straight from the emulator's store too, past every protocol.
       for (const [name] of scopes) {
         const owner = name === "org" ? emulator.store.orgs.get(emulator.user("acme-admin").orgId) : emulator.store.users.get(emulator.user(name).id);
@@ -160,7 +165,9 @@ describe.each(lanes)("%s over %s: export, wipe and import with faults on 10 perc
       console.log(
         `fault round trip ${api}/${protocol}: ${total} entries, ${counts.requests} requests, ${faulted} faults ` +
           `(${faultKinds.map((k) => `${k} ${counts[k]}`).join(", ")}); ` +
-          `${Object.entries(phases).map(([k, ms]) => `${k} ${ms} ms`).join(", ")}; total ${Date.now() - started} ms`,
+          `${Object.entries(phases)
+            .map(([k, ms]) => `${k} ${ms} ms`)
+            .join(", ")}; total ${Date.now() - started} ms`,
       );
     } finally {
       await emulator.close();

@@ -33,7 +33,7 @@ describe.each(httpVersions)("gRPC-web over %s, raw", (_version, send) => {
   const emulator = useEmulator({ log: (line) => log.push(line) });
   const token = () => emulator().user("acme-admin").token;
   const call = (rpc: string, body: Uint8Array | string, headers: Record<string, string> = {}): Promise<RawResponse> =>
-    send(emulator().url + `${management}/${rpc}`, {
+    send(`${emulator().url}${management}/${rpc}`, {
       headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1", authorization: `Bearer ${token()}`, ...headers },
       body,
     } satisfies RawRequest);
@@ -138,7 +138,11 @@ describe.each(httpVersions)("gRPC-web over %s, raw", (_version, send) => {
     expect(decodeURIComponent(String(empty.headers["grpc-message"]))).toMatch(/no message; a unary call sends exactly one/);
     const twice = await call("SetOrgMetadata", Buffer.concat([frame(new Uint8Array()), frame(new Uint8Array())]));
     expect(decodeURIComponent(String(twice.headers["grpc-message"]))).toMatch(/more than one message/);
-    expectTrailersOnly(await call("Frobnicate", frame(new Uint8Array())), Code.Unimplemented, "unknown method Frobnicate for service zitadel.management.v1.ManagementService");
+    expectTrailersOnly(
+      await call("Frobnicate", frame(new Uint8Array())),
+      Code.Unimplemented,
+      "unknown method Frobnicate for service zitadel.management.v1.ManagementService",
+    );
     const otherService = await send(`${emulator().url}/zitadel.admin.v1.AdminService/Healthz`, {
       headers: { "content-type": "application/grpc-web+proto" },
       body: frame(new Uint8Array()),

@@ -35,7 +35,7 @@ describe.each(protocols)("values and limits over %s", (protocol) => {
     const key200 = "ü".repeat(200); // 400 bytes in UTF-8, still 200 characters
     await admin().setUserMetadata({ id: alice(), key: key200, value: new Uint8Array([1]) });
     expect((await admin().getUserMetadata({ id: alice(), key: key200 })).metadata?.key).toBe(key200);
-    await expectZitadelError(admin().setUserMetadata({ id: alice(), key: key200 + "x", value: new Uint8Array([1]) }), {
+    await expectZitadelError(admin().setUserMetadata({ id: alice(), key: `${key200}x`, value: new Uint8Array([1]) }), {
       code: Code.InvalidArgument,
       text: "invalid SetUserMetadataRequest.Key: value length must be between 1 and 200 runes, inclusive",
     });

@@ -42,7 +42,12 @@ describe("load test, smoke run", () => {
     const result = JSON.parse(line!.slice("LOAD-RESULT ".length));
     expect(result.lanes.map((l: { lane: string }) => l.lane)).toEqual(["v1-grpc", "v2-connect"]);
     for (const lane of result.lanes) {
-      expect({ lane: lane.lane, errors: lane.errors, mismatches: lane.mismatches, problems: lane.problems }).toEqual({ lane: lane.lane, errors: 0, mismatches: 0, problems: [] });
+      expect({ lane: lane.lane, errors: lane.errors, mismatches: lane.mismatches, problems: lane.problems }).toEqual({
+        lane: lane.lane,
+        errors: 0,
+        mismatches: 0,
+        problems: [],
+      });
       expect(lane.calls).toBeGreaterThan(0);
       expect(lane.byOp.get + lane.byOp.set + lane.byOp.list + lane.byOp.remove).toBeGreaterThan(lane.calls - 1);
     }

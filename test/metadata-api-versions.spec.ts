@@ -16,13 +16,11 @@ import {
   isUserNotFound,
   json,
   ZitadelConfigError,
-  ZitadelError,
 } from "../src/index.js";
 import type { Emulator } from "../src/emulator/index.js";
 import { useEmulator } from "./support/emulator.js";
 import { zitadelRejection as rejection } from "./support/failures.js";
 import { expectBytes, servedPairs } from "./support/protocols.js";
-
 
 /** A metadata client acting as a seeded user, counting the RPCs it makes (service/method). */
 function clientAs(emulator: Emulator, api: MetadataApiName, protocol: ZitadelProtocol, userName: string, options: MetadataClientOptions = {}) {
@@ -36,7 +34,6 @@ function clientAs(emulator: Emulator, api: MetadataApiName, protocol: ZitadelPro
   const orgId = api === "v2" ? emulator.user(userName).orgId : undefined;
   return { md: createMetadataClient(transport, { api, orgId, ...options }), calls };
 }
-
 
 const keysOf = async (list: AsyncIterable<{ key: string }>) => {
   const keys: string[] = [];
@@ -102,7 +99,13 @@ describe.each(servedPairs)("high-level API on %s over %s", (api, protocol) => {
     if (api === "v1") {
       // v1 looks in the context organization only: the key that exists in globex is undefined too, until orgId names globex.
       expect(await md.user(bob).get(`${p}plan`)).toBeUndefined();
-      expect((await clientAs(emulator(), api, protocol, "iam-admin").md.user(bob).get(`${p}plan`, { orgId: emulator().org("globex").id }))?.text()).toBe("pro");
+      expect(
+        (
+          await clientAs(emulator(), api, protocol, "iam-admin")
+            .md.user(bob)
+            .get(`${p}plan`, { orgId: emulator().org("globex").id })
+        )?.text(),
+      ).toBe("pro");
     } else {
       // v2 hides the row but counts it: the client says so rather than answer undefined.
       expect(isPermissionDenied(await rejection(md.user(bob).get(`${p}plan`)))).toBe(true);
@@ -143,15 +146,31 @@ describe.each(servedPairs)("high-level API on %s over %s", (api, protocol) => {
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
     await expect(user.set(`${p}big`, json({ n: 1n }))).rejects.toThrow(new RegExp(`metadata "${p}big": json\\(\\) got a BigInt.*String\\(n\\)`));
-    await expect(user.setMany({ [`${p}ok`]: "1", [`${p}big`]: json([2n]) })).rejects.toThrow(new RegExp(`setMany\\(\\): metadata "${p}big": json\\(\\) got a BigInt`));
-    await expect(user.setMany([[`${p}ok`, "1"], [`${p}loop`, json(cycle)]])).rejects.toThrow(new RegExp(`"${p}loop": json\\(\\) got a value that contains itself`));
-    await expect(user.setMany({ [`${p}ok`]: "1", [`${p}fn`]: json({ at: () => 1 }) })).rejects.toThrow(new RegExp(`"${p}fn": json\\(\\) got a function at property "at"`));
+    await expect(user.setMany({ [`${p}ok`]: "1", [`${p}big`]: json([2n]) })).rejects.toThrow(
+      new RegExp(`setMany\\(\\): metadata "${p}big": json\\(\\) got a BigInt`),
+    );
+    await expect(
+      user.setMany([
+        [`${p}ok`, "1"],
+        [`${p}loop`, json(cycle)],
+      ]),
+    ).rejects.toThrow(new RegExp(`"${p}loop": json\\(\\) got a value that contains itself`));
+    await expect(user.setMany({ [`${p}ok`]: "1", [`${p}fn`]: json({ at: () => 1 }) })).rejects.toThrow(
+      new RegExp(`"${p}fn": json\\(\\) got a function at property "at"`),
+    );
     await expect(user.setMany({ [`${p}ok`]: "1", [`${p}n`]: 42 as never })).rejects.toThrow(new RegExp(`setMany\\(\\): metadata "${p}n": expected a string`));
     await expect(user.setMany([[`${p}ok`, "1"], "nope" as never])).rejects.toThrow(/setMany\(\): entry 1 must be a \[key, value\] pair, got the string "nope"/);
-    await expect(user.setMany([[`${p}ok`, "1"], ["", "v"]])).rejects.toThrow(/setMany\(\): entry 1: metadata key "": keys must be 1 to 200 characters/);
+    await expect(
+      user.setMany([
+        [`${p}ok`, "1"],
+        ["", "v"],
+      ]),
+    ).rejects.toThrow(/setMany\(\): entry 1: metadata key "": keys must be 1 to 200 characters/);
     await expect(user.removeMany([`${p}kept`, ""])).rejects.toThrow(/removeMany\(\): key 1: metadata key "": keys must be 1 to 200 characters, this one has 0/);
     await expect(user.removeMany([`${p}kept`, undefined as never])).rejects.toThrow(/removeMany\(\): key 1: metadata key: expected a string, got undefined/);
-    await expect(user.removeMany([`${p}kept`, `${p}kept`, 7 as never])).rejects.toThrow(/removeMany\(\): key 2: metadata key: expected a string, got the number 7/);
+    await expect(user.removeMany([`${p}kept`, `${p}kept`, 7 as never])).rejects.toThrow(
+      /removeMany\(\): key 2: metadata key: expected a string, got the number 7/,
+    );
     await expect(user.apply({ set: { [`${p}x`]: json(1n) } })).rejects.toThrow(new RegExp(`apply\\(\\): metadata "${p}x": json\\(\\) got a BigInt`));
     expect(calls).toEqual([]);
     // The store is as it was.
@@ -172,7 +191,11 @@ describe.each(servedPairs)("high-level API on %s over %s", (api, protocol) => {
     expect(viewer.fact?.kind).toBe("permissionMissing");
     // A bad token.
     const transport = createZitadelTransport({ baseUrl: emulator().url, protocol, auth: "not-a-token" });
-    const unauthenticated = await rejection(createMetadataClient(transport, { api, orgId: emulator().org("acme").id }).org().get("x"));
+    const unauthenticated = await rejection(
+      createMetadataClient(transport, { api, orgId: emulator().org("acme").id })
+        .org()
+        .get("x"),
+    );
     expect(isUnauthenticated(unauthenticated)).toBe(true);
     expect(unauthenticated.id).toBe("AUTH-7fs1e");
     // A user that does not exist.
@@ -277,10 +300,16 @@ describe.each(servedPairs)("high-level API on %s over %s", (api, protocol) => {
     }
     expect(calls).toHaveLength(1);
     expect(await keysOf(md.user(alice()).list({ prefix: p, pageSize: 10 }))).toEqual(Object.keys(entries).sort());
-    const filtered = await md.user(alice()).list({ prefix: p, query: { key: "5", match: "endsWith" } }).toObject();
+    const filtered = await md
+      .user(alice())
+      .list({ prefix: p, query: { key: "5", match: "endsWith" } })
+      .toObject();
     expect(Object.keys(filtered).sort()).toEqual([`${p}05`, `${p}15`, `${p}25`]);
     expect(filtered[`${p}15`]?.text()).toBe("v15");
-    const caseless = await md.user(alice()).list({ query: { key: p.toUpperCase() + "0", match: "startsWithIgnoreCase" } }).toArray();
+    const caseless = await md
+      .user(alice())
+      .list({ query: { key: `${p.toUpperCase()}0`, match: "startsWithIgnoreCase" } })
+      .toArray();
     expect(caseless.map((e) => e.key).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `${p}0${i}`));
   });
 

@@ -14,7 +14,6 @@ import {
   isUserNotFound,
   json,
   MetadataEntry,
-  ZitadelError,
 } from "../src/index.js";
 import type { Emulator } from "../src/emulator/index.js";
 import { createMetadataClient as createQuickMetadataClient } from "../src/quick.js";
@@ -38,7 +37,6 @@ function metadataAs(emulator: Emulator, protocol: ZitadelProtocol, userName: str
   });
   return { md: createMetadataClient(transport), calls };
 }
-
 
 describe.each(protocols)("high-level metadata API over %s", (protocol) => {
   const emulator = useEmulator();
@@ -85,9 +83,7 @@ describe.each(protocols)("high-level metadata API over %s", (protocol) => {
     expect(noMembership.httpStatus).toBe(protocol === "rest" ? 404 : undefined);
     expect(getErrorDetail(noMembership)).toMatchObject({ id: "AUTHZ-cdgFk", message: "membership not found" });
 
-    const bad = createMetadataClient(
-      createZitadelTransport({ baseUrl: emulator().url, protocol, auth: "not-a-token" }),
-    );
+    const bad = createMetadataClient(createZitadelTransport({ baseUrl: emulator().url, protocol, auth: "not-a-token" }));
     const unauthenticated = await rejection(bad.org().get("x"));
     expect(isUnauthenticated(unauthenticated)).toBe(true);
     expect(unauthenticated.id).toBe("AUTH-7fs1e");
@@ -152,7 +148,10 @@ describe.each(protocols)("high-level metadata API over %s", (protocol) => {
     // Four pages; more only if the order changed between them (the exact request count per order is in exact-list.spec.ts).
     expect(calls.length).toBeGreaterThanOrEqual(4);
 
-    const filtered = await md.user(alice()).list({ prefix: "page.", query: { key: "5", match: "endsWith" } }).toObject();
+    const filtered = await md
+      .user(alice())
+      .list({ prefix: "page.", query: { key: "5", match: "endsWith" } })
+      .toObject();
     expect(Object.keys(filtered).sort()).toEqual(["page.05", "page.15", "page.25"]);
     expect(filtered["page.15"]?.text()).toBe("v15");
   });
@@ -189,7 +188,9 @@ describe.each(protocols)("high-level metadata API over %s", (protocol) => {
     calls.length = 0;
     await expect(user.set("k".repeat(201), "v")).rejects.toThrow(/1 to 200 characters, this one has 201/);
     await expect(user.set("empty", "")).rejects.toThrow(/"empty": values must be 1 to 500000 bytes.*remove\(\)/);
-    await expect(user.set("n", 42 as unknown as string)).rejects.toThrow(/"n": expected a string, a Uint8Array, json\(value\) or an entry from get\(\)\/list\(\).*json\(\.\.\.\)/);
+    await expect(user.set("n", 42 as unknown as string)).rejects.toThrow(
+      /"n": expected a string, a Uint8Array, json\(value\) or an entry from get\(\)\/list\(\).*json\(\.\.\.\)/,
+    );
     await expect(user.set("u", json(undefined))).rejects.toThrow(/json\(\) got a value JSON cannot represent/);
     await expect(user.setMany({ good: "1", bad: new Uint8Array(500_001) })).rejects.toThrow(/"bad": values must be 1 to 500000 bytes/);
     await expect(user.removeMany(["ok", ""])).rejects.toThrow(/1 to 200 characters, this one has 0/);
@@ -234,11 +235,15 @@ describe("high-level API edge cases", () => {
 
   it("refuses bulk limits and list orders that are not usable, before any request", async () => {
     const { md: client, calls } = metadataAs(emulator(), "grpc", "acme-admin");
-    await expect(client.org().setMany({ a: "1" }, { concurrency: Number.NaN })).rejects.toThrow(/setMany\(\): option "concurrency" must be a whole number of at least 1, got NaN/);
+    await expect(client.org().setMany({ a: "1" }, { concurrency: Number.NaN })).rejects.toThrow(
+      /setMany\(\): option "concurrency" must be a whole number of at least 1, got NaN/,
+    );
     await expect(client.org().removeMany(["a"], { maxEntriesPerRequest: 0 })).rejects.toThrow(/removeMany\(\): option "maxEntriesPerRequest"/);
     await expect(client.org().setMany({ a: "1" }, { maxBytesPerRequest: 1.5 })).rejects.toThrow(/"maxBytesPerRequest"/);
     // A string is iterable, but removeMany("plan") must not remove "p", "l", "a", "n".
-    await expect(client.org().removeMany("plan" as never)).rejects.toThrow(/removeMany\(\): expected a list of keys, got the string "plan"; to remove one key, pass \["plan"\]/);
+    await expect(client.org().removeMany("plan" as never)).rejects.toThrow(
+      /removeMany\(\): expected a list of keys, got the string "plan"; to remove one key, pass \["plan"\]/,
+    );
     await expect(client.org().setMany(42 as never)).rejects.toThrow(/setMany\(\): expected an object of key: value, or \[key, value\] pairs, got number/);
     expect(() => client.org().list({ pageSize: 5e9 })).toThrow(/pageSize must be a whole number from 1 to 4294967295, got 5000000000/);
     expect(() => client.org().list({ prefix: 123 as never })).toThrow(/prefix must be a string, got number/);

@@ -41,16 +41,11 @@ interface AssertionClaims {
 }
 
 /** An RS256 assertion; claims default to a valid one for the key file. */
-async function assertion(
-  emulator: Emulator,
-  overrides: { kid?: string; key?: KeyObject; claims?: AssertionClaims } = {},
-): Promise<string> {
+async function assertion(emulator: Emulator, overrides: { kid?: string; key?: KeyObject; claims?: AssertionClaims } = {}): Promise<string> {
   const file = readKeyFile(emulator);
   const now = Math.floor(Date.now() / 1000);
   const claims = { iss: file.userId, sub: file.userId, aud: emulator.url, iat: now, exp: now + 60, ...overrides.claims };
-  return new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: "RS256", kid: overrides.kid ?? file.keyId })
-    .sign(overrides.key ?? file.privateKey);
+  return new SignJWT({ ...claims }).setProtectedHeader({ alg: "RS256", kid: overrides.kid ?? file.keyId }).sign(overrides.key ?? file.privateKey);
 }
 
 async function tokenRequest(
@@ -92,7 +87,7 @@ describe("OpenID discovery", () => {
   it("names the issuer after the host the client called, and wants assertions for that issuer", async () => {
     const discovery = `${emulator().url}/.well-known/openid-configuration`;
     const issuerFor = async (headers: Record<string, string>, send = http1) =>
-      (JSON.parse((await send(discovery, { method: "GET", headers })).body.toString()) as { issuer: string; token_endpoint: string });
+      JSON.parse((await send(discovery, { method: "GET", headers })).body.toString()) as { issuer: string; token_endpoint: string };
     // As ZITADEL names an instance by its domain: reached as localhost, the emulator's issuer is localhost.
     expect(await issuerFor({ host: "localhost:8123" })).toMatchObject({
       issuer: "http://localhost:8123",
@@ -201,12 +196,7 @@ describe("the JWT profile grant", () => {
       "invalid_grant",
       /future/,
     ],
-    [
-      "an assertion without exp",
-      async () => ({ assertion: await assertion(emulator(), { claims: { exp: undefined } }) }),
-      "invalid_grant",
-      /no "exp"/,
-    ],
+    ["an assertion without exp", async () => ({ assertion: await assertion(emulator(), { claims: { exp: undefined } }) }), "invalid_grant", /no "exp"/],
     ["an unsigned assertion", async () => ({ assertion: "eyJhbGciOiJub25lIn0.e30." }), "invalid_grant", /RS256/],
     ["garbage", async () => ({ assertion: "not-a-jwt" }), "invalid_grant", /not a JWT/],
     ["no assertion", async () => ({}), "invalid_request", /assertion/],
@@ -216,12 +206,7 @@ describe("the JWT profile grant", () => {
       "invalid_scope",
       /urn:zitadel:iam:org:project:id:zitadel:aud/,
     ],
-    [
-      "an unknown scope",
-      async () => ({ assertion: await assertion(emulator()), scope: `${scope} admin` }),
-      "invalid_scope",
-      /unknown scope "admin"/,
-    ],
+    ["an unknown scope", async () => ({ assertion: await assertion(emulator()), scope: `${scope} admin` }), "invalid_scope", /unknown scope "admin"/],
     ["no scope", async () => ({ assertion: await assertion(emulator()), scope: "" }), "invalid_scope", /scope must include/],
   ];
   it.each(rejected)("rejects %s with the OAuth error of RFC 6749", async (_name, form, error, description) => {
@@ -241,9 +226,13 @@ describe("the client credentials grant", () => {
   const bot = () => emulator().user("acme-bot");
 
   it("issues a token for the machine user's client id and secret (HTTP Basic)", async () => {
-    const res = await tokenRequest(emulator(), { grant_type: "client_credentials", scope }, {
-      authorization: basic(bot().clientId!, bot().clientSecret!),
-    });
+    const res = await tokenRequest(
+      emulator(),
+      { grant_type: "client_credentials", scope },
+      {
+        authorization: basic(bot().clientId!, bot().clientSecret!),
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ token_type: "Bearer", expires_in: 43_200 });
     const { auth } = clientsAs(emulator(), "grpc-web", "acme-bot", { auth: res.body.access_token as string });
@@ -290,9 +279,13 @@ describe("issued tokens", () => {
 
   const issue = async () => {
     const bot = emulator().user("acme-bot");
-    const res = await tokenRequest(emulator(), { grant_type: "client_credentials", scope }, {
-      authorization: basic(bot.clientId!, bot.clientSecret!),
-    });
+    const res = await tokenRequest(
+      emulator(),
+      { grant_type: "client_credentials", scope },
+      {
+        authorization: basic(bot.clientId!, bot.clientSecret!),
+      },
+    );
     return res.body.access_token as string;
   };
 

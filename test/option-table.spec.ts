@@ -354,7 +354,11 @@ describe("the option table", () => {
         expect((thrown as Error).message).toMatch(new RegExp(`^${entry}: `));
         expect((thrown as Error).message).toContain(`"${key}"`);
         // The value that asks for what the protocol does anyway passes.
-        if (refused.except !== undefined) expect(thrownBy(() => make({ ...base, [key]: refused.except })), `${key}: ${String(refused.except)}`).toBeUndefined();
+        if (refused.except !== undefined)
+          expect(
+            thrownBy(() => make({ ...base, [key]: refused.except })),
+            `${key}: ${String(refused.except)}`,
+          ).toBeUndefined();
       }
     });
 
@@ -368,7 +372,10 @@ describe("the option table", () => {
         } else {
           seen.calls.length = 0;
           const value = samples[key as AnyOptionKey];
-          expect(thrownBy(() => factory.make({ ...base, [key]: value, ...setup })), `${factory.entry} with ${key}`).toBeUndefined();
+          expect(
+            thrownBy(() => factory.make({ ...base, [key]: value, ...setup })),
+            `${factory.entry} with ${key}`,
+          ).toBeUndefined();
           expect(arrived(applied.use, runtime, protocol)[key], `${key} at ${applied.use}`).toBe(value);
         }
         // Each condition of the rule refuses it, naming it.
@@ -390,7 +397,10 @@ describe("the option table", () => {
           `${entry}: unknown option "bogusOption"; it is not an option of this transport, so it is refused rather than ignored.`,
         );
         expect((thrown as Error).message).not.toContain("pat");
-        expect(thrownBy(() => make({ ...base, defaulttimeoutms: 5 }))).toHaveProperty("message", expect.stringMatching(/unknown option "defaulttimeoutms".*Did you mean "defaultTimeoutMs"\?$/));
+        expect(thrownBy(() => make({ ...base, defaulttimeoutms: 5 }))).toHaveProperty(
+          "message",
+          expect.stringMatching(/unknown option "defaulttimeoutms".*Did you mean "defaultTimeoutMs"\?$/),
+        );
       }
     });
   });
@@ -448,16 +458,24 @@ describe("the option table, compiled against connect's types", () => {
   it.each([
     ["connect-web", /@connectrpc\/connect-web\/dist\/esm\/grpc-web-transport\.d\.ts$/],
     ["connect-node", /@connectrpc\/connect-node\/dist\/esm\/grpc-web-transport\.d\.ts$/],
-  ])("stops compiling when %s adds an option, until the table has a rule for it", (_pkg, dts) => {
-    const errors = compileWith(dts, (text) => text.replace("defaultTimeoutMs?: number;", "defaultTimeoutMs?: number;\n    brandNewOption?: boolean;"));
-    expect(errors.join("\n")).toMatch(/brandNewOption/);
-  }, 60_000);
+  ])(
+    "stops compiling when %s adds an option, until the table has a rule for it",
+    (_pkg, dts) => {
+      const errors = compileWith(dts, (text) => text.replace("defaultTimeoutMs?: number;", "defaultTimeoutMs?: number;\n    brandNewOption?: boolean;"));
+      expect(errors.join("\n")).toMatch(/brandNewOption/);
+    },
+    60_000,
+  );
 
   it.each([
     ["connect-web", /@connectrpc\/connect-web\/dist\/esm\/connect-transport\.d\.ts$/],
     ["connect-node", /@connectrpc\/connect-node\/dist\/esm\/connect-transport\.d\.ts$/],
-  ])("stops compiling when %s drops an option, until the table's row for it goes", (_pkg, dts) => {
-    const errors = compileWith(dts, (text) => text.replace(/useHttpGet\?: boolean;/, ""));
-    expect(errors.join("\n")).toMatch(/useHttpGet/);
-  }, 60_000);
+  ])(
+    "stops compiling when %s drops an option, until the table's row for it goes",
+    (_pkg, dts) => {
+      const errors = compileWith(dts, (text) => text.replace(/useHttpGet\?: boolean;/, ""));
+      expect(errors.join("\n")).toMatch(/useHttpGet/);
+    },
+    60_000,
+  );
 });

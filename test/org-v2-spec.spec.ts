@@ -128,8 +128,7 @@ describe("zitadel.org.v2.OrganizationService against ZITADEL-V2.md", () => {
   });
 
   it("uses the very metadata.v2 and filter.v2 messages user v2 uses (checked against upstream there)", () => {
-    const shared = (roots: DescMessage[]) =>
-      [...reachable(roots).values()].filter((m) => /^zitadel\.(metadata|filter)\.v2\./.test(m.typeName));
+    const shared = (roots: DescMessage[]) => [...reachable(roots).values()].filter((m) => /^zitadel\.(metadata|filter)\.v2\./.test(m.typeName));
     const org = shared(OrganizationService.methods.flatMap((m) => [m.input, m.output]));
     const user = shared(UserService.methods.flatMap((m) => [m.input, m.output]));
     expect(org.map((m) => m.typeName).sort()).toEqual([
@@ -139,6 +138,10 @@ describe("zitadel.org.v2.OrganizationService against ZITADEL-V2.md", () => {
       "zitadel.metadata.v2.MetadataKeyFilter",
       "zitadel.metadata.v2.MetadataSearchFilter",
     ]);
-    for (const m of org) expect(user.find((u) => u.typeName === m.typeName), m.typeName).toBe(m);
+    for (const m of org)
+      expect(
+        user.find((u) => u.typeName === m.typeName),
+        m.typeName,
+      ).toBe(m);
   });
 });

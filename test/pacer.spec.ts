@@ -96,7 +96,10 @@ describe("rate on bulk work, against the emulator", () => {
       const entries = Object.fromEntries(Array.from({ length: 1_500 }, (_, i) => [`paced.${api}.${i}`, `v${i}`]));
       const result = await md.org().setMany(entries, { maxEntriesPerRequest: 100, concurrency: 4, rate: 10 });
       expect(result.requests).toBe(15);
-      const listed = await md.org().list({ prefix: `paced.${api}.`, pageSize: 300, rate: 10 }).toArray();
+      const listed = await md
+        .org()
+        .list({ prefix: `paced.${api}.`, pageSize: 300, rate: 10 })
+        .toArray();
       expect(listed).toHaveLength(1_500);
       // Evenly spaced: any 1000 ms window holds at most 10 starts (plus one on its edge); a slow machine only spreads them more.
       for (const [i, t] of starts.entries()) {
@@ -118,29 +121,33 @@ describe("rate on bulk work, against the emulator", () => {
 
   describe("against a per-token limit of 20 requests per second (HTTP 429, as ZITADEL Cloud's edge)", () => {
     const limited = useEmulator({ faults: { rateLimit: { requests: 20, windowMs: 1_000, by: "token" } } });
-    it.each(["grpc", "rest"] as const)("over %s: rate 18 never meets a 429; rate 60 meets some, slows down and still stores everything", async (protocol) => {
-      for (const api of ["v1", "v2"] as const) {
-        const user = `${protocol}-${api}`;
-        const transport = createZitadelTransport({ baseUrl: limited().url, protocol, auth: limited().user("acme-admin").token, retry: { maxAttempts: 10 } });
-        const org = createMetadataClient(transport, { api, orgId: limited().org("acme").id }).org();
-        const entries = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`limit.${user}.${i}`, `v${i}`]));
-        // A fresh window: the previous round's requests no longer count.
-        await new Promise((resolve) => setTimeout(resolve, 1_100));
-        const before = limited().faultCounts.rateLimited;
-        await org.setMany(entries, { maxEntriesPerRequest: 25, rate: 18 });
-        expect(limited().faultCounts.rateLimited - before).toBe(0);
+    it.each(["grpc", "rest"] as const)(
+      "over %s: rate 18 never meets a 429; rate 60 meets some, slows down and still stores everything",
+      async (protocol) => {
+        for (const api of ["v1", "v2"] as const) {
+          const user = `${protocol}-${api}`;
+          const transport = createZitadelTransport({ baseUrl: limited().url, protocol, auth: limited().user("acme-admin").token, retry: { maxAttempts: 10 } });
+          const org = createMetadataClient(transport, { api, orgId: limited().org("acme").id }).org();
+          const entries = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`limit.${user}.${i}`, `v${i}`]));
+          // A fresh window: the previous round's requests no longer count.
+          await new Promise((resolve) => setTimeout(resolve, 1_100));
+          const before = limited().faultCounts.rateLimited;
+          await org.setMany(entries, { maxEntriesPerRequest: 25, rate: 18 });
+          expect(limited().faultCounts.rateLimited - before).toBe(0);
 
-        await org.removeMany(Object.keys(entries), { maxEntriesPerRequest: 25, rate: 18 });
-        expect(limited().faultCounts.rateLimited - before).toBe(0);
-        const tooFast = limited().faultCounts.rateLimited;
-        const result = await org.setMany(entries, { maxEntriesPerRequest: 10, concurrency: 8, rate: 60 });
-        expect(result.requests).toBe(30);
-        expect(limited().faultCounts.rateLimited - tooFast).toBeGreaterThan(0);
-        const stored = await org.list({ prefix: `limit.${user}.`, rate: 18 }).toObject();
-        expect(Object.keys(stored)).toHaveLength(300);
-        expect(Object.values(stored).every((e) => e.text() === entries[e.key])).toBe(true);
-        await org.removeMany(Object.keys(entries), { rate: 18 });
-      }
-    }, 120_000);
+          await org.removeMany(Object.keys(entries), { maxEntriesPerRequest: 25, rate: 18 });
+          expect(limited().faultCounts.rateLimited - before).toBe(0);
+          const tooFast = limited().faultCounts.rateLimited;
+          const result = await org.setMany(entries, { maxEntriesPerRequest: 10, concurrency: 8, rate: 60 });
+          expect(result.requests).toBe(30);
+          expect(limited().faultCounts.rateLimited - tooFast).toBeGreaterThan(0);
+          const stored = await org.list({ prefix: `limit.${user}.`, rate: 18 }).toObject();
+          expect(Object.keys(stored)).toHaveLength(300);
+          expect(Object.values(stored).every((e) => e.text() === entries[e.key])).toBe(true);
+          await org.removeMany(Object.keys(entries), { rate: 18 });
+        }
+      },
+      120_000,
+    );
   });
 });

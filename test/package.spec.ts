@@ -32,15 +32,10 @@ interface Finished {
 
 function run(file: string, args: string[], cwd: string, timeoutMs = 60_000): Promise<Finished> {
   return new Promise((resolve) => {
-    execFile(
-      file,
-      args,
-      { cwd, env: cleanEnv(), timeout: timeoutMs, shell: process.platform === "win32" && file === npm },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
-        resolve({ code, stdout, stderr });
-      },
-    );
+    execFile(file, args, { cwd, env: cleanEnv(), timeout: timeoutMs, shell: process.platform === "win32" && file === npm }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 

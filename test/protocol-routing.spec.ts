@@ -60,10 +60,10 @@ describe.each([
 
   it("a Connect GET on a v1 path: the same 404", async () => {
     const message = encodeURIComponent(JSON.stringify({ key: "routed" }));
-    const res = await send(
-      `${emulator().url}/zitadel.management.v1.ManagementService/GetOrgMetadata?connect=v1&encoding=json&message=${message}`,
-      { method: "GET", headers: auth() },
-    );
+    const res = await send(`${emulator().url}/zitadel.management.v1.ManagementService/GetOrgMetadata?connect=v1&encoding=json&message=${message}`, {
+      method: "GET",
+      headers: auth(),
+    });
     expectGatewayNotFound(res);
   });
 
@@ -118,7 +118,10 @@ describe("gRPC (HTTP/2) on the default emulator, raw", () => {
         body: frame(toBinary(SetOrgMetadataRequestSchema, request)),
       });
       expect(res.status, contentType).toBe(200);
-      expect(parseFrames(res.body).map((f) => f.flag), contentType).toEqual([0]);
+      expect(
+        parseFrames(res.body).map((f) => f.flag),
+        contentType,
+      ).toEqual([0]);
       expect(res.trailers?.["grpc-status"], contentType).toBe("0");
     }
   });
@@ -128,9 +131,6 @@ describe("gRPC (HTTP/2) on the default emulator, raw", () => {
       headers: { "content-type": "application/grpc", te: "trailers" },
       body: frame(new Uint8Array()),
     });
-    expect([res.headers["grpc-status"], res.headers["grpc-message"]]).toEqual([
-      String(Code.Unimplemented),
-      "unknown service zitadel.admin.v1.AdminService",
-    ]);
+    expect([res.headers["grpc-status"], res.headers["grpc-message"]]).toEqual([String(Code.Unimplemented), "unknown service zitadel.admin.v1.AdminService"]);
   });
 });

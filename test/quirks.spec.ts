@@ -17,7 +17,11 @@ import {
 import { testSeed, useEmulator } from "./support/emulator.js";
 import { clientsAs, expectZitadelError, protocols, rawTransport, utf8 } from "./support/protocols.js";
 
-const thrownBy = (call: Promise<unknown>) => call.then(() => undefined, (e: unknown) => e);
+const thrownBy = (call: Promise<unknown>) =>
+  call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe.each(protocols)('errorLanguage "pseudo" over %s', (protocol) => {
   const emulator = useEmulator({ quirks: { errorLanguage: "pseudo" } });

@@ -90,7 +90,7 @@ describe("README ts blocks", () => {
     mkdirSync(workDir, { recursive: true });
     writeFileSync(join(workDir, "prelude.d.ts"), preludeTypes);
     writeFileSync(join(workDir, "globals.mjs"), preludeValues);
-    snippets.forEach((s, i) => writeFileSync(join(workDir, fileOf(i)), s.code + "\n"));
+    snippets.forEach((s, i) => writeFileSync(join(workDir, fileOf(i)), `${s.code}\n`));
     emulator = await startEmulator();
   });
   afterAll(async () => {
@@ -132,12 +132,11 @@ describe("README ts blocks", () => {
     const index = snippets.findIndex((s) => s.section === section && !s.fragment && s.code.includes(containing));
     if (index < 0) throw new Error(`README.md has no runnable ts block under "${section}"`);
     // The placeholder convention: the README's instance URL and org ids stand for the emulator's.
-    const code = snippets[index]!.code
-      .replaceAll("https://acme.zitadel.cloud", emulator.url)
+    const code = snippets[index]!.code.replaceAll("https://acme.zitadel.cloud", emulator.url)
       .replaceAll("69629023906488334", emulator.org("acme").id)
       .replaceAll("71234567890123456", emulator.org("globex").id);
     const file = join(workDir, `run-${fileOf(index)}`);
-    writeFileSync(file, code + "\n");
+    writeFileSync(file, `${code}\n`);
     const env = {
       PATH: process.env.PATH ?? "",
       ZITADEL_TOKEN: emulator.user("iam-admin").token!,
@@ -155,7 +154,8 @@ describe("README ts blocks", () => {
     });
   }
 
-  const admin = () => createMetadataClient(createZitadelTransport({ baseUrl: emulator.url, protocol: "grpc", auth: accessToken(emulator.user("iam-admin").token!) }));
+  const admin = () =>
+    createMetadataClient(createZitadelTransport({ baseUrl: emulator.url, protocol: "grpc", auth: accessToken(emulator.user("iam-admin").token!) }));
 
   it("the quick start runs and leaves what it says", async () => {
     await admin().org(emulator.org("acme").id).set("feature.search", "on");
@@ -173,7 +173,10 @@ describe("README ts blocks", () => {
   }, 120_000);
 
   it("the error predicates block runs (a write that succeeds takes no branch)", async () => {
-    await admin().user(emulator.user("alice").id).remove("k").catch(() => undefined);
+    await admin()
+      .user(emulator.user("alice").id)
+      .remove("k")
+      .catch(() => undefined);
     const res = await run("Quick start: the high-level API", "isUserNotFound");
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
@@ -182,7 +185,9 @@ describe("README ts blocks", () => {
 
   it("the generated clients block writes through ManagementService", async () => {
     await admin().user(emulator.user("alice").id).remove("plan");
-    await admin().user(emulator.user("bob").id).set("plan", "free", { orgId: emulator.org("globex").id }); // the key its other-org read asks for
+    await admin()
+      .user(emulator.user("bob").id)
+      .set("plan", "free", { orgId: emulator.org("globex").id }); // the key its other-org read asks for
     const res = await run("The generated clients, from a backend service (gRPC, a PAT, an org)");
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
@@ -198,7 +203,9 @@ describe("README ts blocks", () => {
 
   it("the browser block reads the caller's own metadata over grpc-web", async () => {
     const self = emulator.user("iam-admin");
-    await createMetadataClient(createZitadelTransport({ baseUrl: emulator.url, protocol: "grpc", auth: accessToken(self.token!) })).user(self.id).set("own.key", "x");
+    await createMetadataClient(createZitadelTransport({ baseUrl: emulator.url, protocol: "grpc", auth: accessToken(self.token!) }))
+      .user(self.id)
+      .set("own.key", "x");
     const res = await run("Use it from a browser app (gRPC-web)");
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);

@@ -4,7 +4,7 @@
 // ZITADEL's Go server and router in front of the gateway.
 import type { IncomingHttpHeaders } from "node:http";
 import { request } from "node:http";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code, type ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { useEmulator } from "./support/emulator.js";
 import { clientsAs } from "./support/protocols.js";
@@ -153,9 +153,7 @@ describe("REST gateway (raw HTTP)", () => {
         as: "acme-admin",
         body: { query: { limit: 10 }, queries: [{ key_query: { key: "snake", method: "TEXT_QUERY_METHOD_EQUALS" } }] },
       });
-      expect((search.json as { result: { key: string; value: string }[] }).result).toEqual([
-        expect.objectContaining({ key: "snake", value: "AQI=" }),
-      ]);
+      expect((search.json as { result: { key: string; value: string }[] }).result).toEqual([expect.objectContaining({ key: "snake", value: "AQI=" })]);
     });
 
     it("an empty body is an empty request, rejected by validation as ZITADEL does", async () => {
@@ -190,7 +188,7 @@ describe("REST gateway (raw HTTP)", () => {
       }
     });
 
-    it("a \"+\" in the path stays a \"+\"; only a query string reads it as a space", async () => {
+    it('a "+" in the path stays a "+"; only a query string reads it as a space', async () => {
       const set = await rest("POST", `/management/v1/users/${alice()}/metadata/a+b`, { as: "acme-admin", body: { value: "eA==" } });
       expect(set.status).toBe(200);
       expect((await stored()).user).toContain("a+b");
@@ -216,7 +214,7 @@ describe("REST gateway (raw HTTP)", () => {
       expect(await stored()).toEqual(before);
     });
 
-    it("a path with a \".\" or \"..\" segment (also as %2E) or \"//\" gets 301 to the cleaned path, with no body and no handler run", async () => {
+    it('a path with a "." or ".." segment (also as %2E) or "//" gets 301 to the cleaned path, with no body and no handler run', async () => {
       const before = await stored();
       const user = `/management/v1/users/${alice()}`;
       const cases: [string, string][] = [
@@ -361,7 +359,10 @@ describe("REST gateway (raw HTTP)", () => {
       const set = await raw("POST", `${base}/k`, { as: "acme-admin", body: unknown });
       expect(JSON.parse(set.text)).toEqual({ code: 3, message: "proto: syntax error (line 2:10): invalid UTF-8 in string" });
       // An overlong encoding and an encoded surrogate are not UTF-8 either.
-      for (const bad of [[0xc0, 0xaf], [0xed, 0xa0, 0x80]]) {
+      for (const bad of [
+        [0xc0, 0xaf],
+        [0xed, 0xa0, 0x80],
+      ]) {
         const res = await raw("POST", "/management/v1/metadata/k", {
           as: "acme-admin",
           body: Buffer.concat([Buffer.from('{"value":"eA==","x":"'), Buffer.from(bad), Buffer.from('"}')]),
@@ -372,7 +373,9 @@ describe("REST gateway (raw HTTP)", () => {
       expect(outside.status).toBe(400);
       expect(JSON.parse(outside.text).message).toMatch(/^invalid JSON in the request body: .*not UTF-8/);
       expect(await stored()).toEqual(before);
-      const read = await clientsAs(emulator(), "grpc", "acme-admin").mgmt.getUserMetadata({ id: alice(), key: "k\ufffd" }).catch((e: unknown) => e);
+      const read = await clientsAs(emulator(), "grpc", "acme-admin")
+        .mgmt.getUserMetadata({ id: alice(), key: "k\ufffd" })
+        .catch((e: unknown) => e);
       expect((read as ConnectError).code).toBe(Code.NotFound);
     });
 
@@ -403,7 +406,12 @@ describe("REST gateway (raw HTTP)", () => {
       const base = `/management/v1/users/${alice()}/metadata`;
       await rest("POST", `${base}/_bulk`, {
         as: "acme-admin",
-        body: { metadata: [{ key: "r1", value: "MQ==" }, { key: "r2", value: "Mg==" }] },
+        body: {
+          metadata: [
+            { key: "r1", value: "MQ==" },
+            { key: "r2", value: "Mg==" },
+          ],
+        },
       });
       const search = await rest("POST", `${base}/_search`, {
         as: "acme-admin",
@@ -476,11 +484,26 @@ describe("REST gateway (raw HTTP)", () => {
         403,
         errorBody(7, "AUTH-5mWD2", "No matching permissions found"),
       ],
-      ["get user key missing", () => rest("GET", `/management/v1/users/${alice()}/metadata/nope`, { as: "acme-admin" }), 404, errorBody(5, "QUERY-Rgh32", "Metadata not found")],
+      [
+        "get user key missing",
+        () => rest("GET", `/management/v1/users/${alice()}/metadata/nope`, { as: "acme-admin" }),
+        404,
+        errorBody(5, "QUERY-Rgh32", "Metadata not found"),
+      ],
       ["get my key missing", () => rest("GET", "/auth/v1/users/me/metadata/nope", { as: "alice" }), 404, errorBody(5, "QUERY-Rgh32", "Metadata not found")],
       ["get org key missing", () => rest("GET", "/management/v1/metadata/nope", { as: "acme-admin" }), 404, errorBody(5, "QUERY-Rph32", "Metadata not found")],
-      ["remove user key missing", () => rest("DELETE", `/management/v1/users/${alice()}/metadata/nope`, { as: "acme-admin" }), 404, errorBody(5, "META-ncnw3", "Metadata not found")],
-      ["remove org key missing", () => rest("DELETE", "/management/v1/metadata/nope", { as: "acme-admin" }), 404, errorBody(5, "META-mcnw3", "Metadata not found")],
+      [
+        "remove user key missing",
+        () => rest("DELETE", `/management/v1/users/${alice()}/metadata/nope`, { as: "acme-admin" }),
+        404,
+        errorBody(5, "META-ncnw3", "Metadata not found"),
+      ],
+      [
+        "remove org key missing",
+        () => rest("DELETE", "/management/v1/metadata/nope", { as: "acme-admin" }),
+        404,
+        errorBody(5, "META-mcnw3", "Metadata not found"),
+      ],
       [
         "bulk remove user key missing",
         () => rest("DELETE", `/management/v1/users/${alice()}/metadata/_bulk`, { as: "acme-admin", body: { keys: ["nope"] } }),
@@ -505,8 +528,18 @@ describe("REST gateway (raw HTTP)", () => {
         400,
         errorBody(9, "META-9mm2d", "Metadata list is empty"),
       ],
-      ["bulk set org empty", () => rest("POST", "/management/v1/metadata/_bulk", { as: "acme-admin", body: {} }), 400, errorBody(9, "META-9mm2d", "Metadata list is empty")],
-      ["bulk remove org empty", () => rest("DELETE", "/management/v1/metadata/_bulk", { as: "acme-admin", body: { keys: [] } }), 400, errorBody(9, "META-9mw2d", "Metadata list is empty")],
+      [
+        "bulk set org empty",
+        () => rest("POST", "/management/v1/metadata/_bulk", { as: "acme-admin", body: {} }),
+        400,
+        errorBody(9, "META-9mm2d", "Metadata list is empty"),
+      ],
+      [
+        "bulk remove org empty",
+        () => rest("DELETE", "/management/v1/metadata/_bulk", { as: "acme-admin", body: { keys: [] } }),
+        400,
+        errorBody(9, "META-9mw2d", "Metadata list is empty"),
+      ],
       [
         "user write on a missing user",
         () => rest("POST", "/management/v1/users/123/metadata/k", { as: "acme-admin", body: { value: "eA==" } }),

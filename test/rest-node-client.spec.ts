@@ -55,9 +55,7 @@ async function startProxy(targetPort: number, tlsOptions?: tls.TlsOptions): Prom
     upstream.on("error", () => client.destroy());
     client.pipe(upstream).pipe(client);
   };
-  const server = tlsOptions
-    ? tls.createServer({ ...tlsOptions, ALPNProtocols: ["h2", "http/1.1"] }, onConnection)
-    : net.createServer(onConnection);
+  const server = tlsOptions ? tls.createServer({ ...tlsOptions, ALPNProtocols: ["h2", "http/1.1"] }, onConnection) : net.createServer(onConnection);
   // A handshake the client gives up on (an untrusted certificate) is no concern of the test's server.
   server.on("tlsClientError", () => undefined);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -94,7 +92,26 @@ async function makeCertificates(dir: string): Promise<{ ca: string; key: string;
   await run(openssl, ["req", "-new", "-config", "server.cnf", ...ec, "-keyout", "server.key", "-out", "server.csr"], options);
   await run(
     openssl,
-    ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "2", "-days", "2", "-extfile", "server-ext.cnf", "-extensions", "server", "-out", "server.pem"],
+    [
+      "x509",
+      "-req",
+      "-in",
+      "server.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-set_serial",
+      "2",
+      "-days",
+      "2",
+      "-extfile",
+      "server-ext.cnf",
+      "-extensions",
+      "server",
+      "-out",
+      "server.pem",
+    ],
     options,
   );
   const [ca, key, cert] = await Promise.all(["ca.pem", "server.key", "server.pem"].map((f) => readFile(join(dir, f), "utf8")));
@@ -178,7 +195,9 @@ describe("REST in Node over connect-node's HTTP client", () => {
       clientsAs(emulator(), "rest", "acme-admin", { writeMaxBytes: 1_000 }).mgmt.setOrgMetadata({ key: "rest-too-long", value: new Uint8Array(3_000) }),
     );
     expect(tooLong.code).toBe(Code.ResourceExhausted);
-    expect(tooLong.rawMessage).toMatch(/^REST call POST \/management\/v1\/metadata\/rest-too-long: the request body of \d+ bytes exceeds writeMaxBytes \(1000\)$/);
+    expect(tooLong.rawMessage).toMatch(
+      /^REST call POST \/management\/v1\/metadata\/rest-too-long: the request body of \d+ bytes exceeds writeMaxBytes \(1000\)$/,
+    );
     expect(log).toEqual([]);
   });
 
@@ -212,7 +231,9 @@ describe("REST in Node over connect-node's HTTP client", () => {
       for (const extra of [{}, { httpVersion: "2" as const }]) {
         const err = await rejection(clientsAs(emulator(), "rest", "acme-admin", { baseUrl: front.url, ...extra }).mgmt.getOrgMetadata({ key: "rest-tls" }));
         expect(err.code, JSON.stringify(extra)).toBe(Code.Unavailable);
-        expect(err.rawMessage).toMatch(new RegExp(`^REST call GET /management/v1/metadata/rest-tls got no complete response from ${front.url}: .*(certificate|CERT)`));
+        expect(err.rawMessage).toMatch(
+          new RegExp(`^REST call GET /management/v1/metadata/rest-tls got no complete response from ${front.url}: .*(certificate|CERT)`),
+        );
         expect(err.message).not.toContain(token);
       }
       expect(log).toEqual([]);
@@ -224,7 +245,9 @@ describe("REST in Node over connect-node's HTTP client", () => {
     for (const extra of [{ nodeOptions: { ca: "x" } }, { httpVersion: "2" as const }, { httpVersion: "2" as const, pingIntervalMs: 10_000 }]) {
       const thrown = thrownBy(() => clientsAs(emulator(), "rest", "acme-admin", { ...base, ...extra }));
       expect(thrown, JSON.stringify(extra)).toBeInstanceOf(TypeError);
-      expect((thrown as Error).message).toMatch(/^createZitadelTransport: option "(nodeOptions|httpVersion)" configures Node's HTTP client, which protocol "rest" does not use when option "fetch" is given/);
+      expect((thrown as Error).message).toMatch(
+        /^createZitadelTransport: option "(nodeOptions|httpVersion)" configures Node's HTTP client, which protocol "rest" does not use when option "fetch" is given/,
+      );
     }
   });
 });

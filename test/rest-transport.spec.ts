@@ -88,7 +88,6 @@ function only(): Seen {
   return seen[0]!;
 }
 
-
 const details = { sequence: "42", creationDate: "2024-05-06T07:08:09.123Z", resourceOwner: "org-1" };
 
 describe("REST requests on the wire", () => {
@@ -259,9 +258,7 @@ describe("REST requests on the wire", () => {
     await bare.getOrgMetadata({ key: "k" });
     expect(only().headers.authorization).toBeUndefined();
     seen = [];
-    const withAuth = createManagementClient(
-      createRestTransport({ baseUrl, interceptors: [createZitadelInterceptor({ auth: token })] }),
-    );
+    const withAuth = createManagementClient(createRestTransport({ baseUrl, interceptors: [createZitadelInterceptor({ auth: token })] }));
     await withAuth.getOrgMetadata({ key: "k" });
     expect(only().headers.authorization).toBe(`Bearer ${token}`);
   });
@@ -324,7 +321,9 @@ describe("REST errors from the server", () => {
     expect(err.code).toBe(Code.Unavailable);
     // Node's REST runs on connect-node's HTTP client (not fetch, whose text was "fetch failed: ECONNREFUSED").
     expect(err.rawMessage).toBe(`nothing listens on 127.0.0.1:${port} (connection refused): check the port in baseUrl and that ZITADEL is running`);
-    expect((err.cause as { rawMessage: string }).rawMessage).toContain(`got no complete response from http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect((err.cause as { rawMessage: string }).rawMessage).toContain(
+      `got no complete response from http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
     expect(err.message).not.toContain(token);
   });
 });
@@ -367,23 +366,27 @@ describe("REST deadlines and cancellation (slow handler)", () => {
 describe("REST transport options", () => {
   it("createZitadelTransport takes Node's connection options for rest too (they configure its HTTP client)", () => {
     for (const extra of [{ httpVersion: "2" as const }, { nodeOptions: { ca: "x" } }, { httpVersion: "2" as const, pingIntervalMs: 1000 }]) {
-      expect(thrownBy(() => createZitadelTransport({ baseUrl, protocol: "rest", auth: token, ...extra })), JSON.stringify(extra)).toBeUndefined();
+      expect(
+        thrownBy(() => createZitadelTransport({ baseUrl, protocol: "rest", auth: token, ...extra })),
+        JSON.stringify(extra),
+      ).toBeUndefined();
     }
   });
 
   it.each([
     [{ httpVersion: "1.1" as const, pingIntervalMs: 1000 }, 'option "pingIntervalMs" is a setting of HTTP/2 connections'],
     [{ acceptCompression: [] }, 'protocol "rest" sends and reads plain JSON bodies, so "acceptCompression" cannot apply'],
-    [{ fetch: globalThis.fetch, nodeOptions: { ca: "x" } }, `option "nodeOptions" configures Node's HTTP client, which protocol "rest" does not use when option "fetch" is given`],
+    [
+      { fetch: globalThis.fetch, nodeOptions: { ca: "x" } },
+      `option "nodeOptions" configures Node's HTTP client, which protocol "rest" does not use when option "fetch" is given`,
+    ],
     [{ fetch: globalThis.fetch, httpVersion: "2" as const }, `option "httpVersion" configures Node's HTTP client`],
   ])("createZitadelTransport refuses what cannot apply to rest, naming it: %j", (extra, message) => {
     expect(() => createZitadelTransport({ baseUrl, protocol: "rest", auth: token, ...extra })).toThrow(`createZitadelTransport: ${message}`);
   });
 
   it("refuses useBinaryFormat with rest", () => {
-    expect(() => createZitadelTransport({ baseUrl, protocol: "rest", auth: token, useBinaryFormat: true })).toThrow(
-      'protocol "rest" speaks JSON only',
-    );
+    expect(() => createZitadelTransport({ baseUrl, protocol: "rest", auth: token, useBinaryFormat: true })).toThrow('protocol "rest" speaks JSON only');
   });
 
   it("createRestTransport checks its options", () => {

@@ -6,7 +6,14 @@
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RetryEvent, RetryOutcome, ZitadelProtocol, ZitadelTransportOptions } from "../src/index.js";
-import { createManagementClient, createMetadataClient, createUserServiceV2Client, createZitadelTransport, isMetadataNotFound, wasAlreadyApplied } from "../src/index.js";
+import {
+  createManagementClient,
+  createMetadataClient,
+  createUserServiceV2Client,
+  createZitadelTransport,
+  isMetadataNotFound,
+  wasAlreadyApplied,
+} from "../src/index.js";
 import { useEmulator } from "./support/emulator.js";
 import { rejection } from "./support/failures.js";
 import type { Fault, Front } from "./support/retry-front.js";
@@ -188,7 +195,9 @@ describe.each(allProtocols)("over %s", (protocol) => {
     // Two 503s and their 150 ms of backoff must fit in the deadline on a loaded machine too.
     const err = await rejection(mgmt.listOrgMetadata({}, { timeoutMs: 5_000 }));
     expect(err.code).toBe(Code.DeadlineExceeded);
-    expect(err.rawMessage).toMatch(/^zitadel\.management\.v1\.ManagementService\/ListOrgMetadata to http:\/\/127\.0\.0\.1:\d+\/\S+ got no complete response within 5 s, the call's deadline, in 3 attempts \(/);
+    expect(err.rawMessage).toMatch(
+      /^zitadel\.management\.v1\.ManagementService\/ListOrgMetadata to http:\/\/127\.0\.0\.1:\d+\/\S+ got no complete response within 5 s, the call's deadline, in 3 attempts \(/,
+    );
     expect(retries).toHaveLength(2);
   });
 
@@ -212,7 +221,11 @@ describe.each(allProtocols)("over %s", (protocol) => {
     front.faults = [hang];
     await mgmt.setOrgMetadata({ key, value: bytes("after the hang") });
     expect(retries.map((r) => [r.attempt, r.error.code, r.error.rawMessage])).toEqual([
-      [2, Code.DeadlineExceeded, 'zitadel.management.v1.ManagementService/SetOrgMetadata: attempt 1 got no answer within 500 ms (retry option "attemptTimeoutMs") and was abandoned'],
+      [
+        2,
+        Code.DeadlineExceeded,
+        'zitadel.management.v1.ManagementService/SetOrgMetadata: attempt 1 got no answer within 500 ms (retry option "attemptTimeoutMs") and was abandoned',
+      ],
     ]);
     expect(outcomes.map((o) => [o.result, o.attempts])).toEqual([["succeeded", 2]]);
     expect(front.seen).toHaveLength(2);
@@ -288,18 +301,18 @@ describe.each(allProtocols)("over %s", (protocol) => {
 describe("gRPC's grpc-retry-pushback-ms", () => {
   /** A trailers-only gRPC answer: Unavailable with the given pushback. */
   const pushback = (ms: string): Fault => ({
-      kind: "custom",
-      respond: (res, version) => {
-        const headers = { "content-type": "application/grpc", "grpc-status": "14", "grpc-message": "busy", "grpc-retry-pushback-ms": ms };
-        if (version === "http2") {
-          (res as import("node:http2").ServerHttp2Stream).respond({ ":status": 200, ...headers }, { endStream: true });
-        } else {
-          const r = res as import("node:http").ServerResponse;
-          r.writeHead(200, { ...headers, "content-type": "application/grpc-web+proto" });
-          r.end();
-        }
-      },
-    });
+    kind: "custom",
+    respond: (res, version) => {
+      const headers = { "content-type": "application/grpc", "grpc-status": "14", "grpc-message": "busy", "grpc-retry-pushback-ms": ms };
+      if (version === "http2") {
+        (res as import("node:http2").ServerHttp2Stream).respond({ ":status": 200, ...headers }, { endStream: true });
+      } else {
+        const r = res as import("node:http").ServerResponse;
+        r.writeHead(200, { ...headers, "content-type": "application/grpc-web+proto" });
+        r.end();
+      }
+    },
+  });
 
   it.each(["grpc", "grpc-web"] as const)("over %s: a pushback is the delay; a negative one means do not retry", async (protocol) => {
     const { mgmt, retries, front } = through(protocol);
@@ -349,7 +362,13 @@ describe("a stream the server refused (HTTP/2 REFUSED_STREAM after its GOAWAY) w
   const emulator = useEmulator({ faults: { goaway: 0.5, seed: 5 } });
   it.each(["grpc", "connect"] as const)("over %s even a remove is retried without opting in, and nothing is lost", async (protocol) => {
     const md = createMetadataClient(
-      createZitadelTransport({ baseUrl: emulator().url, protocol, httpVersion: "2", auth: emulator().user("acme-admin").token, retry: { maxAttempts: 10, initialBackoffMs: 5 } } as never),
+      createZitadelTransport({
+        baseUrl: emulator().url,
+        protocol,
+        httpVersion: "2",
+        auth: emulator().user("acme-admin").token,
+        retry: { maxAttempts: 10, initialBackoffMs: 5 },
+      } as never),
       { api: "v2", orgId: emulator().org("acme").id },
     );
     const keys = Array.from({ length: 10 }, (_, i) => `refused.${protocol}.${i}`);
@@ -359,7 +378,12 @@ describe("a stream the server refused (HTTP/2 REFUSED_STREAM after its GOAWAY) w
     expect(emulator().faultCounts.goaway - before).toBeGreaterThan(0);
     emulator().faults.goaway = 0;
     try {
-      expect(await md.org().list({ prefix: `refused.${protocol}.` }).toArray()).toEqual([]);
+      expect(
+        await md
+          .org()
+          .list({ prefix: `refused.${protocol}.` })
+          .toArray(),
+      ).toEqual([]);
     } finally {
       emulator().faults.goaway = 0.5;
     }
@@ -379,7 +403,10 @@ describe("a retried call leaves nothing open behind its failed attempts", () => 
       // Only a stream left open keeps this process alive past the calls.
       setTimeout(() => { console.log("still alive: " + process.getActiveResourcesInfo().join(",")); process.exit(3); }, 5_000).unref();
     `;
-    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: new URL("..", import.meta.url), stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: new URL("..", import.meta.url),
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));

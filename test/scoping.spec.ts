@@ -15,10 +15,7 @@ describe.each(protocols)("organization scoping over %s", (protocol) => {
     const globex = emulator().org("globex").id;
     const { mgmt } = clientsAs(emulator(), protocol, "acme-admin");
     await expectZitadelError(mgmt.setUserMetadata({ id: bob.id, key: "k", value: utf8("v") }), userNotFound);
-    await expectZitadelError(
-      mgmt.setUserMetadata({ id: bob.id, key: "k", value: utf8("v") }, { contextValues: withOrgId(globex) }),
-      membership,
-    );
+    await expectZitadelError(mgmt.setUserMetadata({ id: bob.id, key: "k", value: utf8("v") }, { contextValues: withOrgId(globex) }), membership);
     await expectZitadelError(mgmt.setOrgMetadata({ key: "k", value: utf8("v") }, { contextValues: withOrgId(globex) }), membership);
     // acme-admin's own org metadata is untouched by those attempts, and globex's too.
     const globexAdmin = clientsAs(emulator(), protocol, "globex-admin").mgmt;
@@ -56,10 +53,7 @@ describe.each(protocols)("organization scoping over %s", (protocol) => {
       new TextDecoder().decode((await mgmt.getOrgMetadata({ key: "where" }, { contextValues: withOrgId(orgId) })).metadata?.value);
     expect(await read(globex)).toBe("default-globex");
     expect(await read(acme)).toBe("override-acme");
-    const explicit = await mgmt.getOrgMetadata(
-      { key: "where" },
-      { contextValues: withOrgId(globex), headers: { "x-zitadel-orgid": acme } },
-    );
+    const explicit = await mgmt.getOrgMetadata({ key: "where" }, { contextValues: withOrgId(globex), headers: { "x-zitadel-orgid": acme } });
     expect(new TextDecoder().decode(explicit.metadata?.value)).toBe("override-acme");
   });
 

@@ -5,7 +5,7 @@ import type { DescFile, DescMessage, DescMethod, DescService, MessageInitShape }
 import { create, createFileRegistry, setExtension } from "@bufbuild/protobuf";
 import { protoCamelCase } from "@bufbuild/protobuf/reflect";
 import {
-  FieldDescriptorProtoSchema,
+  type FieldDescriptorProtoSchema,
   FieldDescriptorProto_Label,
   FieldDescriptorProto_Type,
   FileDescriptorProtoSchema,
@@ -68,7 +68,14 @@ describe("the 14 metadata RPCs over REST", () => {
     },
     {
       rpc: "BulkSetUserMetadata",
-      got: () => wire(mgmt.bulkSetUserMetadata, { id: "u1", metadata: [{ key: "a", value }, { key: "b/c", value: new Uint8Array() }] }),
+      got: () =>
+        wire(mgmt.bulkSetUserMetadata, {
+          id: "u1",
+          metadata: [
+            { key: "a", value },
+            { key: "b/c", value: new Uint8Array() },
+          ],
+        }),
       want: {
         method: "POST",
         path: "/management/v1/users/u1/metadata/_bulk",
@@ -454,7 +461,7 @@ describe("google.api.http rules beyond our RPCs (synthetic service)", () => {
     expect(cleanPath("/synthetic/v1/things/a/.:replace")).toBe("/synthetic/v1/things/a/.:replace");
   });
 
-  it("bytes in a path go as URL-safe base64, which the gateway also accepts, so a \"/\" never splits them", () => {
+  it('bytes in a path go as URL-safe base64, which the gateway also accepts, so a "/" never splits them', () => {
     expect(wire(syn("Blob"), { blob: new Uint8Array([0xfb, 0xff, 0xfe]) }).path).toBe("/synthetic/v1/blobs/-__-");
     expect(wire(syn("Blob"), { blob: new Uint8Array([0xff]) }).path).toBe("/synthetic/v1/blobs/_w%3D%3D");
   });
@@ -468,9 +475,7 @@ describe("google.api.http rules beyond our RPCs (synthetic service)", () => {
   });
 
   it("repeated messages and maps have no query form: refused when set, fine when empty", () => {
-    expect(failure(() => wire(syn("Search"), { parent: "orgs/o", items: [{ id: "1" }] })).rawMessage).toContain(
-      'field "items" is a repeated message',
-    );
+    expect(failure(() => wire(syn("Search"), { parent: "orgs/o", items: [{ id: "1" }] })).rawMessage).toContain('field "items" is a repeated message');
     expect(failure(() => wire(syn("Search"), { parent: "orgs/o", labels: { a: "b" } })).rawMessage).toContain('field "labels" is a map');
     expect(wire(syn("Search"), { parent: "orgs/o", items: [], labels: {} }).query).toEqual([]);
   });
@@ -539,7 +544,6 @@ function clientWith(respond: () => Response | Promise<Response>) {
   });
   return { mgmt: createManagementClient(transport), transport, calls: fake.calls };
 }
-
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
@@ -696,9 +700,7 @@ describe("the REST transport's responses (fake fetch)", () => {
     });
     const err = await rejection(mgmt.getOrgMetadata({ key: "k" }));
     expect(err.code).toBe(Code.Unavailable);
-    expect(err.rawMessage).toBe(
-      "REST call GET /management/v1/metadata/k got no complete response from https://zitadel.example: fetch failed: ECONNREFUSED",
-    );
+    expect(err.rawMessage).toBe("REST call GET /management/v1/metadata/k got no complete response from https://zitadel.example: fetch failed: ECONNREFUSED");
   });
 
   it.each([".", "a/b", ""])("a refused request (user id %j) fails before anything is sent", async (id) => {
@@ -712,9 +714,7 @@ describe("the REST transport's responses (fake fetch)", () => {
   it("streaming RPCs are Unimplemented", async () => {
     const { transport } = clientWith(() => json({}));
     const watch = syn("Watch");
-    const err = await rejection(
-      transport.stream(watch as Parameters<typeof transport.stream>[0], undefined, undefined, undefined, (async function* () {})()),
-    );
+    const err = await rejection(transport.stream(watch as Parameters<typeof transport.stream>[0], undefined, undefined, undefined, (async function* () {})()));
     expect(err.code).toBe(Code.Unimplemented);
     expect(err.rawMessage).toContain("streaming RPC; the REST transport calls unary RPCs only");
   });

@@ -108,9 +108,15 @@ describe("the interceptor's headers", () => {
 
   it("sends authorization: Bearer and the default org, and a per-call org instead when given", async () => {
     recorder.seen.length = 0;
-    await client({ orgId: "111" }).getOrgMetadata({ key: "k" }).catch(() => undefined);
-    await client({ orgId: "111" }).getOrgMetadata({ key: "k" }, { contextValues: withOrgId("222") }).catch(() => undefined);
-    await client({}).getOrgMetadata({ key: "k" }).catch(() => undefined);
+    await client({ orgId: "111" })
+      .getOrgMetadata({ key: "k" })
+      .catch(() => undefined);
+    await client({ orgId: "111" })
+      .getOrgMetadata({ key: "k" }, { contextValues: withOrgId("222") })
+      .catch(() => undefined);
+    await client({})
+      .getOrgMetadata({ key: "k" })
+      .catch(() => undefined);
     expect(recorder.seen.map((h) => [h.authorization, h["x-zitadel-orgid"]])).toEqual([
       ["Bearer tok", "111"],
       ["Bearer tok", "222"],

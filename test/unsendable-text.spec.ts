@@ -16,8 +16,7 @@ describe.each(protocols)("unsendable text over %s", (protocol) => {
     sent++;
     return next(req);
   };
-  const transport = () =>
-    createZitadelTransport({ baseUrl: emulator().url, protocol, auth: emulator().user("acme-admin").token, interceptors: [counter] });
+  const transport = () => createZitadelTransport({ baseUrl: emulator().url, protocol, auth: emulator().user("acme-admin").token, interceptors: [counter] });
 
   it("the high-level API refuses keys with U+0000 or a lone surrogate before the first request", async () => {
     sent = 0;
@@ -33,16 +32,28 @@ describe.each(protocols)("unsendable text over %s", (protocol) => {
     sent = 0;
     const mgmt = createManagementClient(transport());
     const id = emulator().user("alice").id;
-    const refusal = (call: Promise<unknown>) => call.then(() => undefined, (e: unknown) => e as ConnectError);
+    const refusal = (call: Promise<unknown>) =>
+      call.then(
+        () => undefined,
+        (e: unknown) => e as ConnectError,
+      );
     const nul = await refusal(mgmt.setUserMetadata({ id, key: "k\u0000", value: utf8("v") }));
     expect(nul).toBeInstanceOf(ConnectError);
     expect(nul!.code).toBe(Code.InvalidArgument);
-    expect(nul!.rawMessage).toBe('SetUserMetadata: request field "key" contains U+0000 at position 1, which ZITADEL cannot store (PostgreSQL text cannot hold it); remove that character.');
-    const bulk = await refusal(mgmt.bulkSetUserMetadata({ id, metadata: [{ key: "fine", value: utf8("v") }, { key: "\ud83d", value: utf8("v") }] }));
-    expect(bulk!.rawMessage).toMatch(/^BulkSetUserMetadata: request field "metadata\[1\]\.key" contains a lone surrogate \(U\+D83D\)/);
-    const query = await refusal(
-      mgmt.listUserMetadata({ id, queries: [{ query: { case: "keyQuery", value: { key: "\u0000", method: 0 } } }] }),
+    expect(nul!.rawMessage).toBe(
+      'SetUserMetadata: request field "key" contains U+0000 at position 1, which ZITADEL cannot store (PostgreSQL text cannot hold it); remove that character.',
     );
+    const bulk = await refusal(
+      mgmt.bulkSetUserMetadata({
+        id,
+        metadata: [
+          { key: "fine", value: utf8("v") },
+          { key: "\ud83d", value: utf8("v") },
+        ],
+      }),
+    );
+    expect(bulk!.rawMessage).toMatch(/^BulkSetUserMetadata: request field "metadata\[1\]\.key" contains a lone surrogate \(U\+D83D\)/);
+    const query = await refusal(mgmt.listUserMetadata({ id, queries: [{ query: { case: "keyQuery", value: { key: "\u0000", method: 0 } } }] }));
     expect(query!.rawMessage).toMatch(/request field "queries\[0\]\.query\.keyQuery\.key" contains U\+0000/);
     expect(sent).toBe(0);
     // A valid surrogate pair (an emoji) is fine.

@@ -6,7 +6,6 @@ import { useEmulator } from "./support/emulator.js";
 import * as nodeEntry from "../src/index.js";
 import * as webEntry from "../src/web.js";
 
-
 describe("zitadel-metadata/web", () => {
   it("bundles for the browser without any Node built-in in its import graph", async () => {
     const { inputs, nodeBuiltinImports } = await bundleForBrowser("src/web.ts");

@@ -29,9 +29,15 @@ function expectSameMessage(mine: DescMessage, theirs: DescMessage) {
   expect(mine.typeName).toBe(theirs.typeName);
   expect(fieldShapes(mine), mine.typeName).toEqual(fieldShapes(theirs));
   expect(oneofShapes(mine), `${mine.typeName} oneofs`).toEqual(oneofShapes(theirs));
-  expect(mine.oneofs.map((o) => o.name), `${mine.typeName} real oneofs`).toEqual(theirs.oneofs.map((o) => o.name));
+  expect(
+    mine.oneofs.map((o) => o.name),
+    `${mine.typeName} real oneofs`,
+  ).toEqual(theirs.oneofs.map((o) => o.name));
   expect(mine.file.name, `${mine.typeName} file`).toBe(theirs.file.name);
-  expect(mine.nestedMessages.map((n) => n.typeName), `${mine.typeName} nested`).toEqual(theirs.nestedMessages.map((n) => n.typeName));
+  expect(
+    mine.nestedMessages.map((n) => n.typeName),
+    `${mine.typeName} nested`,
+  ).toEqual(theirs.nestedMessages.map((n) => n.typeName));
 }
 
 function expectSameEnum(mine: DescEnum, theirs: DescEnum) {
@@ -55,22 +61,26 @@ describe("wire compatibility of the v2 / v2beta services with upstream ZITADEL d
       });
 
       it("declares exactly the three metadata RPCs, each present upstream", () => {
-        const upstreamMetadata = upstream.methods.map((m) => m.name).filter((n) => metadataRpc.test(n)).sort();
+        const upstreamMetadata = upstream.methods
+          .map((m) => m.name)
+          .filter((n) => metadataRpc.test(n))
+          .sort();
         expect(upstreamMetadata).toHaveLength(3);
         expect(ours.methods.map((m) => m.name).sort()).toEqual(upstreamMetadata);
       });
 
       for (const method of ours.methods) {
         it(`${method.name}: same kind, types and HTTP rule`, () => {
-          expectSameMethod(method, upstream.methods.find((m) => m.name === method.name));
+          expectSameMethod(
+            method,
+            upstream.methods.find((m) => m.name === method.name),
+          );
         });
       }
 
       it("every reachable message and enum is identical, in both directions", () => {
         const oursMsgs = reachable(ours.methods.flatMap((m) => [m.input, m.output]));
-        const theirsMsgs = reachable(
-          upstream.methods.filter((m) => ours.methods.some((o) => o.name === m.name)).flatMap((m) => [m.input, m.output]),
-        );
+        const theirsMsgs = reachable(upstream.methods.filter((m) => ours.methods.some((o) => o.name === m.name)).flatMap((m) => [m.input, m.output]));
         expect([...oursMsgs.keys()].sort()).toEqual([...theirsMsgs.keys()].sort());
         for (const [name, mine] of oursMsgs) expectSameMessage(mine, theirsMsgs.get(name)!);
 

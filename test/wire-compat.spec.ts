@@ -33,24 +33,26 @@ describe("wire compatibility with upstream ZITADEL descriptors", () => {
 
       for (const method of ours.methods) {
         it(`${method.name}: same kind, types and HTTP rule`, () => {
-          expectSameMethod(method, upstream.methods.find((m) => m.name === method.name));
+          expectSameMethod(
+            method,
+            upstream.methods.find((m) => m.name === method.name),
+          );
         });
       }
 
       it("every reachable message has identical fields in both directions", () => {
         const oursMsgs = reachable(ours.methods.flatMap((m) => [m.input, m.output]));
-        const theirsMsgs = reachable(
-          upstream.methods
-            .filter((m) => ours.methods.some((o) => o.name === m.name))
-            .flatMap((m) => [m.input, m.output]),
-        );
+        const theirsMsgs = reachable(upstream.methods.filter((m) => ours.methods.some((o) => o.name === m.name)).flatMap((m) => [m.input, m.output]));
         expect([...oursMsgs.keys()].sort()).toEqual([...theirsMsgs.keys()].sort());
         for (const [name, mine] of oursMsgs) {
           const theirs = theirsMsgs.get(name)!;
           const a = mine.fields.map(fieldShape).sort((x, y) => x.number - y.number);
           const b = theirs.fields.map(fieldShape).sort((x, y) => x.number - y.number);
           expect(a, name).toEqual(b);
-          expect(mine.oneofs.map((o) => o.name), name).toEqual(theirs.oneofs.map((o) => o.name));
+          expect(
+            mine.oneofs.map((o) => o.name),
+            name,
+          ).toEqual(theirs.oneofs.map((o) => o.name));
           for (const f of mine.fields) {
             if (f.fieldKind === "enum") {
               const theirsField = theirs.fields.find((x) => x.number === f.number);

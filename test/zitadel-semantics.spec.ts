@@ -128,8 +128,7 @@ describe.each(protocols)("ZITADEL semantics over %s", (protocol) => {
   it("lists have no order: storage order, a re-set row moves to the end, asc ignored", async () => {
     const keys = ["p.c", "p.a", "p.e", "p.b", "p.d"];
     for (const key of keys) await admin().setUserMetadata({ id: alice(), key, value: utf8(key) });
-    const list = (query: { offset?: bigint; limit?: number; asc?: boolean }) =>
-      admin().listUserMetadata({ id: alice(), query, queries: prefixQuery("p.") });
+    const list = (query: { offset?: bigint; limit?: number; asc?: boolean }) => admin().listUserMetadata({ id: alice(), query, queries: prefixQuery("p.") });
     expect((await list({})).result.map((m) => m.key)).toEqual(keys);
     expect((await list({ asc: true })).result.map((m) => m.key)).toEqual(keys);
     // A new value is a new row version at the end; the same value writes nothing and stays.
@@ -167,7 +166,13 @@ describe.each(protocols)("ZITADEL semantics over %s", (protocol) => {
     await expectZitadelError(mgmt.setUserMetadata({ id: alice(), key: "nul\u0000key", value: utf8("v") }, { headers }), internal);
     await expectZitadelError(
       mgmt.bulkSetUserMetadata(
-        { id: alice(), metadata: [{ key: "nul.ok", value: utf8("v") }, { key: "nul\u0000", value: utf8("v") }] },
+        {
+          id: alice(),
+          metadata: [
+            { key: "nul.ok", value: utf8("v") },
+            { key: "nul\u0000", value: utf8("v") },
+          ],
+        },
         { headers },
       ),
       internal,
@@ -212,7 +217,6 @@ describe.each(protocols)("authorization header parsing over %s", (protocol) => {
     await expectZitadelError(call(`Bearer Bearer ${token()}`), invalid);
     await expectZitadelError(call(token()), invalid);
   });
-
 });
 
 describe("headers over raw HTTP/2 and HTTP/1.1", () => {
@@ -260,11 +264,7 @@ describe("headers over raw HTTP/2 and HTTP/1.1", () => {
   function restStatus(e: Emulator, headerLines: string[]): Promise<number> {
     return new Promise((resolve, reject) => {
       const socket = connect(e.port, "127.0.0.1", () => {
-        socket.write(
-          [`GET /management/v1/metadata/${orgKey} HTTP/1.1`, `Host: 127.0.0.1:${e.port}`, "Connection: close", ...headerLines, "", ""].join(
-            "\r\n",
-          ),
-        );
+        socket.write([`GET /management/v1/metadata/${orgKey} HTTP/1.1`, `Host: 127.0.0.1:${e.port}`, "Connection: close", ...headerLines, "", ""].join("\r\n"));
       });
       let response = "";
       socket.on("data", (chunk) => (response += chunk.toString("latin1")));
@@ -281,9 +281,7 @@ describe("headers over raw HTTP/2 and HTTP/1.1", () => {
     const acme = e.org("acme").id;
     // OK (0) when globex comes first; NotFound (5) when acme does.
     expect(await grpcStatus(e, { authorization: `Bearer ${iamToken}`, "x-zitadel-orgid": [globex, acme] })).toBe("0");
-    expect(await grpcStatus(e, { authorization: `Bearer ${iamToken}`, "x-zitadel-orgid": [acme, globex] })).toBe(
-      "5 Metadata not found (QUERY-Rph32)",
-    );
+    expect(await grpcStatus(e, { authorization: `Bearer ${iamToken}`, "x-zitadel-orgid": [acme, globex] })).toBe("5 Metadata not found (QUERY-Rph32)");
     const auth = `Authorization: Bearer ${iamToken}`;
     expect(await restStatus(e, [auth, `x-zitadel-orgid: ${globex}`, `x-zitadel-orgid: ${acme}`])).toBe(200);
     expect(await restStatus(e, [auth, `x-zitadel-orgid: ${acme}`, `x-zitadel-orgid: ${globex}`])).toBe(404);
@@ -430,9 +428,9 @@ describe("the role table", () => {
   });
 
   it("a seed naming ORG_USER_VIEWER is refused: ZITADEL has no such role", async () => {
-    await expect(
-      startEmulator({ seed: { orgs: [{ name: "a" }], users: [{ userName: "u", org: "a", roles: ["ORG_USER_VIEWER"] }] } }),
-    ).rejects.toThrow(/unknown role "ORG_USER_VIEWER"/);
+    await expect(startEmulator({ seed: { orgs: [{ name: "a" }], users: [{ userName: "u", org: "a", roles: ["ORG_USER_VIEWER"] }] } })).rejects.toThrow(
+      /unknown role "ORG_USER_VIEWER"/,
+    );
   });
 });
 

@@ -35,7 +35,12 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenSourc
       throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: name, entry, problem: `option "${name}" must be a non-empty string.` });
     }
     if (/[\x00-\x1f\x7f]/.test(value)) {
-      throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: name, entry, problem: `option "${name}" contains a line break or control character; trim it.` });
+      throw new ZitadelConfigError({
+        code: "ERR_INVALID_OPTION",
+        option: name,
+        entry,
+        problem: `option "${name}" contains a line break or control character; trim it.`,
+      });
     }
   }
   // RFC 6749 §2.3.1: both are form-encoded before they are joined and base64-encoded.

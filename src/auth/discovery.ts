@@ -21,12 +21,7 @@ export function discoveryUrl(base: string): URL {
  * (§4.3), so a document served for another instance, or one that a proxy
  * passed on from elsewhere, is refused before a credential goes anywhere.
  */
-export async function discover(
-  base: string,
-  fetchFn: FetchFn,
-  signal: AbortSignal,
-  allowCrossOriginTokenEndpoint = false,
-): Promise<OAuthEndpoints> {
+export async function discover(base: string, fetchFn: FetchFn, signal: AbortSignal, allowCrossOriginTokenEndpoint = false): Promise<OAuthEndpoints> {
   const url = discoveryUrl(base);
   const where = displayUrl(url);
   const res = await exchange(fetchFn, url, { method: "GET", headers: { accept: "application/json" } }, "OpenID discovery at", signal);

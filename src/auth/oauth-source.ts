@@ -98,13 +98,22 @@ export function createOAuthTokenSource(spec: OAuthSourceSpec): TokenSource {
   const { entry, options } = spec;
   const scope = normalizeScope(options.scope, entry);
   const pinned = options.issuer === undefined ? undefined : normalizeBaseUrl(options.issuer, entry, "issuer");
-  const tokenEndpoint =
-    options.tokenEndpoint === undefined ? undefined : new URL(normalizeBaseUrl(options.tokenEndpoint, entry, "tokenEndpoint"));
+  const tokenEndpoint = options.tokenEndpoint === undefined ? undefined : new URL(normalizeBaseUrl(options.tokenEndpoint, entry, "tokenEndpoint"));
   if (tokenEndpoint && spec.needsIssuer && pinned === undefined) {
-    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "tokenEndpoint", entry: entry, problem: `option "tokenEndpoint" needs option "issuer" too: the assertion's audience must be the issuer, and without discovery it cannot be looked up.` });
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      option: "tokenEndpoint",
+      entry: entry,
+      problem: `option "tokenEndpoint" needs option "issuer" too: the assertion's audience must be the issuer, and without discovery it cannot be looked up.`,
+    });
   }
   if (options.allowCrossOriginTokenEndpoint !== undefined && typeof options.allowCrossOriginTokenEndpoint !== "boolean") {
-    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "allowCrossOriginTokenEndpoint", entry, problem: 'option "allowCrossOriginTokenEndpoint" must be true or false.' });
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      option: "allowCrossOriginTokenEndpoint",
+      entry,
+      problem: 'option "allowCrossOriginTokenEndpoint" must be true or false.',
+    });
   }
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "fetch", entry, problem: 'option "fetch" must be a fetch function.' });
@@ -148,12 +157,7 @@ export function createOAuthTokenSource(spec: OAuthSourceSpec): TokenSource {
     return state.endpoints;
   };
 
-  const fetchToken = async (
-    state: InstanceState,
-    base: string,
-    allowInsecure: boolean,
-    signal: AbortSignal,
-  ): Promise<IssuedToken> => {
+  const fetchToken = async (state: InstanceState, base: string, allowInsecure: boolean, signal: AbortSignal): Promise<IssuedToken> => {
     const endpoints = await untilAborted(endpointsOf(state, base, allowInsecure), signal);
     guard(endpoints.tokenEndpoint, allowInsecure);
     const grant = await spec.grant({ issuer: endpoints.issuer, scope });
@@ -171,7 +175,12 @@ export function createOAuthTokenSource(spec: OAuthSourceSpec): TokenSource {
   const source: TokenSource = async (signal: AbortSignal, context?: TokenContext) => {
     const base = pinned ?? (context ? normalizeBaseUrl(context.baseUrl, entry, "baseUrl") : undefined);
     if (base === undefined) {
-      throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "issuer", entry: entry, problem: `no ZITADEL instance to ask for a token: use the source as "auth" of a transport, or pass the option "issuer".` });
+      throw new ZitadelConfigError({
+        code: "ERR_INVALID_OPTION",
+        option: "issuer",
+        entry: entry,
+        problem: `no ZITADEL instance to ask for a token: use the source as "auth" of a transport, or pass the option "issuer".`,
+      });
     }
     const allowInsecure = options.allowInsecure ?? context?.allowInsecure ?? false;
     return instanceFor(base, allowInsecure).cache.get(signal ?? new AbortController().signal);
@@ -188,13 +197,29 @@ function normalizeScope(scope: string | readonly string[] | undefined, entry: st
   if (scope === undefined) return defaultScope;
   const list = typeof scope === "string" ? scope.split(" ") : Array.isArray(scope) ? scope : undefined;
   if (!list || list.some((s) => typeof s !== "string")) {
-    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "scope", entry: entry, problem: `option "scope" must be a space-separated string or a list of strings.` });
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      option: "scope",
+      entry: entry,
+      problem: `option "scope" must be a space-separated string or a list of strings.`,
+    });
   }
   const scopes = list.filter((s) => s !== "");
-  if (scopes.length === 0) throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "scope", entry: entry, problem: `option "scope" is empty; leave it out for "${defaultScope}".` });
+  if (scopes.length === 0)
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      option: "scope",
+      entry: entry,
+      problem: `option "scope" is empty; leave it out for "${defaultScope}".`,
+    });
   // Scope tokens are printable ASCII other than space, '"' and '\' (RFC 6749 §3.3).
   if (scopes.some((s) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))) {
-    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "scope", entry: entry, problem: `option "scope" holds a character a scope cannot have (only printable ASCII, no quotes or backslashes).` });
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      option: "scope",
+      entry: entry,
+      problem: `option "scope" holds a character a scope cannot have (only printable ASCII, no quotes or backslashes).`,
+    });
   }
   return scopes.join(" ");
 }

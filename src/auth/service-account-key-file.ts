@@ -18,10 +18,7 @@ import { ZitadelConfigError } from "../core/config-error.js";
  *   auth: serviceAccountKey("./acme-bot.json"),
  * });
  */
-export function serviceAccountKey(
-  keyOrPath: ServiceAccountKeyJson | string,
-  options: ServiceAccountKeyOptions = {},
-): TokenSource {
+export function serviceAccountKey(keyOrPath: ServiceAccountKeyJson | string, options: ServiceAccountKeyOptions = {}): TokenSource {
   const entry = "serviceAccountKey";
   if (typeof keyOrPath !== "string" || looksLikeJson(keyOrPath)) {
     return serviceAccountKeySource(parseServiceAccountKey(keyOrPath, "the key", entry), options, entry);
@@ -40,8 +37,7 @@ export function serviceAccountKey(
     text = readFileSync(path, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : code ?? "unreadable";
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (code ?? "unreadable");
     throw new ZitadelConfigError({ code: "ERR_INVALID_KEY_FILE", entry, problem: `cannot read the key file "${path}": ${why}.` });
   }
   return serviceAccountKeySource(parseServiceAccountKey(text, `the key file "${path}"`, entry), options, entry);

@@ -116,11 +116,7 @@ export function parseServiceAccountKey(input: unknown, where: string, entry: str
 }
 
 /** The token source for a checked key. @private */
-export function serviceAccountKeySource(
-  parsed: ParsedServiceAccountKey,
-  options: ServiceAccountKeyOptions,
-  entry: string,
-): TokenSource {
+export function serviceAccountKeySource(parsed: ParsedServiceAccountKey, options: ServiceAccountKeyOptions, entry: string): TokenSource {
   const { keyId, userId } = parsed;
   let der: Uint8Array<ArrayBuffer> | undefined = parsed.der;
   let imported: Promise<CryptoKey> | undefined;
@@ -128,11 +124,13 @@ export function serviceAccountKeySource(
     if (!imported) {
       const bytes = der!;
       // Not extractable: once imported, the key cannot be read back out of this process's objects.
-      imported = crypto.subtle
-        .importKey("pkcs8", bytes, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"])
-        .catch(() => {
-          throw new ZitadelConfigError({ code: "ERR_INVALID_KEY_FILE", entry, problem: `the "key" of the key file for user ${userId} is not a valid RSA private key.` });
+      imported = crypto.subtle.importKey("pkcs8", bytes, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"]).catch(() => {
+        throw new ZitadelConfigError({
+          code: "ERR_INVALID_KEY_FILE",
+          entry,
+          problem: `the "key" of the key file for user ${userId} is not a valid RSA private key.`,
         });
+      });
       der = undefined;
     }
     return imported;

@@ -57,7 +57,9 @@ export async function requestToken(req: TokenRequest): Promise<IssuedToken> {
     const oauthError = errorField !== undefined && oauthErrorPattern.test(errorField) ? errorField : undefined;
     const description =
       typeof json?.error_description === "string"
-        ? redact(json.error_description, req.secrets).replace(/[\x00-\x1f\x7f]+/g, " ").slice(0, 500)
+        ? redact(json.error_description, req.secrets)
+            .replace(/[\x00-\x1f\x7f]+/g, " ")
+            .slice(0, 500)
         : undefined;
     const hint = oauthError ? req.hint?.(oauthError) : undefined;
     const detail = oauthError ? `${oauthError}${description ? `: ${description}` : ""}` : "no OAuth error in the response";

@@ -55,9 +55,7 @@ export interface EmulatorCommand {
 }
 
 /** Where the demo sends its calls. */
-export type DemoTarget =
-  | { kind: "emulator" }
-  | { kind: "zitadel"; url: string; auth: AuthSetting; userId: string; orgId: string | undefined };
+export type DemoTarget = { kind: "emulator" } | { kind: "zitadel"; url: string; auth: AuthSetting; userId: string; orgId: string | undefined };
 
 export interface DemoCommand {
   command: "demo";
@@ -236,7 +234,10 @@ function parseEmulator(argv: string[]): ParseResult {
   const listOrder = stringValue(values["list-order"]);
   if (listOrder !== undefined) {
     if (listOrder !== listOrders[0] && listOrder !== listOrders[1]) {
-      return usageError("emulator", `--list-order must be "storage" (the default, as ZITADEL) or "changing" (a new row order on every list query), got "${listOrder}"`);
+      return usageError(
+        "emulator",
+        `--list-order must be "storage" (the default, as ZITADEL) or "changing" (a new row order on every list query), got "${listOrder}"`,
+      );
     }
     quirks.listOrder = listOrder;
   }
@@ -309,12 +310,15 @@ function parseDemo(argv: string[], env: Env): ParseResult {
     // A real ZITADEL may be older than v4.7 (or v4.0), and v2's org calls need --org-id: v1 unless asked.
     apis = target.kind === "emulator" ? [...apiNames] : ["v1"];
   } else {
-    const names = apiList.split(",").map((a) => a.trim()).filter((a) => a !== "");
+    const names = apiList
+      .split(",")
+      .map((a) => a.trim())
+      .filter((a) => a !== "");
     const unknown = names.filter((a) => !apiNames.some((known) => known === a));
     if (names.length === 0 || unknown.length > 0) {
       return usageError(
         "demo",
-        `${apiFlag !== undefined ? "--api" : "ZITADEL_API"} takes v1, v2 or v1,v2` + (unknown.length > 0 ? `; unknown: ${unknown.join(", ")}` : ""),
+        `${apiFlag !== undefined ? "--api" : "ZITADEL_API"} takes v1, v2 or v1,v2${unknown.length > 0 ? `; unknown: ${unknown.join(", ")}` : ""}`,
       );
     }
     apis = apiNames.filter((a) => names.includes(a));
@@ -326,20 +330,21 @@ function parseDemo(argv: string[], env: Env): ParseResult {
   const protocolList = stringValue(values.protocol) ?? nonEmpty(env.ZITADEL_PROTOCOL);
   let chosen: ZitadelProtocol[] | undefined;
   if (protocolList !== undefined) {
-    const names = protocolList.split(",").map((p) => p.trim()).filter((p) => p !== "");
+    const names = protocolList
+      .split(",")
+      .map((p) => p.trim())
+      .filter((p) => p !== "");
     const unknown = names.filter((p) => !demoProtocols.some((known) => known === p));
     if (names.length === 0 || unknown.length > 0) {
       return usageError(
         "demo",
-        `--protocol takes a comma-separated list of ${demoProtocols.join(", ")}` +
-          (unknown.length > 0 ? `; unknown: ${unknown.join(", ")}` : ""),
+        `--protocol takes a comma-separated list of ${demoProtocols.join(", ")}${unknown.length > 0 ? `; unknown: ${unknown.join(", ")}` : ""}`,
       );
     }
     // Keep the table's column order fixed whatever order the user typed.
     chosen = demoProtocols.filter((p) => names.includes(p));
   }
-  const columns = (api: MetadataApiName): ZitadelProtocol[] =>
-    [...(chosen ?? (target.kind === "emulator" ? demoProtocols : zitadelDefaultProtocols[api]))];
+  const columns = (api: MetadataApiName): ZitadelProtocol[] => [...(chosen ?? (target.kind === "emulator" ? demoProtocols : zitadelDefaultProtocols[api]))];
   const perApi = { v1: columns("v1"), v2: columns("v2") };
   const connectV1 = values["connect-v1"] === true;
   if (connectV1 && !(apis.includes("v1") && perApi.v1.includes("connect"))) {

@@ -65,13 +65,7 @@ function flagsOf(command: CommandName, spec: OptionSpec): CompletedFlag[] {
   return Object.entries(spec).map(([name, def]) => {
     const words = choicesOf(command, name);
     const value: FlagValue =
-      def.type === "boolean"
-        ? { kind: "none" }
-        : words !== undefined
-          ? { kind: "choice", words }
-          : fileFlags.has(name)
-            ? { kind: "file" }
-            : { kind: "free" };
+      def.type === "boolean" ? { kind: "none" } : words !== undefined ? { kind: "choice", words } : fileFlags.has(name) ? { kind: "file" } : { kind: "free" };
     return { long: `--${name}`, short: def.short === undefined ? undefined : `-${def.short}`, value };
   });
 }
@@ -205,8 +199,7 @@ function fishScript(model: CompletedCommand[]): string {
   for (const cmd of model) {
     for (const f of cmd.flags) {
       const names = `${f.short === undefined ? "" : `-s ${f.short.slice(1)} `}-l ${f.long.slice(2)}`;
-      const value =
-        f.value.kind === "choice" ? ` -x -a '${words(f.value.words)}'` : f.value.kind === "file" ? " -r -F" : f.value.kind === "free" ? " -x" : "";
+      const value = f.value.kind === "choice" ? ` -x -a '${words(f.value.words)}'` : f.value.kind === "file" ? " -r -F" : f.value.kind === "free" ? " -x" : "";
       add(`${names}${value}`, cmd.name);
     }
     if (cmd.positionals.kind === "choice") add(`-a '${words(cmd.positionals.words)}'`, cmd.name);

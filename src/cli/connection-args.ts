@@ -139,10 +139,9 @@ export function parseConnection(values: OptionValues, env: Env): Parsed<Connecti
   const url = urlFlag ?? nonEmpty(env.ZITADEL_URL);
   const auth = parseAuth(values, env);
   if (!auth.ok) return auth;
-  const missing = [
-    url === undefined ? "--url (or ZITADEL_URL)" : undefined,
-    auth.value === undefined ? `credentials: ${credentialsHelp}` : undefined,
-  ].filter((m) => m !== undefined);
+  const missing = [url === undefined ? "--url (or ZITADEL_URL)" : undefined, auth.value === undefined ? `credentials: ${credentialsHelp}` : undefined].filter(
+    (m) => m !== undefined,
+  );
   if (url === undefined || auth.value === undefined) {
     return { ok: false, problem: `missing connection settings: ${missing.join(" and ")}` };
   }
@@ -199,7 +198,18 @@ export function parseConnection(values: OptionValues, env: Env): Parsed<Connecti
 
   return {
     ok: true,
-    value: { url, auth: auth.value, api: api.value, orgId, protocol, connectV1, allowInsecure, timeoutMs, maxAttempts, ...(caFile === undefined ? {} : { caFile }) },
+    value: {
+      url,
+      auth: auth.value,
+      api: api.value,
+      orgId,
+      protocol,
+      connectV1,
+      allowInsecure,
+      timeoutMs,
+      maxAttempts,
+      ...(caFile === undefined ? {} : { caFile }),
+    },
   };
 }
 
@@ -271,7 +281,7 @@ function checkUrl(url: string, source: string, allowInsecure: boolean): string |
  */
 export function withoutUserInfo(url: string): string {
   // Up to the last "@": a password may hold "/" or "@" itself, and a URL that does not parse has no rules to go by.
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^]*@/i, (_match, scheme: string | undefined) => `${scheme ?? ""}…@`);
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[\s\S]*@/i, (_match, scheme: string | undefined) => `${scheme ?? ""}…@`);
 }
 
 /** Most requests per second --rate takes; beyond it pacing means nothing on one connection. */

@@ -1,12 +1,7 @@
-import type {
-  OrganizationServiceV2betaClient,
-  OrganizationServiceV2Client,
-  UserServiceV2Client,
-  ZitadelProtocol,
-} from "../index.js";
+import type { OrganizationServiceV2betaClient, OrganizationServiceV2Client, UserServiceV2Client, ZitadelProtocol } from "../index.js";
 import { sharedErrors } from "../index.js";
 import type { DemoCall } from "./demo-calls.js";
-import { expectError, expectListed, expectValue, UnexpectedResult } from "./demo-calls.js";
+import { expectError, expectListed, UnexpectedResult } from "./demo-calls.js";
 
 /** What every v2 demo call of one protocol works with. */
 export interface DemoV2Context {
@@ -144,7 +139,10 @@ function orgCalls(group: string, setId: string, keyOf: (ctx: DemoV2Context) => s
       needs: [],
       async run(ctx) {
         const key = keyOf(ctx);
-        const res = await rpcs.set(ctx, [key, ...moreKeys(key)].map((k) => ({ key: k, value: ctx.orgValue })));
+        const res = await rpcs.set(
+          ctx,
+          [key, ...moreKeys(key)].map((k) => ({ key: k, value: ctx.orgValue })),
+        );
         if (res.setDate === undefined) throw new UnexpectedResult("no set_date");
       },
     },

@@ -85,8 +85,7 @@ export async function runDemoCommand(cmd: DemoCommand, io: CliIo): Promise<numbe
       meIsTarget: true,
       connectV1: cmd.connectV1,
       intro:
-        `zmeta demo: emulator at ${emulator.url}\n` +
-        `acme-admin writes metadata of alice (${alice.id}) and of org acme (${acme.id}); alice reads her own`,
+        `zmeta demo: emulator at ${emulator.url}\n` + `acme-admin writes metadata of alice (${alice.id}) and of org acme (${acme.id}); alice reads her own`,
       secrets: [admin.token, alice.token],
     };
   } else {
@@ -121,7 +120,9 @@ export async function runDemoCommand(cmd: DemoCommand, io: CliIo): Promise<numbe
       },
     };
     if (cmd.connectV1) {
-      io.err("zmeta demo: note: --connect-v1 calls v1 over Connect, which only an emulator started with --connect-v1 serves; against ZITADEL that column fails");
+      io.err(
+        "zmeta demo: note: --connect-v1 calls v1 over Connect, which only an emulator started with --connect-v1 serves; against ZITADEL that column fails",
+      );
     }
   }
 
@@ -162,23 +163,29 @@ async function runAll(cmd: DemoCommand, setup: DemoSetup, io: CliIo): Promise<nu
   for (const api of cmd.apis) {
     const result =
       api === "v1"
-        ? await runTable({
-            api,
-            title: "v1: ManagementService and AuthService (every ZITADEL; served without Connect)",
-            calls: demoCalls,
-            protocols: cmd.protocols.v1,
-            context: (protocol) => createContext(protocol, setup),
-            afterColumn: (ctx) => {
-              meIsTarget ??= ctx.meIsTarget;
+        ? await runTable(
+            {
+              api,
+              title: "v1: ManagementService and AuthService (every ZITADEL; served without Connect)",
+              calls: demoCalls,
+              protocols: cmd.protocols.v1,
+              context: (protocol) => createContext(protocol, setup),
+              afterColumn: (ctx) => {
+                meIsTarget ??= ctx.meIsTarget;
+              },
             },
-          }, setup)
-        : await runTable({
-            api,
-            title: "v2: UserService (ZITADEL v4.0+) and OrganizationService v2 (v4.7+) and v2beta, over all four",
-            calls: demoCallsV2.filter((c) => c.needsSelf !== true || setup.selfAuth !== undefined),
-            protocols: cmd.protocols.v2,
-            context: (protocol) => createV2Context(protocol, setup),
-          }, setup);
+            setup,
+          )
+        : await runTable(
+            {
+              api,
+              title: "v2: UserService (ZITADEL v4.0+) and OrganizationService v2 (v4.7+) and v2beta, over all four",
+              calls: demoCallsV2.filter((c) => c.needsSelf !== true || setup.selfAuth !== undefined),
+              protocols: cmd.protocols.v2,
+              context: (protocol) => createV2Context(protocol, setup),
+            },
+            setup,
+          );
     results.push(result);
   }
 
@@ -310,8 +317,7 @@ function createContext(protocol: ZitadelProtocol, setup: DemoSetup): DemoContext
 
 function createV2Context(protocol: ZitadelProtocol, setup: DemoSetup): DemoV2Context {
   // v2 takes no x-zitadel-orgid: the user is found wherever it is, the organization goes in the request.
-  const transport = (auth: TokenSource) =>
-    createZitadelTransport({ baseUrl: setup.baseUrl, protocol, auth, defaultTimeoutMs: callTimeoutMs });
+  const transport = (auth: TokenSource) => createZitadelTransport({ baseUrl: setup.baseUrl, protocol, auth, defaultTimeoutMs: callTimeoutMs });
   const admin = transport(setup.adminAuth);
   const encoder = new TextEncoder();
   if (setup.orgId === undefined) throw new Error("zmeta demo: v2 without an organization id");

@@ -126,7 +126,7 @@ export async function runExportCommand(cmd: ExportCommand, io: CliIo): Promise<n
             : " (a user id that does not exist looks like this)"),
       );
     }
-    if (emptyOrg) io.err("zmeta export: note: the organization has no metadata" + (cmd.prefix === undefined ? "" : ` with keys starting "${cmd.prefix}"`));
+    if (emptyOrg) io.err(`zmeta export: note: the organization has no metadata${cmd.prefix === undefined ? "" : ` with keys starting "${cmd.prefix}"`}`);
     if (cmd.json) {
       // Only with --out (the parser sees to it): on stdout the export itself is the output.
       const summary = { out: cmd.out, entries, users: userIds.length, org: cmd.org, usersWithoutMetadata: emptyUsers, orgWithoutMetadata: emptyOrg };

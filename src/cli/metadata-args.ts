@@ -186,7 +186,7 @@ export function parseMetadataCommand(command: MetadataCommandName, argv: readonl
 function meProblem(connection: ConnectionSettings): string | undefined {
   if (connection.api !== "v2" || connection.protocol !== "connect" || connection.connectV1) return undefined;
   return (
-    "--me with --protocol connect: v2 has no \"my metadata\" RPC, so --me reads v1's AuthService, which ZITADEL does not serve over Connect; " +
+    '--me with --protocol connect: v2 has no "my metadata" RPC, so --me reads v1\'s AuthService, which ZITADEL does not serve over Connect; ' +
     "read your own metadata with --user YOUR_USER_ID (v2 always lets a user read its own), or use --protocol grpc, grpc-web or rest"
   );
 }
@@ -260,10 +260,7 @@ function buildCommand(command: MetadataCommandName, values: OptionValues, positi
       if (usersFile === "") return "--users-file needs a path (or - for stdin)";
       const org = values.org === true;
       if (userIds.length === 0 && usersFile === undefined && !org) {
-        return (
-          "say what to export: --user ID (repeatable), --users-file FILE, and/or --org; " +
-          "ZITADEL's metadata API cannot list users, so users are named"
-        );
+        return "say what to export: --user ID (repeatable), --users-file FILE, and/or --org; " + "ZITADEL's metadata API cannot list users, so users are named";
       }
       const out = stringValue(values.out);
       if (out === "") return "--out needs a path";

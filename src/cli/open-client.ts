@@ -19,7 +19,9 @@ export function readCaFile(file: string): string {
     text = readFileSync(file, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new TypeError(`--ca (or ZITADEL_CA): cannot read ${file} (${code}): give the PEM file of the certificate authority that signed ZITADEL's certificate`);
+    throw new TypeError(
+      `--ca (or ZITADEL_CA): cannot read ${file} (${code}): give the PEM file of the certificate authority that signed ZITADEL's certificate`,
+    );
   }
   if (!text.includes("-----BEGIN CERTIFICATE-----")) {
     throw new TypeError(`--ca (or ZITADEL_CA): ${file} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"): give the CA certificate in PEM form`);

@@ -58,7 +58,10 @@ export function parseOptions(
       const short = shortFlags(spec).get(raw[1] ?? "");
       if (short !== undefined) {
         const shown = settings.echoPositionals ? raw : `-${raw[1]}…`;
-        return usageError(command, `write short flags apart, each with its value after a space ("-${raw[1]} …" is ${short}), not "${shown}"${dashHintOf(settings)}`);
+        return usageError(
+          command,
+          `write short flags apart, each with its value after a space ("-${raw[1]} …" is ${short}), not "${shown}"${dashHintOf(settings)}`,
+        );
       }
       return unknownOption(command, raw, settings);
     }

@@ -33,14 +33,19 @@ function asUnavailable(err: ZitadelError): ZitadelError {
   if (err.id !== undefined || err.code === Code.Unavailable) return err;
   const lost = err.code === Code.Canceled || socketErrorIn(err);
   if (!lost) return err;
-  return ZitadelError.from(new ConnectError(`the connection broke before the answer came (${err.rawMessage.replace(/\.+$/, "")})`, Code.Unavailable, undefined, undefined, err));
+  return ZitadelError.from(
+    new ConnectError(`the connection broke before the answer came (${err.rawMessage.replace(/\.+$/, "")})`, Code.Unavailable, undefined, undefined, err),
+  );
 }
 
 /** Whether the error, or what caused it, is a socket's failure (ECONNRESET, EPIPE, an HTTP/2 session error…). */
 function socketErrorIn(e: unknown): boolean {
   for (let c: unknown = e, depth = 0; c instanceof Error && depth < 8; c = c.cause, depth++) {
     const code = (c as NodeJS.ErrnoException).code;
-    if (typeof code === "string" && (/^E[A-Z]+$/.test(code) || code.startsWith("ERR_HTTP2_") || code.startsWith("UND_ERR_SOCKET") || code === "ERR_STREAM_PREMATURE_CLOSE")) {
+    if (
+      typeof code === "string" &&
+      (/^E[A-Z]+$/.test(code) || code.startsWith("ERR_HTTP2_") || code.startsWith("UND_ERR_SOCKET") || code === "ERR_STREAM_PREMATURE_CLOSE")
+    ) {
       return true;
     }
   }
@@ -57,13 +62,7 @@ export function redact(line: string, connection: ConnectionSettings | undefined)
  * a network failure is one line and exit 1. Anything else is a bug and is
  * rethrown, so main() shows its stack.
  */
-export function reportFailure(
-  command: string,
-  error: unknown,
-  connection: ConnectionSettings,
-  err: (line: string) => void,
-  prefix = "",
-): number {
+export function reportFailure(command: string, error: unknown, connection: ConnectionSettings, err: (line: string) => void, prefix = ""): number {
   if (error instanceof ZitadelError || error instanceof ConnectError) {
     err(redact(`zmeta ${command}: ${prefix}${describeCallError(error, connection)}`, connection));
     return exitCodes.failure;

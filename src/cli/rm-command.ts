@@ -56,9 +56,7 @@ function removeKeys(cmd: RmCommand, io: CliIo, interruption: Interruption): Prom
         const missing = await missingKeys(scope, cmd.keys);
         const named = missing === undefined || missing.length === 0 ? "one or more of the keys" : missing.map((k) => `"${k}"`).join(", ");
         const outcome =
-          cmd.keys.length <= keysPerRequest
-            ? "nothing was removed"
-            : `the keys sent in other requests (${keysPerRequest} per request) may have been removed`;
+          cmd.keys.length <= keysPerRequest ? "nothing was removed" : `the keys sent in other requests (${keysPerRequest} per request) may have been removed`;
         io.err(`zmeta rm: ${where} has no metadata ${named}; ${outcome}`);
       }
       return exitCodes.notFound;

@@ -31,10 +31,7 @@ export async function runSetCommand(cmd: SetCommand, io: CliIo): Promise<number>
   }
   const size = value.value.length;
   if (size < 1 || size > maxValueBytes) {
-    io.err(
-      `zmeta set: the value has ${size} bytes; ZITADEL stores 1 to ${maxValueBytes}` +
-        (size === 0 ? ` (to delete "${cmd.key}", use zmeta rm)` : ""),
-    );
+    io.err(`zmeta set: the value has ${size} bytes; ZITADEL stores 1 to ${maxValueBytes}${size === 0 ? ` (to delete "${cmd.key}", use zmeta rm)` : ""}`);
     return exitCodes.usage;
   }
   return runWithClient("set", cmd.connection, io, async (md) => {
@@ -79,7 +76,8 @@ async function readInput(cmd: SetCommand, io: CliIo): Promise<Input> {
         }
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (e as Error).message;
+        const why =
+          code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (e as Error).message;
         return { ok: false, problem: `cannot read --file "${path}": ${why}` };
       }
     }

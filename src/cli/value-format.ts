@@ -47,10 +47,7 @@ export function renderValue(key: string, bytes: Uint8Array, format: ValueFormat)
 }
 
 export function notUtf8(key: string, bytes: Uint8Array): string {
-  return (
-    `the value of "${key}" is not UTF-8 text (${bytes.length} bytes); ` +
-    "show it with --format base64, or write the bytes as they are with --format raw"
-  );
+  return `the value of "${key}" is not UTF-8 text (${bytes.length} bytes); show it with --format base64, or write the bytes as they are with --format raw`;
 }
 
 /** Where a value given to `set` came from; text from a file or stdin loses one trailing line break. */
@@ -161,7 +158,7 @@ export function reformatJson(text: string, indent: string): string {
       depth--;
       out += newline + indent.repeat(depth) + c;
     } else if (c === ",") {
-      out += "," + newline + indent.repeat(depth);
+      out += `,${newline}${indent.repeat(depth)}`;
     } else if (c === ":") {
       out += indent === "" ? ":" : ": ";
     } else {

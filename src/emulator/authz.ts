@@ -15,12 +15,7 @@ export interface CallContext {
  * organization header, then (unless any authenticated user may call) the
  * caller's memberships in the context organization and the permission.
  */
-export function authorize(
-  store: Store,
-  header: Headers,
-  permission: Permission | "authenticated",
-  now: number = Date.now(),
-): CallContext {
+export function authorize(store: Store, header: Headers, permission: Permission | "authenticated", now: number = Date.now()): CallContext {
   const user = authenticate(store, header, now);
   const orgId = header.get("x-zitadel-orgid") || user.orgId;
   if (permission !== "authenticated") requirePermission(store, user, orgId, permission, errors.permissionMissing);

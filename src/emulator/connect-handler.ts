@@ -7,12 +7,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { createConnectRouter } from "@connectrpc/connect";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import { strictUtf8Text } from "./strict-utf8.js";
-import {
-  compressionBrotli,
-  compressionGzip,
-  universalRequestFromNodeRequest,
-  universalResponseToNodeResponse,
-} from "@connectrpc/connect-node";
+import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 
 type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
 type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
@@ -60,7 +55,10 @@ async function serve(req: NodeRequest, res: NodeResponse, handler: UniversalHand
     return writeConnectError(res, 404, "unimplemented", `no such RPC: ${(req.url ?? "").split("?")[0]!.slice(0, 200)}`);
   }
   const method = (req.method ?? "").toUpperCase();
-  const mediaType = String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  const mediaType = String(req.headers["content-type"] ?? "")
+    .split(";")[0]!
+    .trim()
+    .toLowerCase();
   let body: Buffer | undefined;
   if (method === "POST" && mediaType === "application/json") {
     body = await readBody(req, readMaxBytes);
@@ -77,9 +75,7 @@ async function serve(req: NodeRequest, res: NodeResponse, handler: UniversalHand
   await universalResponseToNodeResponse(uRes, res);
 }
 
-const invalidUtf8 =
-  "the JSON request body is not valid UTF-8; send JSON as UTF-8 (bytes fields travel as base64, which is plain ASCII)";
-
+const invalidUtf8 = "the JSON request body is not valid UTF-8; send JSON as UTF-8 (bytes fields travel as base64, which is plain ASCII)";
 
 const inflaters: Record<string, (bytes: Uint8Array, options: ZlibOptions) => Promise<Buffer>> = {
   gzip: promisify(gunzip),

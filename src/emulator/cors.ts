@@ -38,13 +38,7 @@ export const corsAllowedMethods: readonly string[] = ["GET", "HEAD", "POST", "PU
  * ("trailers-only"), with the status in these headers: a browser that may not
  * read them reports every such error as a bare network failure.
  */
-export const corsExposedHeaders: readonly string[] = [
-  "grpc-status",
-  "grpc-message",
-  "grpc-status-details-bin",
-  "location",
-  "content-length",
-];
+export const corsExposedHeaders: readonly string[] = ["grpc-status", "grpc-message", "grpc-status-details-bin", "location", "content-length"];
 
 /** How long a browser may cache a preflight answer, in seconds (Chromium caps it at 7200). */
 const preflightMaxAgeSeconds = 600;

@@ -53,7 +53,13 @@ export function createFaultFront(options: FaultFrontOptions) {
       case "unavailable":
         return refuse(req, res, destination, new Err("service unavailable (a fault injected by the emulator)", Code.Unavailable), undefined);
       case "resourceExhausted":
-        return refuse(req, res, destination, new Err("quota exceeded, retry later (a fault injected by the emulator)", Code.ResourceExhausted), faults.retryAfterSeconds);
+        return refuse(
+          req,
+          res,
+          destination,
+          new Err("quota exceeded, retry later (a fault injected by the emulator)", Code.ResourceExhausted),
+          faults.retryAfterSeconds,
+        );
       case "edge429":
         return edgeTooManyRequests(req, res, faults.retryAfterSeconds);
       case "resetBefore":
@@ -144,7 +150,10 @@ function refuse(req: NodeRequest, res: NodeResponse, destination: Destination, e
     case "grpc":
     case "grpc-unary": {
       // Trailers-only, as grpc-go answers an error before any message.
-      const contentType = String(req.headers["content-type"] ?? "application/grpc").split(";")[0]!.trim().toLowerCase();
+      const contentType = String(req.headers["content-type"] ?? "application/grpc")
+        .split(";")[0]!
+        .trim()
+        .toLowerCase();
       const pushback: Record<string, string> = retryAfterSeconds === undefined ? {} : { "grpc-retry-pushback-ms": String(retryAfterSeconds * 1000) };
       const headers = { "content-type": contentType, ...grpcStatusOf(err), ...retry, ...pushback };
       if ("stream" in res) {
@@ -157,7 +166,12 @@ function refuse(req: NodeRequest, res: NodeResponse, destination: Destination, e
       return;
     }
     case "connect":
-      return writeJsonError(res, httpStatusOf(err.code), { code: err.code === Code.Unavailable ? "unavailable" : "resource_exhausted", message: err.rawMessage }, retry);
+      return writeJsonError(
+        res,
+        httpStatusOf(err.code),
+        { code: err.code === Code.Unavailable ? "unavailable" : "resource_exhausted", message: err.rawMessage },
+        retry,
+      );
     case "rest":
       return writeJsonError(res, httpStatusOf(err.code), { code: err.code, message: err.rawMessage }, retry);
   }

@@ -171,7 +171,9 @@ function checkSum(faults: Faults, where: string): void {
   const sum = probabilityFields.reduce((total, kind) => total + faults[kind], 0);
   // A little slack for decimal fractions such as 0.1 + 0.2 + 0.7.
   if (sum > 1 + 1e-9) {
-    throw new TypeError(`${where}: the fault probabilities add up to ${Number(sum.toFixed(6))}; each request gets at most one fault, so they must add up to at most 1.`);
+    throw new TypeError(
+      `${where}: the fault probabilities add up to ${Number(sum.toFixed(6))}; each request gets at most one fault, so they must add up to at most 1.`,
+    );
   }
 }
 
@@ -180,7 +182,7 @@ function checkSum(faults: Faults, where: string): void {
  * checks it (and the sum of the probabilities) and throws a TypeError naming
  * it. Throws the same way for a bad or unknown field in `input`.
  */
-export function resolveFaults(input: Partial<Faults> | undefined, where = "startEmulator: option \"faults\""): Faults {
+export function resolveFaults(input: Partial<Faults> | undefined, where = 'startEmulator: option "faults"'): Faults {
   if (input !== undefined && (typeof input !== "object" || input === null)) {
     throw new TypeError(`${where} must be an object (or a string for parseFaults).`);
   }
@@ -265,11 +267,14 @@ const textNames: Record<string, keyof Faults | "rateLimitBy"> = {
  * the part it cannot read.
  */
 export function parseFaults(text: string): Partial<Faults> {
-  if (typeof text !== "string") throw new TypeError("parseFaults: expected a string such as \"unavailable=0.05,seed=7\".");
+  if (typeof text !== "string") throw new TypeError('parseFaults: expected a string such as "unavailable=0.05,seed=7".');
   const out: Record<string, unknown> = {};
   let rateLimitBy: string | undefined;
   let rate: { requests: number; windowMs: number } | undefined;
-  const parts = text.split(",").map((p) => p.trim()).filter((p) => p !== "");
+  const parts = text
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "");
   for (const part of parts) {
     const bad = (why: string): never => {
       throw new TypeError(`parseFaults: "${part.slice(0, 80)}": ${why}`);

@@ -31,7 +31,10 @@ export function guardFirstFrame(req: NodeRequest, res: NodeResponse, next: () =>
     }
     req.resume();
     if (res.stream.destroyed || res.headersSent) return;
-    const contentType = String(req.headers["content-type"] ?? "application/grpc").split(";")[0]!.trim().toLowerCase();
+    const contentType = String(req.headers["content-type"] ?? "application/grpc")
+      .split(";")[0]!
+      .trim()
+      .toLowerCase();
     res.stream.respond({ ...res.getHeaders(), "content-type": contentType, ...grpcStatusOf(refusal), ":status": 200 }, { endStream: true });
   };
   const onEnd = () => {

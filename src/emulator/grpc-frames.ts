@@ -50,7 +50,10 @@ export function singleMessage(body: Uint8Array): RequestMessage {
   if (refusal) throw refusal;
   const end = framePrefixBytes + length;
   if (body.length < end) {
-    throw new ConnectError(`grpc: the request message is truncated: the frame declares ${length} bytes, ${body.length - framePrefixBytes} arrived`, Code.Internal);
+    throw new ConnectError(
+      `grpc: the request message is truncated: the frame declares ${length} bytes, ${body.length - framePrefixBytes} arrived`,
+      Code.Internal,
+    );
   }
   if (body.length > end) {
     throw new ConnectError("grpc: the request holds more than one message; a unary call sends exactly one", Code.Internal);

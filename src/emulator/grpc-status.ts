@@ -24,9 +24,7 @@ export function grpcStatusOf(err: ConnectError): GrpcStatusFields {
       code: err.code,
       message: err.rawMessage,
       details: err.details.map((d) =>
-        "desc" in d
-          ? anyPack(d.desc, create(d.desc, d.value))
-          : create(AnySchema, { typeUrl: `type.googleapis.com/${d.type}`, value: d.value }),
+        "desc" in d ? anyPack(d.desc, create(d.desc, d.value)) : create(AnySchema, { typeUrl: `type.googleapis.com/${d.type}`, value: d.value }),
       ),
     });
     // Binary headers are base64 without padding, as grpc-go sends them.

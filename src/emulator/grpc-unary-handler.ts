@@ -150,7 +150,10 @@ async function serve(
     requestHeader: requestHeaders(req),
   });
   try {
-    const response = await untilAborted(Promise.resolve().then(() => target.impl(request, ctx)), ctx.signal);
+    const response = await untilAborted(
+      Promise.resolve().then(() => target.impl(request, ctx)),
+      ctx.signal,
+    );
     const message = create(target.method.output, response as never);
     const bytes = json ? Buffer.from(toJsonString(target.method.output, message), "utf8") : toBinary(target.method.output, message);
     if (!clientGone.signal.aborted) writeSuccess(res, wire, contentType, bytes);
@@ -253,9 +256,11 @@ async function decompress(bytes: Uint8Array, limit: number): Promise<Uint8Array>
 
 /** The request's media type without parameters, which the response mirrors (application/grpc-web+proto answers as such). */
 function mediaTypeOf(req: NodeRequest): string {
-  return String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  return String(req.headers["content-type"] ?? "")
+    .split(";")[0]!
+    .trim()
+    .toLowerCase();
 }
-
 
 function writeSuccess(res: NodeResponse, wire: GrpcWire, contentType: string, message: Uint8Array): void {
   if (wire === "grpc") {

@@ -146,8 +146,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   const seed = options.seed ?? defaultSeed;
   const faults = resolveFaults(typeof options.faults === "string" ? parseFaults(options.faults) : options.faults);
-  const connections = resolveConnectionLimits(options.connections, "startEmulator: option \"connections\"");
-  const quirks = resolveQuirks(options.quirks, "startEmulator: option \"quirks\"");
+  const connections = resolveConnectionLimits(options.connections, 'startEmulator: option "connections"');
+  const quirks = resolveQuirks(options.quirks, 'startEmulator: option "quirks"');
   const keyFiles = await prepareKeyFiles(seed, options.keyDir);
   try {
     return await start({ options, seed, tokenTtlSeconds, keyFiles, quirks, faults, connections });

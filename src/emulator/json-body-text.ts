@@ -6,7 +6,6 @@ import { strictUtf8Text } from "./strict-utf8.js";
 // leniently would store U+FFFD (or a lone surrogate) where ZITADEL refuses
 // the request, so the body is decoded strictly and checked here.
 
-
 /** JSON's whitespace; a byte-order mark is not, in Go's decoder as in JSON.parse. */
 const jsonSpace = /^[ \t\n\r]*|[ \t\n\r]*$/g;
 

@@ -131,11 +131,11 @@ function discoveryDocument(issuer: string) {
   };
 }
 
-async function handleTokenRequest(
-  req: NodeRequest,
-  options: OAuthHandlerOptions,
-): Promise<{ body: object; grant: string; userName: string }> {
-  const contentType = String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+async function handleTokenRequest(req: NodeRequest, options: OAuthHandlerOptions): Promise<{ body: object; grant: string; userName: string }> {
+  const contentType = String(req.headers["content-type"] ?? "")
+    .split(";")[0]!
+    .trim()
+    .toLowerCase();
   if (contentType !== "application/x-www-form-urlencoded") {
     throw new OAuthError("invalid_request", "the request body must be application/x-www-form-urlencoded");
   }
@@ -155,10 +155,7 @@ async function handleTokenRequest(
   } else if (grantType === null) {
     throw new OAuthError("invalid_request", 'parameter "grant_type" is missing');
   } else {
-    throw new OAuthError(
-      "unsupported_grant_type",
-      `grant_type must be "${jwtBearerGrant}" or "client_credentials"`,
-    );
+    throw new OAuthError("unsupported_grant_type", `grant_type must be "${jwtBearerGrant}" or "client_credentials"`);
   }
   checkScope(form.get("scope"));
   const user = options.store.users.get(userId);

@@ -30,7 +30,10 @@ export interface RoutingOptions {
  * no Connect for v1, so those end as the gateway's 404.
  */
 export function routeRequest(req: NodeRequest, options: RoutingOptions): Destination {
-  const mediaType = String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  const mediaType = String(req.headers["content-type"] ?? "")
+    .split(";")[0]!
+    .trim()
+    .toLowerCase();
   if (req.method === "POST") {
     if (mediaType === "application/grpc" || mediaType === "application/grpc+proto") return { to: "grpc" };
     if (/^application\/grpc-web-text(\+|$)/.test(mediaType)) return { to: "grpc-unary", wire: "grpc-web-text" };

@@ -106,7 +106,6 @@ async function handle(req: NodeRequest, res: NodeResponse, routes: RouteTable<Ro
   writeJson(res, 200, json);
 }
 
-
 function readBody(req: NodeRequest, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -132,13 +131,7 @@ function readBody(req: NodeRequest, limit: number): Promise<Buffer> {
  * whose bytes are not UTF-8 cannot be sent on to the gRPC server, whose
  * client-side marshalling in ZITADEL's gateway fails with Internal.
  */
-function decodeRequest(
-  route: Route,
-  body: Buffer,
-  bound: Map<DescField, string>,
-  query: URLSearchParams,
-  registry: Registry,
-): unknown {
+function decodeRequest(route: Route, body: Buffer, bound: Map<DescField, string>, query: URLSearchParams, registry: Registry): unknown {
   const schema = route.method.input;
   let json: JsonValue = {};
   // Rules without a body never read one, whatever it holds.
@@ -171,10 +164,7 @@ function decodeRequest(
   }
   const [field] = notUtf8;
   if (field !== undefined) {
-    throw new ConnectError(
-      `grpc: error while marshaling: proto: field ${field.parent.typeName}.${field.name} contains invalid UTF-8`,
-      Code.Internal,
-    );
+    throw new ConnectError(`grpc: error while marshaling: proto: field ${field.parent.typeName}.${field.name} contains invalid UTF-8`, Code.Internal);
   }
   return request;
 }
@@ -210,8 +200,6 @@ function mergeQuery(schema: DescMessage, target: JsonObject, query: URLSearchPar
 
 /** Proto3 JSON takes numbers, enums and bytes as strings, but booleans only as booleans. */
 function queryValue(field: DescField, value: string): JsonValue {
-  const isBool =
-    (field.fieldKind === "scalar" || (field.fieldKind === "list" && field.listKind === "scalar")) &&
-    field.scalar === ScalarType.BOOL;
+  const isBool = (field.fieldKind === "scalar" || (field.fieldKind === "list" && field.listKind === "scalar")) && field.scalar === ScalarType.BOOL;
   return isBool && (value === "true" || value === "false") ? value === "true" : value;
 }

@@ -34,10 +34,7 @@ const httpStatusOf: Record<Code, number> = {
  */
 export function writeStatus(res: NodeResponse, err: ConnectError, registry: Registry, httpStatus?: number): void {
   const details = err.details.flatMap((d): JsonValue[] => {
-    const any =
-      "desc" in d
-        ? anyPack(d.desc, create(d.desc, d.value))
-        : create(AnySchema, { typeUrl: `type.googleapis.com/${d.type}`, value: d.value });
+    const any = "desc" in d ? anyPack(d.desc, create(d.desc, d.value)) : create(AnySchema, { typeUrl: `type.googleapis.com/${d.type}`, value: d.value });
     try {
       const { "@type": type, ...fields } = toJson(AnySchema, any, { registry }) as JsonObject;
       return [{ "@type": type ?? null, ...fields }];
@@ -67,5 +64,8 @@ export function writeJson(res: NodeResponse, status: number, body: JsonValue, he
  */
 function headerValue(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return Buffer.from(text, "utf8").toString("latin1").replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, " ").replace(/^[ \t]+|[ \t]+$/g, "");
+  return Buffer.from(text, "utf8")
+    .toString("latin1")
+    .replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, " ")
+    .replace(/^[ \t]+|[ \t]+$/g, "");
 }

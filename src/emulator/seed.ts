@@ -98,11 +98,7 @@ export function stableId(kind: string, name: string): string {
  * Fills the store and writes machine users' key files; throws an error naming
  * the bad entry when the seed is inconsistent.
  */
-export async function applySeed(
-  store: Store,
-  seed: EmulatorSeed,
-  options: ApplySeedOptions = {},
-): Promise<{ orgs: SeededOrg[]; users: SeededUser[] }> {
+export async function applySeed(store: Store, seed: EmulatorSeed, options: ApplySeedOptions = {}): Promise<{ orgs: SeededOrg[]; users: SeededUser[] }> {
   if (!Array.isArray(seed.orgs) || !Array.isArray(seed.users)) {
     throw seedError('expected {"orgs": [...], "users": [...]}');
   }
@@ -175,12 +171,7 @@ const generateRsaKeyPair = promisify(generateKeyPair);
  * half is registered, the private half is written to a key file of
  * ZITADEL's format (readable by the owner only), whose path goes on the user.
  */
-async function issueMachineKey(
-  store: Store,
-  user: SeededUser,
-  keyDir: string,
-  onKeyFile: ((path: string) => void) | undefined,
-): Promise<void> {
+async function issueMachineKey(store: Store, user: SeededUser, keyDir: string, onKeyFile: ((path: string) => void) | undefined): Promise<void> {
   const { publicKey, privateKey } = await generateRsaKeyPair("rsa", { modulusLength: 2048 });
   const keyId = randomDecimalId();
   store.machineKeys.set(keyId, { keyId, userId: user.id, publicKey });

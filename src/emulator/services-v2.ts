@@ -9,9 +9,9 @@ import type { MetadataSearchFilter } from "../../gen/zitadel/metadata/v2/metadat
 import type { Metadata as MetadataV2beta, MetadataQuery as MetadataQueryV2beta } from "../../gen/zitadel/metadata/v2beta/metadata_pb.js";
 import { MetadataSchema as MetadataV2betaSchema } from "../../gen/zitadel/metadata/v2beta/metadata_pb.js";
 import { TextQueryMethod as TextQueryMethodV2beta } from "../../gen/zitadel/object/v2beta/object_pb.js";
-import { OrganizationService as OrganizationServiceV2 } from "../../gen/zitadel/org/v2/org_service_pb.js";
-import { OrganizationService as OrganizationServiceV2beta } from "../../gen/zitadel/org/v2beta/org_service_pb.js";
-import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
+import type { OrganizationService as OrganizationServiceV2 } from "../../gen/zitadel/org/v2/org_service_pb.js";
+import type { OrganizationService as OrganizationServiceV2beta } from "../../gen/zitadel/org/v2beta/org_service_pb.js";
+import type { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import type { TextQueryMethod } from "../../gen/zitadel/object_pb.js";
 import { runeLength, v1Limits } from "../zitadel/v1/limits.js";
 import { authenticate, hasPermission, requirePermission } from "./authz.js";
@@ -182,12 +182,7 @@ function pageLimit(requested: number | undefined): number {
   return requested === undefined || requested === 0 ? defaultLimit : requested;
 }
 
-function listOptions(
-  pagination: Pagination | undefined,
-  limit: number,
-  keyFilters: V2ListOptions["keyFilters"],
-  order: V2ListOptions["order"],
-): V2ListOptions {
+function listOptions(pagination: Pagination | undefined, limit: number, keyFilters: V2ListOptions["keyFilters"], order: V2ListOptions["order"]): V2ListOptions {
   return { offset: pagination?.offset ?? 0n, limit, keyFilters, order };
 }
 
@@ -200,9 +195,7 @@ function keyFiltersV2(filters: MetadataSearchFilter[]): V2ListOptions["keyFilter
 }
 
 function keyFiltersV2beta(queries: MetadataQueryV2beta[]): V2ListOptions["keyFilters"] {
-  return queries.flatMap((q) =>
-    q.query.case === "keyQuery" ? [{ key: q.query.value.key, method: q.query.value.method as number as TextQueryMethod }] : [],
-  );
+  return queries.flatMap((q) => (q.query.case === "keyQuery" ? [{ key: q.query.value.key, method: q.query.value.method as number as TextQueryMethod }] : []));
 }
 
 function metadataV2(entry: StoredMetadata): MetadataV2 {

@@ -2,8 +2,8 @@ import { create } from "@bufbuild/protobuf";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { TimestampSchema } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import { AuthService } from "../../gen/zitadel/auth_pb.js";
-import { ManagementService } from "../../gen/zitadel/management_pb.js";
+import type { AuthService } from "../../gen/zitadel/auth_pb.js";
+import type { ManagementService } from "../../gen/zitadel/management_pb.js";
 import type { Metadata, MetadataQuery } from "../../gen/zitadel/metadata_pb.js";
 import { MetadataSchema } from "../../gen/zitadel/metadata_pb.js";
 import type { ListDetails, ListQuery, ObjectDetails } from "../../gen/zitadel/object_pb.js";
@@ -18,10 +18,8 @@ export interface Services {
   auth: ServiceImpl<typeof AuthService>;
 }
 
-
 export function createServices(store: Store): Services {
-  const can = (ctx: HandlerContext, permission: Parameters<typeof authorize>[2]) =>
-    authorize(store, ctx.requestHeader, permission);
+  const can = (ctx: HandlerContext, permission: Parameters<typeof authorize>[2]) => authorize(store, ctx.requestHeader, permission);
 
   const management: ServiceImpl<typeof ManagementService> = {
     setUserMetadata(req, ctx) {

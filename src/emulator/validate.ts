@@ -15,18 +15,14 @@ const runes = runeLength;
 export function requireIdOrKey(message: string, field: string, value: string): void {
   const n = runes(value);
   if (n < 1 || n > maxKeyRunes) {
-    throw invalidArgument(
-      `invalid ${message}.${field}: value length must be between 1 and ${maxKeyRunes} runes, inclusive`,
-    );
+    throw invalidArgument(`invalid ${message}.${field}: value length must be between 1 and ${maxKeyRunes} runes, inclusive`);
   }
 }
 
 /** A bytes field that must hold 1 to 500000 bytes (metadata values). */
 export function requireValue(message: string, field: string, value: Uint8Array): void {
   if (value.length < 1 || value.length > maxValueBytes) {
-    throw invalidArgument(
-      `invalid ${message}.${field}: value length must be between 1 and ${maxValueBytes} bytes, inclusive`,
-    );
+    throw invalidArgument(`invalid ${message}.${field}: value length must be between 1 and ${maxValueBytes} bytes, inclusive`);
   }
 }
 

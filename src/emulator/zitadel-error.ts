@@ -11,9 +11,7 @@ import { v2Errors } from "../zitadel/v2/errors.js";
  * (grpc-status-details-bin, Connect details, REST details).
  */
 export function zitadelError(code: Code, id: string, text: string): ConnectError {
-  return new ConnectError(`${text} (${id})`, code, undefined, [
-    { desc: ErrorDetailSchema, value: { id, message: text } },
-  ]);
+  return new ConnectError(`${text} (${id})`, code, undefined, [{ desc: ErrorDetailSchema, value: { id, message: text } }]);
 }
 
 /** An error of the catalogue, as ZITADEL sends it. */

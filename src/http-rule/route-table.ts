@@ -49,14 +49,19 @@ export function createRouteTable<T>(specs: readonly RouteSpec<T>[], options: Rou
   const literal = options.literal ?? ((text: string) => text);
   const routes = specs.map((spec): Route<T> => {
     const rule = compiledRule(spec.method);
-    const segments: Segment[] = spec.prefix.split("/").slice(1).map((text) => ({ literal: literal(text) }));
+    const segments: Segment[] = spec.prefix
+      .split("/")
+      .slice(1)
+      .map((text) => ({ literal: literal(text) }));
     for (const s of rule.template.segments) {
       if (s.kind === "literal") segments.push({ literal: literal(s.text) });
       else if (s.kind === "*") segments.push({ any: true });
       else if (s.kind === "variable" && s.fields.length === 1 && s.pattern.length === 1 && s.pattern[0]!.kind === "*") {
         segments.push({ field: s.fields[0]! });
       } else {
-        throw new Error(`${rpcName(spec.method)}: the path "${rule.template.source}" cannot be routed by segments here (${s.kind === "**" ? "**" : `{${s.kind === "variable" ? s.source : ""}}`})`);
+        throw new Error(
+          `${rpcName(spec.method)}: the path "${rule.template.source}" cannot be routed by segments here (${s.kind === "**" ? "**" : `{${s.kind === "variable" ? s.source : ""}}`})`,
+        );
       }
     }
     if (rule.template.verb !== undefined) throw new Error(`${rpcName(spec.method)}: custom verbs (":${rule.template.verb}") are not routed here`);

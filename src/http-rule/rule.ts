@@ -168,7 +168,13 @@ function parsePatternSegment(text: string, bad: (problem: string) => Error): Pat
 function parseVariable(inner: string, method: DescMethod, bad: (problem: string) => Error): Variable {
   const eq = inner.indexOf("=");
   const fieldPath = eq < 0 ? inner : inner.slice(0, eq);
-  const pattern = eq < 0 ? [{ kind: "*", text: "" } as const] : inner.slice(eq + 1).split("/").map((s) => parsePatternSegment(s, bad));
+  const pattern =
+    eq < 0
+      ? [{ kind: "*", text: "" } as const]
+      : inner
+          .slice(eq + 1)
+          .split("/")
+          .map((s) => parsePatternSegment(s, bad));
   const fields: DescField[] = [];
   let message: DescMessage | undefined = method.input;
   for (const name of fieldPath.split(".")) {

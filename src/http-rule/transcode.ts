@@ -14,7 +14,7 @@ import type {
   Message,
   MessageShape,
 } from "@bufbuild/protobuf";
-import { fromJson, getOption, hasOption, toJson } from "@bufbuild/protobuf";
+import { fromJson, toJson } from "@bufbuild/protobuf";
 import type { ReflectMessage } from "@bufbuild/protobuf/reflect";
 import { reflect } from "@bufbuild/protobuf/reflect";
 import { base64Encode } from "@bufbuild/protobuf/wire";
@@ -128,9 +128,7 @@ function fillTemplate(rule: CompiledRule, message: ReflectMessage): { path: stri
       const value = readPathValue(message, seg.fields);
       for (const text of splitByPattern(value, seg, message.desc)) segments.push({ text, variable: seg });
     } else {
-      throw unimplemented(
-        `${message.desc.typeName}: the path "${rule.template.source}" has a ${seg.kind} outside {…}, which a client cannot fill.`,
-      );
+      throw unimplemented(`${message.desc.typeName}: the path "${rule.template.source}" has a ${seg.kind} outside {…}, which a client cannot fill.`);
     }
   }
   rejectUnroutable(segments, rule.template.verb, message.desc);
@@ -307,14 +305,7 @@ const freeFormJsonTypes = new Set(["Any", "Struct", "Value", "ListValue"].map((n
  * singular messages as dotted paths (`query.offset=1`). Repeated messages,
  * maps and free-form JSON types have no query form.
  */
-function appendQuery(
-  query: URLSearchParams,
-  desc: DescMessage,
-  json: JsonObject,
-  prefix: string,
-  keyOf: (f: DescField) => string,
-  method: DescMethod,
-): void {
+function appendQuery(query: URLSearchParams, desc: DescMessage, json: JsonObject, prefix: string, keyOf: (f: DescField) => string, method: DescMethod): void {
   for (const field of desc.fields) {
     const key = keyOf(field);
     const value = json[key];
@@ -371,5 +362,3 @@ function quoted(value: string): string {
 function invalid(message: string): ConnectError {
   return new ConnectError(message, Code.InvalidArgument);
 }
-
-

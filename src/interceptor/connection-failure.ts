@@ -86,11 +86,14 @@ export function classifyConnectionFailure(error: ConnectError, baseUrl: string):
   const codes = chain.map(codeOf).filter((c) => c !== undefined);
   const cert = chain.find((e) => certificateCodes.has(codeOf(e) ?? ""));
   if (cert !== undefined) {
-    const what = codeOf(cert) === "ERR_TLS_CERT_ALTNAME_INVALID" ? "is for another host name" : `is not trusted (${(cert.message.split("\n")[0] ?? "").slice(0, 80)})`;
+    const what =
+      codeOf(cert) === "ERR_TLS_CERT_ALTNAME_INVALID" ? "is for another host name" : `is not trusted (${(cert.message.split("\n")[0] ?? "").slice(0, 80)})`;
     return { kind: "certificate", host, reason: `the TLS certificate of ${host} ${what}` };
   }
-  if (codes.some((c) => c === "ERR_SSL_WRONG_VERSION_NUMBER" || c === "ERR_SSL_PACKET_LENGTH_TOO_LONG" || c === "ERR_SSL_HTTP_REQUEST") ||
-      (codes.includes("EPROTO") && chain.some((e) => tlsToPlainText.test(e.message)))) {
+  if (
+    codes.some((c) => c === "ERR_SSL_WRONG_VERSION_NUMBER" || c === "ERR_SSL_PACKET_LENGTH_TOO_LONG" || c === "ERR_SSL_HTTP_REQUEST") ||
+    (codes.includes("EPROTO") && chain.some((e) => tlsToPlainText.test(e.message)))
+  ) {
     return { kind: "tls-to-plain", host, reason: `${host} does not speak TLS (https://), it answered in plain HTTP` };
   }
   if (codes.includes("ENOTFOUND") || codes.includes("EAI_AGAIN")) {
@@ -102,7 +105,10 @@ export function classifyConnectionFailure(error: ConnectError, baseUrl: string):
   const fromZitadel = error.metadata.has("grpc-status") && error.code !== Code.Unimplemented;
   if (url.protocol === "http:" && !fromZitadel) {
     // A TLS port hit with plain HTTP closes the connection without a word: a reset over HTTP/1.1, a cancelled stream over h2c.
-    const closed = codes.includes("ECONNRESET") || codes.includes("EPIPE") || (error.code === Code.Canceled && /^http\/2 stream closed with error code CANCEL\b/.test(error.rawMessage));
+    const closed =
+      codes.includes("ECONNRESET") ||
+      codes.includes("EPIPE") ||
+      (error.code === Code.Canceled && /^http\/2 stream closed with error code CANCEL\b/.test(error.rawMessage));
     if (closed) return { kind: "plain-to-tls", host, reason: `${host} closed the connection without an answer to plain HTTP (does it expect TLS?)` };
   }
   // An HTTP/1.1-only server that is sent gRPC's HTTP/2 without TLS answers what HTTP/2 cannot parse.

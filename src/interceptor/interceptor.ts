@@ -13,7 +13,6 @@ import { findUnsendableText } from "../zitadel/storable-text.js";
 import { ZitadelConfigError } from "../core/config-error.js";
 import { withoutSecret } from "./redact-error.js";
 
-
 /** The options of {@link createZitadelInterceptor}: the credentials and the default organization it adds to every call. */
 export interface ZitadelInterceptorOptions {
   /** A bearer token, or a source that yields one per call. Sent as `authorization: Bearer <token>`. */
@@ -55,9 +54,17 @@ export function createZitadelInterceptor(options: ZitadelInterceptorOptions): In
   const allowInsecure = options.allowInsecure === true;
   if (typeof auth === "string") assertHeaderSafe(auth, 'option "auth"', "token");
   else if (auth !== undefined && typeof auth !== "function") {
-    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "auth", problem: 'option "auth": expected a token string or a function that returns one.' });
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      option: "auth",
+      problem: 'option "auth": expected a token string or a function that returns one.',
+    });
   } else if (auth?.invalidate !== undefined && typeof auth.invalidate !== "function") {
-    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "auth", problem: 'option "auth": its "invalidate" must be a function (token) => void.' });
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      option: "auth",
+      problem: 'option "auth": its "invalidate" must be a function (token) => void.',
+    });
   }
   if (orgId !== undefined) assertHeaderSafe(orgId, 'option "orgId"', "organization id");
   if (options.allowInsecure !== undefined && typeof options.allowInsecure !== "boolean") {
@@ -78,7 +85,7 @@ export function createZitadelInterceptor(options: ZitadelInterceptorOptions): In
         code: "ERR_MISSING_OPTION",
         option: "baseUrl",
         problem:
-        `option "baseUrl" is missing: ${needing} asks the ZITADEL instance for tokens and needs its URL, which an interceptor cannot tell from a request. ` +
+          `option "baseUrl" is missing: ${needing} asks the ZITADEL instance for tokens and needs its URL, which an interceptor cannot tell from a request. ` +
           'Pass the base URL of your transport, e.g. createZitadelInterceptor({ auth, baseUrl: "https://acme.zitadel.cloud" }), ' +
           `or give ${needing} the option "issuer".`,
       });

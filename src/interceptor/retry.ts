@@ -106,7 +106,7 @@ export function wasAlreadyApplied(response: unknown): boolean {
  * Checks the `retry` option (`false`, or an object of RetryOptions) and
  * returns it complete, or undefined for false.
  */
-export function checkRetryOptions(value: unknown, entry?: string): Required<Omit<RetryOptions, "onRetry" | "onOutcome">> & RetryOptions | undefined {
+export function checkRetryOptions(value: unknown, entry?: string): (Required<Omit<RetryOptions, "onRetry" | "onOutcome">> & RetryOptions) | undefined {
   const fail = (problem: string) => new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "retry", entry, problem: `option "retry" ${problem}` });
   if (value === false) return undefined;
   if (value === undefined) value = {};
@@ -119,7 +119,8 @@ export function checkRetryOptions(value: unknown, entry?: string): Required<Omit
   const o = value as RetryOptions;
   const whole = (name: keyof typeof retryDefaults, min: number, max: number): number => {
     const v = o[name] ?? retryDefaults[name];
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw fail(`"${name}" must be a whole number from ${min} to ${max}, got ${String(v)}.`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)
+      throw fail(`"${name}" must be a whole number from ${min} to ${max}, got ${String(v)}.`);
     return v;
   };
   const maxAttempts = whole("maxAttempts", 1, 100);
@@ -183,10 +184,14 @@ export function createRetryInterceptor(options: RetryOptions = {}): Interceptor 
         // A limit of its own for this attempt, where a retry could follow it and the deadline is further away.
         const left = deadline?.at === undefined ? Number.POSITIVE_INFINITY : deadline.at - Date.now();
         if (attemptTimeoutMs > 0 && attempt < maxAttempts && retriable && attemptTimeoutMs < left) {
-          attemptTimer = timerSignal(attemptTimeoutMs, () => {
-            abandoned = true;
-            return attemptAbandoned(rpc, attempt, attemptTimeoutMs);
-          }, req.signal);
+          attemptTimer = timerSignal(
+            attemptTimeoutMs,
+            () => {
+              abandoned = true;
+              return attemptAbandoned(rpc, attempt, attemptTimeoutMs);
+            },
+            req.signal,
+          );
         }
         // Each attempt that a retry may follow runs on a signal of its own, aborted once it failed: a
         // transport that gave up on an answer (an HTTP 429 over gRPC, say) may have left its HTTP/2
@@ -287,7 +292,6 @@ export function isTransient(error: ConnectError): boolean {
   return causeCodes(error).some((code) => resetCodes.has(code));
 }
 
-
 /** Whether the attempt failed before its request reached the server: no token, or the connection refused. */
 function wasNotSent(error: ConnectError): boolean {
   if ((error as unknown as Record<symbol, unknown>)[tokenFailureKey] === true) return true;
@@ -310,7 +314,6 @@ function causeCodes(error: unknown): string[] {
   }
   return codes;
 }
-
 
 function isGone(error: ConnectError, goneIds: readonly string[]): boolean {
   if (error.code !== Code.NotFound) return false;

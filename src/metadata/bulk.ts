@@ -31,14 +31,23 @@ export const defaultConcurrency = 4;
  * a positive whole number throws, naming it (a NaN would otherwise start no
  * request at all and still report success).
  */
-export function resolveBulkOptions(options: BulkOptions, method: string, batching: BatchRules): Required<Omit<BulkOptions, "rate">> & Pick<BulkOptions, "rate"> {
+export function resolveBulkOptions(
+  options: BulkOptions,
+  method: string,
+  batching: BatchRules,
+): Required<Omit<BulkOptions, "rate">> & Pick<BulkOptions, "rate"> {
   const { maxEntriesPerRequest, maxBytesPerRequest } = batching;
   checkRate(options.rate, method);
   const resolved = { maxEntriesPerRequest, maxBytesPerRequest, concurrency: defaultConcurrency, ...stripUndefined(options), rate: options.rate };
   for (const name of ["maxEntriesPerRequest", "maxBytesPerRequest", "concurrency"] as const) {
     const value = resolved[name];
     if (!Number.isSafeInteger(value) || value < 1) {
-      throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: name, entry: `${method}()`, problem: `option "${name}" must be a whole number of at least 1, got ${String(value)}.` });
+      throw new ZitadelConfigError({
+        code: "ERR_INVALID_OPTION",
+        option: name,
+        entry: `${method}()`,
+        problem: `option "${name}" must be a whole number of at least 1, got ${String(value)}.`,
+      });
     }
   }
   return resolved;
@@ -47,15 +56,18 @@ export function resolveBulkOptions(options: BulkOptions, method: string, batchin
 /** A rate must be a positive number of requests per second. */
 export function checkRate(rate: unknown, method: string): void {
   if (rate !== undefined && !(typeof rate === "number" && Number.isFinite(rate) && rate > 0)) {
-    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "rate", entry: `${method}()`, problem: `option "rate" must be a positive number of requests per second, got ${String(rate)}.` });
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      option: "rate",
+      entry: `${method}()`,
+      problem: `option "rate" must be a positive number of requests per second, got ${String(rate)}.`,
+    });
   }
 }
 
 function stripUndefined(options: BulkOptions): BulkOptions {
   return Object.fromEntries(
-    (["maxEntriesPerRequest", "maxBytesPerRequest", "concurrency"] as const)
-      .filter((name) => options[name] !== undefined)
-      .map((name) => [name, options[name]]),
+    (["maxEntriesPerRequest", "maxBytesPerRequest", "concurrency"] as const).filter((name) => options[name] !== undefined).map((name) => [name, options[name]]),
   );
 }
 

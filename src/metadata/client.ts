@@ -71,12 +71,22 @@ export function metadataClientFor(transport: Transport, options: MetadataClientO
   const entry = "createMetadataClient()";
   const unknown = Object.keys(options).filter((k) => !["api", "orgId", "selfUserId"].includes(k));
   if (unknown.length > 0) {
-    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: unknown[0]!, entry, problem: `unknown option "${unknown[0]}"; the options are api, orgId and selfUserId.` });
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      option: unknown[0]!,
+      entry,
+      problem: `unknown option "${unknown[0]}"; the options are api, orgId and selfUserId.`,
+    });
   }
   const api = options.api ?? "v1";
   const binding = metadataApiOf(api);
   if (binding === undefined) {
-    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "api", entry, problem: `option "api" must be ${metadataApiNames.map((n) => `"${n}"`).join(" or ")}, got ${JSON.stringify(api)}.` });
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      option: "api",
+      entry,
+      problem: `option "api" must be ${metadataApiNames.map((n) => `"${n}"`).join(" or ")}, got ${JSON.stringify(api)}.`,
+    });
   }
   if (options.orgId !== undefined) assertHeaderSafe(options.orgId, `${entry} option "orgId"`, "organization id");
   if (options.selfUserId !== undefined) checkUserId(options.selfUserId, `${entry} option "selfUserId"`);

@@ -194,14 +194,19 @@ export function createScope(rpcs: WriteRpcs, scopeOrgId: string | undefined): Me
     async removeMany(keys, options = {}) {
       const limits = resolveBulkOptions(options, "removeMany", rpcs.batching);
       const { removeSize, maxRemoveBytesPerRequest } = rpcs.batching;
-      const batches = splitIntoBatches(toKeys(keys, "removeMany"), removeSize, limits.maxEntriesPerRequest, Math.min(limits.maxBytesPerRequest, maxRemoveBytesPerRequest));
+      const batches = splitIntoBatches(
+        toKeys(keys, "removeMany"),
+        removeSize,
+        limits.maxEntriesPerRequest,
+        Math.min(limits.maxBytesPerRequest, maxRemoveBytesPerRequest),
+      );
       const results = await sendBatches(batches, options, limits.concurrency, (batch, call) => rpcs.removeMany(batch, call));
       return { requests: batches.length, count: count(batches), details: latest(results) };
     },
     async apply(changes, options = {}) {
       const limits = resolveBulkOptions(options, "apply", rpcs.batching);
       if (typeof changes !== "object" || changes === null) {
-        throw new TypeError('apply(): expected { set: { key: value, … }, remove: ["key", …] }, got ' + (changes === null ? "null." : `${typeof changes}.`));
+        throw new TypeError(`apply(): expected { set: { key: value, … }, remove: ["key", …] }, got ${changes === null ? "null." : `${typeof changes}.`}`);
       }
       const entries = changes.set === undefined ? [] : toEntries(changes.set, "apply");
       const keys = changes.remove === undefined ? [] : toKeys(changes.remove, "apply");
@@ -235,7 +240,12 @@ export function createScope(rpcs: WriteRpcs, scopeOrgId: string | undefined): Me
 
       // v1: bulk sets, then bulk removes; a remove request with an absent key fails whole, so its keys go one by one.
       const setBatches = entryBatches(entries, entrySize, limits);
-      const removeBatches = splitIntoBatches(keys, rpcs.batching.removeSize, limits.maxEntriesPerRequest, Math.min(limits.maxBytesPerRequest, rpcs.batching.maxRemoveBytesPerRequest));
+      const removeBatches = splitIntoBatches(
+        keys,
+        rpcs.batching.removeSize,
+        limits.maxEntriesPerRequest,
+        Math.min(limits.maxBytesPerRequest, rpcs.batching.maxRemoveBytesPerRequest),
+      );
       let requests = setBatches.length + removeBatches.length;
       const results = await sendBatches(setBatches, options, limits.concurrency, (batch, call) => rpcs.setMany(batch, call));
       results.push(
@@ -280,7 +290,10 @@ function toEntries(entries: MetadataChanges["set"], method: string): Entry[] {
     // In a list of pairs, say which one; in an object the key says it.
     naming(iterable ? `${method}(): entry ${index}: ` : `${method}(): `, () => checkKey(key));
     byKey.delete(key);
-    byKey.set(key, naming(`${method}(): `, () => checkValue(key, encodeValue(key, value))));
+    byKey.set(
+      key,
+      naming(`${method}(): `, () => checkValue(key, encodeValue(key, value))),
+    );
   });
   return [...byKey].map(([key, value]) => ({ key, value }));
 }
@@ -288,7 +301,9 @@ function toEntries(entries: MetadataChanges["set"], method: string): Entry[] {
 function toKeys(keys: Iterable<string>, method: string): string[] {
   if (typeof keys === "string") {
     // A string is iterable too: removeMany("plan") would remove "p", "l", "a" and "n".
-    throw new TypeError(`${method}(): expected a list of keys, got the string ${JSON.stringify(keys.slice(0, 40))}; to remove one key, pass [${JSON.stringify(keys.slice(0, 40))}] or use remove().`);
+    throw new TypeError(
+      `${method}(): expected a list of keys, got the string ${JSON.stringify(keys.slice(0, 40))}; to remove one key, pass [${JSON.stringify(keys.slice(0, 40))}] or use remove().`,
+    );
   }
   if (typeof keys !== "object" || keys === null || !(Symbol.iterator in keys)) {
     throw new TypeError(`${method}(): expected a list of keys, got ${keys === null ? "null" : typeof keys}.`);
@@ -413,7 +428,7 @@ function naming<T>(prefix: string, check: () => T): T {
 function checkValue(key: string, value: Uint8Array): Uint8Array {
   const size = valueSizeProblem(value);
   if (size !== undefined) {
-    throw new TypeError(`metadata "${key}": values ${size}.` + (value.length === 0 ? " To delete a key, use remove()." : ""));
+    throw new TypeError(`metadata "${key}": values ${size}.${value.length === 0 ? " To delete a key, use remove()." : ""}`);
   }
   return value;
 }

@@ -101,7 +101,19 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
     case "grpc": {
       checkFor(options, "grpc");
       const interceptors = validateCommonOptions(options, protocol, entry);
-      const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, httpVersion: _h, retry: _r, defaultTimeoutMs, baseUrl, ...forConnect } = options;
+      const {
+        protocol: _p,
+        auth: _a,
+        orgId: _o,
+        allowInsecure: _i,
+        connectV1: _c,
+        fetch: _f,
+        httpVersion: _h,
+        retry: _r,
+        defaultTimeoutMs,
+        baseUrl,
+        ...forConnect
+      } = options;
       const sessionManager = http2SessionManager(baseUrl, forConnect);
       return withDeadlines(createGrpcTransport({ ...forConnect, baseUrl, interceptors, sessionManager }), normalized(baseUrl), defaultTimeoutMs);
     }
@@ -111,7 +123,13 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
       const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, retry: _r, defaultTimeoutMs, baseUrl, ...forConnect } = options;
       let transport: Transport;
       if (forConnect.httpVersion === "2") {
-        transport = createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "2", sessionManager: http2SessionManager(baseUrl, forConnect) });
+        transport = createGrpcWebTransport({
+          ...forConnect,
+          baseUrl,
+          interceptors,
+          httpVersion: "2",
+          sessionManager: http2SessionManager(baseUrl, forConnect),
+        });
       } else {
         transport = createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
       }
@@ -123,7 +141,13 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
       const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, retry: _r, defaultTimeoutMs, baseUrl, ...forConnect } = options;
       let transport: Transport;
       if (forConnect.httpVersion === "2") {
-        transport = createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "2", sessionManager: http2SessionManager(baseUrl, forConnect) });
+        transport = createConnectTransport({
+          ...forConnect,
+          baseUrl,
+          interceptors,
+          httpVersion: "2",
+          sessionManager: http2SessionManager(baseUrl, forConnect),
+        });
       } else {
         transport = createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
       }

@@ -12,10 +12,7 @@ import type {
   GrpcTransportOptions as NodeGrpcOptions,
   GrpcWebTransportOptions as NodeGrpcWebOptions,
 } from "@connectrpc/connect-node";
-import type {
-  ConnectTransportOptions as WebConnectOptions,
-  GrpcWebTransportOptions as WebGrpcWebOptions,
-} from "@connectrpc/connect-web";
+import type { ConnectTransportOptions as WebConnectOptions, GrpcWebTransportOptions as WebGrpcWebOptions } from "@connectrpc/connect-web";
 import type { Keys, OwnOptionKey, ZitadelProtocol } from "./options.js";
 import { ZitadelConfigError } from "../core/config-error.js";
 
@@ -230,14 +227,10 @@ export interface OptionCheck {
  * must not meet a condition that refuses it. Throws a TypeError naming the
  * first option that fails, in the options' own order.
  */
-export function checkOptions(
-  options: object,
-  rows: { readonly [key: string]: { readonly [protocol: string]: OptionRule } },
-  check: OptionCheck,
-): void {
+export function checkOptions(options: object, rows: { readonly [key: string]: { readonly [protocol: string]: OptionRule } }, check: OptionCheck): void {
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
-    const rule = Object.prototype.hasOwnProperty.call(rows, key) ? rows[key]?.[check.protocol] : undefined;
+    const rule = Object.hasOwn(rows, key) ? rows[key]?.[check.protocol] : undefined;
     if (rule === undefined) {
       throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: key, entry: check.entry, problem: unknownOption(key, Object.keys(rows)) });
     }

@@ -141,11 +141,7 @@ export function checkProtocol<P extends ZitadelProtocol>(options: unknown, entry
  * Which option may be used with which protocol is the option table's
  * business (checkOptions), done before this.
  */
-export function validateCommonOptions(
-  options: Omit<CommonZitadelTransportOptions, "protocol">,
-  protocol: ZitadelProtocol,
-  entry: string,
-): Interceptor[] {
+export function validateCommonOptions(options: Omit<CommonZitadelTransportOptions, "protocol">, protocol: ZitadelProtocol, entry: string): Interceptor[] {
   if (options === null || typeof options !== "object") {
     throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", entry: entry, problem: `expected an options object such as { baseUrl, protocol, auth }.` });
   }
@@ -155,7 +151,12 @@ export function validateCommonOptions(
     throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "connectV1", entry: entry, problem: `option "connectV1" must be true or false.` });
   }
   if (options.interceptors !== undefined && !Array.isArray(options.interceptors)) {
-    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "interceptors", entry: entry, problem: `option "interceptors" must be an array of interceptors.` });
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      option: "interceptors",
+      entry: entry,
+      problem: `option "interceptors" must be an array of interceptors.`,
+    });
   }
   if (options.auth === undefined) {
     throw new ZitadelConfigError({

@@ -103,8 +103,7 @@ export function createRestTransport(options: RestTransportOptions): Transport {
   const { defaultTimeoutMs } = options;
   const servicePrefixes = { ...options.servicePrefixes };
   const jsonOptions = options.jsonOptions ?? {};
-  const registry: Registry =
-    jsonOptions.registry === undefined ? createRegistry(ErrorDetailSchema) : createRegistry(ErrorDetailSchema, jsonOptions.registry);
+  const registry: Registry = jsonOptions.registry === undefined ? createRegistry(ErrorDetailSchema) : createRegistry(ErrorDetailSchema, jsonOptions.registry);
   const writeOptions: Partial<JsonWriteOptions> = {
     alwaysEmitImplicit: jsonOptions.alwaysEmitImplicit,
     enumAsInteger: jsonOptions.enumAsInteger,
@@ -147,78 +146,77 @@ export function createRestTransport(options: RestTransportOptions): Transport {
         rpc: `${method.parent.typeName}/${method.name}`,
         url: urlOf(baseUrl, planned),
       };
-      return runWithDeadline(call, (effectiveTimeoutMs, callContextValues) => runUnaryCall<I, O>({
-        interceptors,
-        signal,
-        timeoutMs: effectiveTimeoutMs <= 0 ? undefined : effectiveTimeoutMs,
-        req: {
-          stream: false,
-          service: method.parent,
-          method,
-          requestMethod: planned.method,
-          url: call.url,
-          header: requestHeader,
-          contextValues: callContextValues,
-          message,
-        },
-        next: async (req) => {
-          // An interceptor that swapped the message gets a request built from its message.
-          const replanned = req.message === message ? undefined : plan(method, req.message);
-          const request = replanned ?? planned;
-          const url = replanned === undefined ? req.url : urlOf(baseUrl, replanned);
-          const httpMethod = replanned === undefined ? req.requestMethod : replanned.method;
-          if (request.body !== undefined && !req.header.has("content-type")) req.header.set("content-type", "application/json");
-          const where = pathOf(url);
-          const body = request.body === undefined ? undefined : new TextEncoder().encode(JSON.stringify(request.body));
-          if (body !== undefined && body.byteLength > writeMaxBytes) {
-            throw new ConnectError(
-              `REST call ${httpMethod} ${where}: the request body of ${body.byteLength} bytes exceeds writeMaxBytes (${writeMaxBytes})`,
-              Code.ResourceExhausted,
-            );
-          }
-          const unavailable = (e: unknown) => {
-            const origin = new URL(url).origin;
-            return new ConnectError(
-              redactor(req.header)(`REST call ${httpMethod} ${where} got no complete response from ${origin}: ${describeFailure(e)}`),
-              Code.Unavailable,
-              undefined,
-              undefined,
-              e,
-            );
-          };
-          let response: UniversalClientResponse;
-          let read: Uint8Array | undefined;
-          try {
-            response = await httpClient({
-              url,
-              method: httpMethod,
-              header: req.header,
-              body: body === undefined ? undefined : createAsyncIterable([body]),
-              signal: req.signal,
+      return runWithDeadline(call, (effectiveTimeoutMs, callContextValues) =>
+        runUnaryCall<I, O>({
+          interceptors,
+          signal,
+          timeoutMs: effectiveTimeoutMs <= 0 ? undefined : effectiveTimeoutMs,
+          req: {
+            stream: false,
+            service: method.parent,
+            method,
+            requestMethod: planned.method,
+            url: call.url,
+            header: requestHeader,
+            contextValues: callContextValues,
+            message,
+          },
+          next: async (req) => {
+            // An interceptor that swapped the message gets a request built from its message.
+            const replanned = req.message === message ? undefined : plan(method, req.message);
+            const request = replanned ?? planned;
+            const url = replanned === undefined ? req.url : urlOf(baseUrl, replanned);
+            const httpMethod = replanned === undefined ? req.requestMethod : replanned.method;
+            if (request.body !== undefined && !req.header.has("content-type")) req.header.set("content-type", "application/json");
+            const where = pathOf(url);
+            const body = request.body === undefined ? undefined : new TextEncoder().encode(JSON.stringify(request.body));
+            if (body !== undefined && body.byteLength > writeMaxBytes) {
+              throw new ConnectError(
+                `REST call ${httpMethod} ${where}: the request body of ${body.byteLength} bytes exceeds writeMaxBytes (${writeMaxBytes})`,
+                Code.ResourceExhausted,
+              );
+            }
+            const unavailable = (e: unknown) => {
+              const origin = new URL(url).origin;
+              return new ConnectError(
+                redactor(req.header)(`REST call ${httpMethod} ${where} got no complete response from ${origin}: ${describeFailure(e)}`),
+                Code.Unavailable,
+                undefined,
+                undefined,
+                e,
+              );
+            };
+            let response: UniversalClientResponse;
+            let read: Uint8Array | undefined;
+            try {
+              response = await httpClient({
+                url,
+                method: httpMethod,
+                header: req.header,
+                body: body === undefined ? undefined : createAsyncIterable([body]),
+                signal: req.signal,
+              });
+              read = await collectBytes(response.body, readMaxBytes);
+            } catch (e) {
+              // Deadline and cancellation: runUnaryCall turns the signal's reason into the error.
+              if (req.signal.aborted) throw e;
+              throw unavailable(e);
+            }
+            if (read === undefined) {
+              throw new ConnectError(`REST call ${httpMethod} ${where}: the response body exceeds readMaxBytes (${readMaxBytes})`, Code.ResourceExhausted);
+            }
+            // As lenient as fetch's Response.text(): malformed UTF-8 becomes U+FFFD, a leading BOM is dropped.
+            const text = new TextDecoder().decode(read);
+            const responseHeader = new Headers(response.header);
+            const output = decodeResponse(method, response.status, responseHeader, text, {
+              where,
+              redact: redactor(req.header),
+              readOptions,
             });
-            read = await collectBytes(response.body, readMaxBytes);
-          } catch (e) {
-            // Deadline and cancellation: runUnaryCall turns the signal's reason into the error.
-            if (req.signal.aborted) throw e;
-            throw unavailable(e);
-          }
-          if (read === undefined) {
-            throw new ConnectError(
-              `REST call ${httpMethod} ${where}: the response body exceeds readMaxBytes (${readMaxBytes})`,
-              Code.ResourceExhausted,
-            );
-          }
-          // As lenient as fetch's Response.text(): malformed UTF-8 becomes U+FFFD, a leading BOM is dropped.
-          const text = new TextDecoder().decode(read);
-          const responseHeader = new Headers(response.header);
-          const output = decodeResponse(method, response.status, responseHeader, text, {
-            where,
-            redact: redactor(req.header),
-            readOptions,
-          });
-          return { stream: false, service: method.parent, method, header: responseHeader, message: output, trailer: new Headers() };
-        },
-      }));
+            return { stream: false, service: method.parent, method, header: responseHeader, message: output, trailer: new Headers() };
+          },
+        }),
+      );
     },
 
     async stream<I extends DescMessage, O extends DescMessage>(method: DescMethodStreaming<I, O>): Promise<StreamResponse<I, O>> {
@@ -249,8 +247,7 @@ function decodeResponse<O extends DescMessage>(
   text: string,
   { where, redact, readOptions }: ResponseContext,
 ): UnaryResponse<DescMessage, O>["message"] {
-  const fail = (message: string, code: Code, cause?: unknown) =>
-    withHttpStatus(new ConnectError(redact(message), code, metadata, undefined, cause), status);
+  const fail = (message: string, code: Code, cause?: unknown) => withHttpStatus(new ConnectError(redact(message), code, metadata, undefined, cause), status);
   if (status === 0 || (status >= 300 && status < 400)) {
     const location = metadata.get("location");
     throw fail(
@@ -307,25 +304,50 @@ function validateRestOptions(options: RestTransportOptions): {
     }
     for (const name of ["fetch", "credentials"] as const) {
       if (options[name] !== undefined) {
-        throw new ZitadelConfigError({ code: "ERR_OPTION_NOT_APPLICABLE", option: name, entry: "createRestTransport", problem: `option "${name}" cannot apply together with option "httpClient", which makes the requests; drop one of the two.` });
+        throw new ZitadelConfigError({
+          code: "ERR_OPTION_NOT_APPLICABLE",
+          option: name,
+          entry: "createRestTransport",
+          problem: `option "${name}" cannot apply together with option "httpClient", which makes the requests; drop one of the two.`,
+        });
       }
     }
   }
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
-    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "fetch", entry: "createRestTransport", problem: 'option "fetch" must be a function like globalThis.fetch.' });
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      option: "fetch",
+      entry: "createRestTransport",
+      problem: 'option "fetch" must be a function like globalThis.fetch.',
+    });
   }
   if (options.httpClient === undefined && options.fetch === undefined && typeof globalThis.fetch !== "function") {
-    throw new ZitadelConfigError({ code: "ERR_MISSING_OPTION", option: "fetch", entry: "createRestTransport", problem: 'there is no global fetch here; pass one as option "fetch".' });
+    throw new ZitadelConfigError({
+      code: "ERR_MISSING_OPTION",
+      option: "fetch",
+      entry: "createRestTransport",
+      problem: 'there is no global fetch here; pass one as option "fetch".',
+    });
   }
   if (options.credentials !== undefined && !["omit", "same-origin", "include"].includes(options.credentials)) {
-    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "credentials", entry: "createRestTransport", problem: 'option "credentials" must be "omit", "same-origin" or "include".' });
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      option: "credentials",
+      entry: "createRestTransport",
+      problem: 'option "credentials" must be "omit", "same-origin" or "include".',
+    });
   }
   checkTimeoutMs(options.defaultTimeoutMs, 'createRestTransport: option "defaultTimeoutMs"', "defaultTimeoutMs");
   const readMaxBytes = checkMaxBytes(options.readMaxBytes, "readMaxBytes");
   const writeMaxBytes = checkMaxBytes(options.writeMaxBytes, "writeMaxBytes");
   for (const [service, prefix] of Object.entries(options.servicePrefixes ?? {})) {
     if (typeof prefix !== "string" || (prefix !== "" && (!prefix.startsWith("/") || prefix.endsWith("/")))) {
-      throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "servicePrefixes", entry: "createRestTransport", problem: `option "servicePrefixes" for ${service} must be "" or a path like "/management/v1" (leading /, no trailing /).` });
+      throw new ZitadelConfigError({
+        code: "ERR_INVALID_OPTION",
+        option: "servicePrefixes",
+        entry: "createRestTransport",
+        problem: `option "servicePrefixes" for ${service} must be "" or a path like "/management/v1" (leading /, no trailing /).`,
+      });
     }
   }
   const httpClient = options.httpClient ?? createFetchHttpClient({ fetch: options.fetch, credentials: options.credentials });
@@ -335,7 +357,12 @@ function validateRestOptions(options: RestTransportOptions): {
 function checkMaxBytes(value: unknown, name: "readMaxBytes" | "writeMaxBytes"): number {
   if (value === undefined) return maxBytesLimit;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > maxBytesLimit) {
-    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: name, entry: "createRestTransport", problem: `option "${name}" must be a whole number of bytes from 1 to ${maxBytesLimit}, got ${String(value)}.` });
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      option: name,
+      entry: "createRestTransport",
+      problem: `option "${name}" must be a whole number of bytes from 1 to ${maxBytesLimit}, got ${String(value)}.`,
+    });
   }
   return value;
 }
@@ -402,16 +429,10 @@ function errorFromResponse(
   }
   const reason = reasonPhrases[httpStatus] ?? "";
   const hint =
-    httpStatus === 404
-      ? ": no such route. Check that baseUrl is the ZITADEL instance itself (the /management/v1 or /auth/v1 prefix is added for you)"
-      : "";
+    httpStatus === 404 ? ": no such route. Check that baseUrl is the ZITADEL instance itself (the /management/v1 or /auth/v1 prefix is added for you)" : "";
   const snippet = bodySnippet(text, metadata.get("content-type"));
   const quoted = snippet === undefined ? "" : ` (body: "${redact(snippet)}")`;
-  return new ConnectError(
-    `HTTP ${httpStatus}${reason ? ` ${reason}` : ""} from ${where}${hint}${quoted}`,
-    codeFromHttpStatus(httpStatus),
-    metadata,
-  );
+  return new ConnectError(`HTTP ${httpStatus}${reason ? ` ${reason}` : ""} from ${where}${hint}${quoted}`, codeFromHttpStatus(httpStatus), metadata);
 }
 
 interface StatusJson {

@@ -139,5 +139,7 @@ export interface Http2ConnectionOptions extends Http2SessionOptions {
  */
 export function safeSessionManager(baseUrl: string, options: Omit<Http2ConnectionOptions, "sessionManager">): SafeHttp2SessionManager {
   const { pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs, nodeOptions } = options;
-  return new SafeHttp2SessionManager(new Http2SessionManager(baseUrl, { pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs }, nodeOptions));
+  return new SafeHttp2SessionManager(
+    new Http2SessionManager(baseUrl, { pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs }, nodeOptions),
+  );
 }

@@ -37,9 +37,7 @@ export type WebZitadelRestTransportOptions = Own<"rest"> & Credentials & Omit<Gr
  * emulator started with connectV1). The option table refuses, naming it, any
  * option the chosen protocol cannot use.
  */
-export type WebZitadelTransportOptions = FlatOptions<
-  WebZitadelGrpcWebTransportOptions | WebZitadelConnectTransportOptions | WebZitadelRestTransportOptions
->;
+export type WebZitadelTransportOptions = FlatOptions<WebZitadelGrpcWebTransportOptions | WebZitadelConnectTransportOptions | WebZitadelRestTransportOptions>;
 
 /** Options of the one-protocol factories: the same, without `protocol`. */
 export type WebZitadelProtocolTransportOptions = Omit<WebZitadelTransportOptions, "protocol">;
@@ -56,7 +54,11 @@ export function createZitadelTransport(options: WebZitadelTransportOptions): Tra
   const entry = "createZitadelTransport";
   const requested: unknown = options !== null && typeof options === "object" ? Reflect.get(options, "protocol") : undefined;
   if (requested === "grpc") {
-    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", entry: entry, problem: `browsers cannot speak gRPC over HTTP/2; use protocol "grpc-web" or "rest".` });
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      entry: entry,
+      problem: `browsers cannot speak gRPC over HTTP/2; use protocol "grpc-web" or "rest".`,
+    });
   }
   switch (checkProtocol(options, entry, webProtocols)) {
     case "grpc-web":
@@ -101,14 +103,31 @@ function checkFor<P extends WebProtocol, T>(
   checkOptions(options, webOptionRows, { entry, protocol });
   const { credentials } = options;
   if (credentials !== undefined && credentials !== "omit" && credentials !== "same-origin" && credentials !== "include") {
-    throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "credentials", entry: entry, problem: `option "credentials" must be "omit", "same-origin" or "include".` });
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      option: "credentials",
+      entry: entry,
+      problem: `option "credentials" must be "omit", "same-origin" or "include".`,
+    });
   }
 }
 
 function grpcWeb(options: WithoutProtocol<WebZitadelTransportOptions>, entry: string): Transport {
   checkFor<"grpc-web", WebZitadelGrpcWebTransportOptions>(options, "grpc-web", entry);
   const interceptors = validateCommonOptions(options, "grpc-web", entry);
-  const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, retry: _r, credentials, fetch, baseUrl, defaultTimeoutMs, ...forConnect } = options;
+  const {
+    protocol: _p,
+    auth: _a,
+    orgId: _o,
+    allowInsecure: _i,
+    connectV1: _c,
+    retry: _r,
+    credentials,
+    fetch,
+    baseUrl,
+    defaultTimeoutMs,
+    ...forConnect
+  } = options;
   const transport = createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, fetch: withCredentials(fetch, credentials) });
   return withDeadlines(transport, parseBaseUrl(baseUrl, entry, "baseUrl").normalized, defaultTimeoutMs);
 }
@@ -116,7 +135,19 @@ function grpcWeb(options: WithoutProtocol<WebZitadelTransportOptions>, entry: st
 function connect(options: WithoutProtocol<WebZitadelTransportOptions>, entry: string): Transport {
   checkFor<"connect", WebZitadelConnectTransportOptions>(options, "connect", entry);
   const interceptors = validateCommonOptions(options, "connect", entry);
-  const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, retry: _r, credentials, fetch, baseUrl, defaultTimeoutMs, ...forConnect } = options;
+  const {
+    protocol: _p,
+    auth: _a,
+    orgId: _o,
+    allowInsecure: _i,
+    connectV1: _c,
+    retry: _r,
+    credentials,
+    fetch,
+    baseUrl,
+    defaultTimeoutMs,
+    ...forConnect
+  } = options;
   const transport = createConnectTransport({ ...forConnect, baseUrl, interceptors, fetch: withCredentials(fetch, credentials) });
   return withDeadlines(transport, parseBaseUrl(baseUrl, entry, "baseUrl").normalized, defaultTimeoutMs);
 }

@@ -15,7 +15,6 @@ export function getErrorDetail(error: unknown): ErrorDetail | undefined {
   return source.findDetails(ErrorDetailSchema)[0];
 }
 
-
 /**
  * One error shape on every protocol: the gRPC code, ZITADEL's error id, its
  * message, and the HTTP status when the call went over REST. The original

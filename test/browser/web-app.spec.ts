@@ -20,7 +20,6 @@ import type { Emulator } from "../../src/emulator/index.js";
 import { startEmulator } from "../../src/emulator/index.js";
 import type { ScenarioArgs, ScenarioResult } from "./page.js";
 
-
 const pageHtml = `<!doctype html>
 <html><head><meta charset="utf-8"><title>zitadel-metadata browser test</title></head>
 <body><script type="module" src="/app.js"></script></body></html>
@@ -84,11 +83,7 @@ describe("zitadel-metadata/web in headless Chromium, cross-origin against the em
     setupError = chromiumMissing();
     if (setupError !== undefined) return;
     const log = (line: string) => emulatorLog.push(line);
-    const [script, started, startedWithConnect] = await Promise.all([
-      bundlePage(),
-      startEmulator({ log }),
-      startEmulator({ log, connectV1: true }),
-    ]);
+    const [script, started, startedWithConnect] = await Promise.all([bundlePage(), startEmulator({ log }), startEmulator({ log, connectV1: true })]);
     emulator = started;
     connectEmulator = startedWithConnect;
     site = await serveStatic(script);
@@ -127,10 +122,7 @@ describe("zitadel-metadata/web in headless Chromium, cross-origin against the em
       acmeId: emulator.org("acme").id,
     };
     try {
-      return await page.evaluate(
-        (a) => (globalThis as unknown as { zmetaScenario(a: ScenarioArgs): Promise<ScenarioResult> }).zmetaScenario(a),
-        args,
-      );
+      return await page.evaluate((a) => (globalThis as unknown as { zmetaScenario(a: ScenarioArgs): Promise<ScenarioResult> }).zmetaScenario(a), args);
     } catch (e) {
       throw new Error(`the page failed over ${protocol}: ${(e as Error).message}\n${pageOutput.join("\n")}`);
     }

@@ -22,7 +22,13 @@ export function grpcStatusOf(outcome: Outcome): string | undefined {
 }
 
 /** Sets `key` of alice to `value` (as acme-admin) over one protocol; gRPC over HTTP/2, the others over HTTP/1.1 unless `h2`. */
-export function setKey(emulator: Emulator, protocol: FaultProtocol, key: string, value: string, options: { h2?: boolean; signal?: AbortSignal; token?: string } = {}): Promise<Outcome> {
+export function setKey(
+  emulator: Emulator,
+  protocol: FaultProtocol,
+  key: string,
+  value: string,
+  options: { h2?: boolean; signal?: AbortSignal; token?: string } = {},
+): Promise<Outcome> {
   const userId = emulator.user("alice").id;
   const token = options.token ?? emulator.user("acme-admin").token;
   const bytes = Buffer.from(value, "utf8");
@@ -54,12 +60,16 @@ export function setKey(emulator: Emulator, protocol: FaultProtocol, key: string,
 
 function viaHttp1(url: string, path: string, headers: Record<string, string>, body: Buffer, signal?: AbortSignal): Promise<Outcome> {
   return new Promise((resolve) => {
-    const req = http.request(`${url}${path}`, { method: "POST", headers: { ...headers, "content-length": String(body.length) }, agent: false, signal }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ kind: "answer", status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on("error", (e) => resolve({ kind: "dropped", error: (e as NodeJS.ErrnoException).code ?? e.message }));
-    });
+    const req = http.request(
+      `${url}${path}`,
+      { method: "POST", headers: { ...headers, "content-length": String(body.length) }, agent: false, signal },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ kind: "answer", status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on("error", (e) => resolve({ kind: "dropped", error: (e as NodeJS.ErrnoException).code ?? e.message }));
+      },
+    );
     req.on("error", (e) => resolve({ kind: "dropped", error: (e as NodeJS.ErrnoException).code ?? e.name }));
     req.end(body);
   });

@@ -142,11 +142,15 @@ try {
     case "goaway": {
       // GOAWAY mid-traffic: 4 lanes of calls, half of the requests answered with GOAWAY and a refused stream.
       emulator.faults.goaway = 0.5;
-      during = (await Promise.all(Array.from({ length: 4 }, async () => {
-        const lane: string[] = [];
-        for (let i = 0; i < 12; i++) lane.push(await outcome(() => user.get(key)));
-        return lane;
-      }))).flat();
+      during = (
+        await Promise.all(
+          Array.from({ length: 4 }, async () => {
+            const lane: string[] = [];
+            for (let i = 0; i < 12; i++) lane.push(await outcome(() => user.get(key)));
+            return lane;
+          }),
+        )
+      ).flat();
       emulator.faults.goaway = 0;
       details.goaways = emulator.faultCounts.goaway;
       break;
@@ -181,7 +185,9 @@ try {
       // Calls aborted in flight (the emulator delays every answer), and one aborted before it starts.
       emulator.faults.latencyMs = 400;
       const controllers = Array.from({ length: 8 }, () => new AbortController());
-      const calls = controllers.map((c, i) => outcome(() => (i % 2 === 0 ? user.get(key, { signal: c.signal }) : user.set(key, "aborted", { signal: c.signal }))));
+      const calls = controllers.map((c, i) =>
+        outcome(() => (i % 2 === 0 ? user.get(key, { signal: c.signal }) : user.set(key, "aborted", { signal: c.signal }))),
+      );
       await sleep(100);
       for (const c of controllers) c.abort();
       const early = new AbortController();
@@ -200,7 +206,15 @@ try {
   for (let i = 0; i < 3; i++) after.push(await outcome(() => roundTrip()));
   await sleep(300);
   clearTimeout(watchdog);
-  finish(0, { before, during: tally(during), after: tally(after), connectionsBefore, connectionsAfter: connections, refusedPings: manager?.refusedPings, ...details });
+  finish(0, {
+    before,
+    during: tally(during),
+    after: tally(after),
+    connectionsBefore,
+    connectionsAfter: connections,
+    refusedPings: manager?.refusedPings,
+    ...details,
+  });
 } catch (e) {
   finish(2, { problem: describeError(e) });
 } finally {

@@ -5,13 +5,7 @@ import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } f
 import { expect } from "vitest";
 import type { Emulator } from "../../src/emulator/index.js";
 import type { MetadataApiName, ZitadelProtocol, ZitadelTransportOptions } from "../../src/index.js";
-import {
-  createAuthClient,
-  createManagementClient,
-  createRestTransport,
-  createZitadelTransport,
-  getErrorDetail,
-} from "../../src/index.js";
+import { createAuthClient, createManagementClient, createRestTransport, createZitadelTransport, getErrorDetail } from "../../src/index.js";
 
 /**
  * Every protocol a behaviour test runs over: those a real ZITADEL serves for
@@ -32,12 +26,7 @@ export const servedPairs = [
 ] as const satisfies readonly (readonly [MetadataApiName, ZitadelProtocol])[];
 
 /** Clients acting as one seeded user over one protocol. */
-export function clientsAs(
-  emulator: Emulator,
-  protocol: ZitadelProtocol,
-  userName: string,
-  extra: Partial<ZitadelTransportOptions> = {},
-) {
+export function clientsAs(emulator: Emulator, protocol: ZitadelProtocol, userName: string, extra: Partial<ZitadelTransportOptions> = {}) {
   const transport = createZitadelTransport({
     baseUrl: emulator.url,
     protocol,

@@ -115,10 +115,7 @@ function orgRpcs(orgs: OrganizationServiceV2Client, named: string | undefined): 
     return id;
   };
   return {
-    ...reads(
-      (pagination, filters, call) => orgs.listOrganizationMetadata({ organizationId: organizationId(call), pagination, filters }, call),
-      undefined,
-    ),
+    ...reads((pagination, filters, call) => orgs.listOrganizationMetadata({ organizationId: organizationId(call), pagination, filters }, call), undefined),
     ...writes(
       (metadata, call) => orgs.setOrganizationMetadata({ organizationId: organizationId(call), metadata }, call),
       (keys, call) => orgs.deleteOrganizationMetadata({ organizationId: organizationId(call), keys }, call),
