@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { bundleForBrowser } from "./support/browser-bundle.js";
+import { developedPeerVersions, peerNames } from "./support/packed-package.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -380,7 +381,17 @@ describe("the packed package, installed into a new project", () => {
     // The dependencies usually come from npm's cache (npm ci filled it); the registry only when they do not.
     await succeed(
       npm,
-      ["install", join(dir, packed[0]!.filename), "--prefer-offline", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"],
+      // The peers at the versions we develop on (the version matrix tries the newest); -web is an optional peer, so npm would skip it.
+      [
+        "install",
+        join(dir, packed[0]!.filename),
+        ...peerNames.map((n) => `${n}@${developedPeerVersions()[n]}`),
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        "--no-package-lock",
+        "--loglevel=error",
+      ],
       app,
       150_000,
     );

@@ -3,7 +3,7 @@
 // Node and browser option types live in node.ts and web.ts, derived from
 // connect-node's and connect-web's own types; which option applies where is
 // option-table.ts.
-import type { GrpcWebTransportOptions as WebGrpcWebTransportOptions } from "@connectrpc/connect-web";
+import type { BinaryReadOptions, BinaryWriteOptions, JsonReadOptions, JsonWriteOptions } from "@bufbuild/protobuf";
 import type { Interceptor } from "@connectrpc/connect";
 import type { Auth } from "../auth/token-source.js";
 import { checkTimeoutMs, parseBaseUrl } from "../core/base-url.js";
@@ -73,11 +73,26 @@ export interface ZitadelOwnOptions {
 export type OwnOptionKey = keyof ZitadelOwnOptions;
 
 /**
- * Options shared by the Node and browser transports: ours, plus the options
- * of connect's transports that both runtimes have (connect-web's gRPC-web
- * options, which are a subset of connect-node's, without its `fetch`).
+ * The options of connect's transports that both runtimes have: connect-web's
+ * gRPC-web options (a subset of connect-node's) without `fetch` and without
+ * the names we own. Spelled out with types from @connectrpc/connect and
+ * @bufbuild/protobuf only, so that the Node entry's types do not need
+ * @connectrpc/connect-web (an optional peer dependency); web.ts stops
+ * compiling if connect-web's set drifts from this one.
  */
-export type CommonZitadelTransportOptions = ZitadelOwnOptions & Omit<WebGrpcWebTransportOptions, OwnOptionKey | "fetch">;
+export interface SharedConnectOptions {
+  /** Protobuf binary instead of JSON where the protocol offers both (gRPC-web and Connect). */
+  useBinaryFormat?: boolean;
+  /** Options for the JSON format (by default, unknown fields are ignored). */
+  jsonOptions?: Partial<JsonReadOptions & JsonWriteOptions>;
+  /** Options for the binary wire format. */
+  binaryOptions?: Partial<BinaryReadOptions & BinaryWriteOptions>;
+  /** The deadline of every call in milliseconds, unless the call sets its own `timeoutMs`. */
+  defaultTimeoutMs?: number;
+}
+
+/** Options shared by the Node and browser transports: ours, plus SharedConnectOptions. */
+export type CommonZitadelTransportOptions = ZitadelOwnOptions & SharedConnectOptions;
 
 /** Every key of every member of a union (`keyof` of a union gives only the shared ones). */
 export type Keys<T> = T extends unknown ? keyof T : never;

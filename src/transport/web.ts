@@ -3,7 +3,7 @@ import type { ConnectTransportOptions, GrpcWebTransportOptions } from "@connectr
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import type { RefusedOption } from "./option-table.js";
 import { checkOptions, webOptionRows } from "./option-table.js";
-import type { FlatOptions, OwnOptionKey, ZitadelOwnOptions, ZitadelProtocol } from "./options.js";
+import type { FlatOptions, OwnOptionKey, SharedConnectOptions, ZitadelOwnOptions, ZitadelProtocol } from "./options.js";
 import { checkProtocol, validateCommonOptions } from "./options.js";
 import { createRestTransport } from "./rest.js";
 import { ZitadelConfigError } from "../core/config-error.js";
@@ -43,6 +43,14 @@ export type WebZitadelTransportOptions = FlatOptions<WebZitadelGrpcWebTransportO
 export type WebZitadelProtocolTransportOptions = Omit<WebZitadelTransportOptions, "protocol">;
 
 const webProtocols: readonly WebProtocol[] = ["grpc-web", "connect", "rest"];
+
+// SharedConnectOptions (options.ts) spells out connect-web's gRPC-web options
+// without `fetch` and ours, so that the Node entry's types need no
+// connect-web. This line stops compiling when the two differ in a name or a type.
+type ConnectWebShared = Omit<GrpcWebTransportOptions, OwnOptionKey | "fetch">;
+type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sharedOptionsMatchConnectWeb: SameType<ConnectWebShared, SharedConnectOptions> & SameType<keyof ConnectWebShared, keyof SharedConnectOptions> = true;
+void sharedOptionsMatchConnectWeb;
 
 /**
  * A Connect transport to ZITADEL for browsers (fetch-based): gRPC-web, the
