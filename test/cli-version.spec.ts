@@ -20,7 +20,7 @@ describe("zmeta --version", () => {
 
   it("is named in the overview", async () => {
     const res = await zmeta(["--help"]);
-    expect(res.out).toContain("zmeta --version");
+    expect(res.out).toContain("zmeta -V, --version");
   });
 
   it("refuses anything after it, and is not an option of a command", async () => {
