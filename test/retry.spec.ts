@@ -195,10 +195,16 @@ describe.each(allProtocols)("over %s", (protocol) => {
     // Two 503s and their 150 ms of backoff must fit in the deadline on a loaded machine too.
     const err = await rejection(mgmt.listOrgMetadata({}, { timeoutMs: 5_000 }));
     expect(err.code).toBe(Code.DeadlineExceeded);
-    expect(err.rawMessage).toMatch(
-      /^zitadel\.management\.v1\.ManagementService\/ListOrgMetadata to http:\/\/127\.0\.0\.1:\d+\/\S+ got no complete response within 5 s, the call's deadline, in 3 attempts \(/,
-    );
-    expect(retries).toHaveLength(2);
+    const said =
+      /^zitadel\.management\.v1\.ManagementService\/ListOrgMetadata to http:\/\/127\.0\.0\.1:\d+\/\S+ got no complete response within 5 s, the call's deadline, in (\d+) attempts \(/.exec(
+        err.rawMessage,
+      );
+    expect(said, err.rawMessage).not.toBeNull();
+    // The front is shared by the protocol's tests: under load a late request of an earlier test can
+    // take one of the 503s (CI saw "in 2 attempts" over rest). What the message says must still be
+    // exactly this call's attempts: the 503s it met, each retried, and the one that hung.
+    expect(retries.length).toBeGreaterThanOrEqual(1);
+    expect(Number(said![1])).toBe(retries.length + 1);
   });
 
   it("an abort during the backoff ends the call at once", async () => {
