@@ -88,20 +88,13 @@ describe.each(lanes)("zmeta export, wipe, import on %s over %s with faults on a 
     const before = await stored(emulator, userIds, orgId);
     expect(before).toHaveLength(10_000);
 
-    const connection = [
-      "--url",
-      emulator.url,
-      "--token",
-      emulator.user("iam-admin").token,
-      "--protocol",
-      protocol,
-      "--api",
-      api,
-      "--org-id",
-      orgId,
-      "--retries",
-      "10",
+    /** The flags that point zmeta at this lane's emulator as `user`, then `extra`. */
+    const connectionAs = (user: string, ...extra: string[]) => [
+      ...["--url", emulator.url, "--token", emulator.user(user).token],
+      ...["--protocol", protocol, "--api", api, "--org-id", orgId],
+      ...extra,
     ];
+    const connection = connectionAs("iam-admin", "--retries", "10");
     const file = join(dir, `${api}-${protocol}.ndjson`);
     /** Runs the CLI with the faults on, and adds up what it met. */
     const withFaults = async (seed: number, argv: string[]) => {
@@ -133,22 +126,7 @@ describe.each(lanes)("zmeta export, wipe, import on %s over %s with faults on a 
     for (const scope of targets) await scope.removeMany((await scope.list().toArray()).map((e) => e.key));
     emulator.faults.rateLimit = { requests: 50, windowMs: 1_000, by: "token" };
     try {
-      const limited = [
-        "--url",
-        emulator.url,
-        "--token",
-        emulator.user("acme-admin").token,
-        "--protocol",
-        protocol,
-        "--api",
-        api,
-        "--org-id",
-        orgId,
-        "--rate",
-        "45",
-        "--retries",
-        "1",
-      ];
+      const limited = connectionAs("acme-admin", "--rate", "45", "--retries", "1");
       const refusedBefore = emulator.faultCounts.rateLimited;
       const paced = await zmeta(["import", file, ...limited]);
       expect(paced.code, paced.stderr).toBe(0);

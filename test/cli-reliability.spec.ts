@@ -10,7 +10,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Emulator, EmulatorSeed } from "../src/emulator/index.js";
+import type { Emulator } from "../src/emulator/index.js";
+import { adminAndUsers } from "./support/emulator.js";
 import type { FaultKind } from "../src/emulator/index.js";
 import { chooseFault, faultKinds, startEmulator } from "../src/emulator/index.js";
 import { assertBuilt, bin, cleanEnv, lines, root, zmetaCli } from "./support/zmeta.js";
@@ -20,13 +21,7 @@ const { zmeta, killRunning } = zmetaCli({ timeoutMs: 60_000 });
 const userCount = 100;
 const entriesPerUser = 30;
 
-const seed: EmulatorSeed = {
-  orgs: [{ name: "acme" }],
-  users: [
-    { userName: "admin", org: "acme", roles: ["ORG_OWNER"] },
-    ...Array.from({ length: userCount }, (_, i) => ({ userName: `user${i}`, org: "acme", roles: [] })),
-  ],
-};
+const seed = adminAndUsers(userCount);
 
 let dir: string;
 beforeAll(async () => {

@@ -9,7 +9,8 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Emulator, EmulatorSeed } from "../src/emulator/index.js";
+import type { Emulator } from "../src/emulator/index.js";
+import { adminAndUsers } from "./support/emulator.js";
 import { startEmulator } from "../src/emulator/index.js";
 import { assertBuilt, bin, cleanEnv, lines, root, zmetaCli } from "./support/zmeta.js";
 
@@ -24,13 +25,7 @@ const signals = [
 const userCount = 12;
 const perUser = 1500;
 
-const seed: EmulatorSeed = {
-  orgs: [{ name: "acme" }],
-  users: [
-    { userName: "admin", org: "acme", roles: ["ORG_OWNER"] },
-    ...Array.from({ length: userCount }, (_, i) => ({ userName: `user${i}`, org: "acme", roles: [] })),
-  ],
-};
+const seed = adminAndUsers(userCount);
 
 let emulator: Emulator;
 let dir: string;

@@ -5,47 +5,15 @@
 // bin; v1 and v2 (the generated v2 clients, createMetadataClient with
 // { api: "v2" } from the main, web and quick entries) against the packed
 // emulator. Tests the build in dist/ (`npm test` builds it first).
-import { execFile, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { bundleForBrowser } from "./support/browser-bundle.js";
-import { developedPeerVersions, peerNames } from "./support/packed-package.js";
+import { cleanEnv, developedPeerVersions, npmInstall, packPackage, peerNames, root, run, succeed, tsc } from "./support/packed-package.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
-
-/** Our environment without npm's: `npm test` exports npm_config_* and friends, which would steer the inner npm. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-}
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(file: string, args: string[], cwd: string, timeoutMs = 60_000): Promise<Finished> {
-  return new Promise((resolve) => {
-    execFile(file, args, { cwd, env: cleanEnv(), timeout: timeoutMs, shell: process.platform === "win32" && file === npm }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Runs a command that must succeed and returns its stdout; a failure shows everything it printed. */
-async function succeed(file: string, args: string[], cwd: string, timeoutMs?: number): Promise<string> {
-  const r = await run(file, args, cwd, timeoutMs);
-  if (r.code !== 0) throw new Error(`${[file, ...args].join(" ")} exited with ${r.code}:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
 
 /** The end of every consumer script: run main() against its emulator, print its result as JSON, exit 1 on failure. */
 const printMainResult = `main().then(
@@ -365,36 +333,18 @@ describe("the packed package, installed into a new project", () => {
   let packedFiles: string[] = [];
 
   beforeAll(async () => {
-    for (const built of ["dist/esm/src/index.js", "dist/cjs/src/index.js"]) {
-      if (!existsSync(join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` first (\`npm test\` does).`);
-    }
     dir = await mkdtemp(join(tmpdir(), "zmeta-package-"));
-    // --ignore-scripts: `prepare` would rebuild dist/, which npm test has just done.
-    const packed = JSON.parse(await succeed(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], root)) as {
-      filename: string;
-      files: { path: string }[];
-    }[];
-    packedFiles = packed[0]!.files.map((f) => f.path);
+    const packed = await packPackage(dir);
+    packedFiles = packed.files;
     app = join(dir, "app");
     await mkdir(app);
     await writeFile(join(app, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
     // The dependencies usually come from npm's cache (npm ci filled it); the registry only when they do not.
-    await succeed(
-      npm,
-      // The peers at the versions we develop on (the version matrix tries the newest); -web is an optional peer, so npm would skip it.
-      [
-        "install",
-        join(dir, packed[0]!.filename),
-        ...peerNames.map((n) => `${n}@${developedPeerVersions()[n]}`),
-        "--prefer-offline",
-        "--no-audit",
-        "--no-fund",
-        "--no-package-lock",
-        "--loglevel=error",
-      ],
-      app,
-      150_000,
-    );
+    // The peers at the versions we develop on (the version matrix tries the newest); -web is an optional peer, so npm would skip it.
+    await npmInstall(app, [packed.tarball, ...peerNames.map((n) => `${n}@${developedPeerVersions()[n]}`)], {
+      what: "install the packed package",
+      extra: ["--no-package-lock"],
+    });
     const files: Record<string, string> = {
       "consumer.cjs": consumerCjs,
       "consumer.mjs": consumerMjs,

@@ -10,6 +10,7 @@ import { createRestNodeHttpClient } from "./rest-node-client.js";
 import { ZitadelConfigError } from "../core/config-error.js";
 import { parseBaseUrl } from "../core/base-url.js";
 import { withDeadlines } from "./deadline.js";
+import { withoutOwnOptions } from "./without-own-options.js";
 import type { Http2ConnectionOptions, NodeHttp2ClientSessionManager } from "./safe-session-manager.js";
 import { safeSessionManager } from "./safe-session-manager.js";
 
@@ -101,78 +102,38 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
     case "grpc": {
       checkFor(options, "grpc");
       const interceptors = validateCommonOptions(options, protocol, entry);
-      const {
-        protocol: _p,
-        auth: _a,
-        orgId: _o,
-        allowInsecure: _i,
-        connectV1: _c,
-        fetch: _f,
-        httpVersion: _h,
-        retry: _r,
-        defaultTimeoutMs,
-        baseUrl,
-        ...forConnect
-      } = options;
+      const { defaultTimeoutMs, baseUrl, ...forConnect } = withoutOwnOptions(options, "fetch", "httpVersion");
       const sessionManager = http2SessionManager(baseUrl, forConnect);
       return withDeadlines(createGrpcTransport({ ...forConnect, baseUrl, interceptors, sessionManager }), normalized(baseUrl), defaultTimeoutMs);
     }
     case "grpc-web": {
       checkFor(options, "grpc-web");
       const interceptors = validateCommonOptions(options, protocol, entry);
-      const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, retry: _r, defaultTimeoutMs, baseUrl, ...forConnect } = options;
-      let transport: Transport;
-      if (forConnect.httpVersion === "2") {
-        transport = createGrpcWebTransport({
-          ...forConnect,
-          baseUrl,
-          interceptors,
-          httpVersion: "2",
-          sessionManager: http2SessionManager(baseUrl, forConnect),
-        });
-      } else {
-        transport = createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
-      }
+      const { defaultTimeoutMs, baseUrl, ...forConnect } = withoutOwnOptions(options, "fetch");
+      const transport =
+        forConnect.httpVersion === "2"
+          ? createGrpcWebTransport({ ...forConnect, ...overHttp2(baseUrl, forConnect), interceptors })
+          : createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
       return withDeadlines(transport, normalized(baseUrl), defaultTimeoutMs);
     }
     case "connect": {
       checkFor(options, "connect");
       const interceptors = validateCommonOptions(options, protocol, entry);
-      const { protocol: _p, auth: _a, orgId: _o, allowInsecure: _i, connectV1: _c, fetch: _f, retry: _r, defaultTimeoutMs, baseUrl, ...forConnect } = options;
-      let transport: Transport;
-      if (forConnect.httpVersion === "2") {
-        transport = createConnectTransport({
-          ...forConnect,
-          baseUrl,
-          interceptors,
-          httpVersion: "2",
-          sessionManager: http2SessionManager(baseUrl, forConnect),
-        });
-      } else {
-        transport = createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
-      }
+      const { defaultTimeoutMs, baseUrl, ...forConnect } = withoutOwnOptions(options, "fetch");
+      const transport =
+        forConnect.httpVersion === "2"
+          ? createConnectTransport({ ...forConnect, ...overHttp2(baseUrl, forConnect), interceptors })
+          : createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
       return withDeadlines(transport, normalized(baseUrl), defaultTimeoutMs);
     }
     case "rest": {
       checkFor(options, "rest");
       const interceptors = validateCommonOptions(options, protocol, entry);
-      const {
-        protocol: _p,
-        auth: _a,
-        orgId: _o,
-        allowInsecure: _i,
-        connectV1: _c,
-        interceptors: _mine,
-        retry: _retry,
-        useBinaryFormat: _json,
-        baseUrl,
-        defaultTimeoutMs,
-        jsonOptions,
-        readMaxBytes,
-        writeMaxBytes,
-        fetch,
-        ...connection
-      } = options;
+      const { baseUrl, defaultTimeoutMs, jsonOptions, readMaxBytes, writeMaxBytes, fetch, ...connection } = withoutOwnOptions(
+        options,
+        "interceptors",
+        "useBinaryFormat",
+      );
       // With a fetch, the table has refused the connection options: the fetch does the connecting.
       // Over HTTP/2 the connection is the guarded session manager, as for the other protocols.
       const guarded = connection.httpVersion === "2" ? { ...connection, sessionManager: http2SessionManager(baseUrl, connection) } : connection;
@@ -180,6 +141,11 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
       return createRestTransport({ baseUrl, interceptors, defaultTimeoutMs, jsonOptions, readMaxBytes, writeMaxBytes, fetch, httpClient });
     }
   }
+}
+
+/** The HTTP/2 part of a gRPC-web or Connect transport's options: the guarded session manager for baseUrl. */
+function overHttp2(baseUrl: string, connection: Http2ConnectionOptions): { baseUrl: string; httpVersion: "2"; sessionManager: NodeHttp2ClientSessionManager } {
+  return { baseUrl, httpVersion: "2", sessionManager: http2SessionManager(baseUrl, connection) };
 }
 
 /**

@@ -9,6 +9,7 @@ import { createRestTransport } from "./rest.js";
 import { ZitadelConfigError } from "../core/config-error.js";
 import { parseBaseUrl } from "../core/base-url.js";
 import { withDeadlines } from "./deadline.js";
+import { withoutOwnOptions } from "./without-own-options.js";
 
 type WebProtocol = Exclude<ZitadelProtocol, "grpc">;
 type Rows = typeof webOptionRows;
@@ -123,19 +124,7 @@ function checkFor<P extends WebProtocol, T>(
 function grpcWeb(options: WithoutProtocol<WebZitadelTransportOptions>, entry: string): Transport {
   checkFor<"grpc-web", WebZitadelGrpcWebTransportOptions>(options, "grpc-web", entry);
   const interceptors = validateCommonOptions(options, "grpc-web", entry);
-  const {
-    protocol: _p,
-    auth: _a,
-    orgId: _o,
-    allowInsecure: _i,
-    connectV1: _c,
-    retry: _r,
-    credentials,
-    fetch,
-    baseUrl,
-    defaultTimeoutMs,
-    ...forConnect
-  } = options;
+  const { credentials, fetch, baseUrl, defaultTimeoutMs, ...forConnect } = withoutOwnOptions(options);
   const transport = createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, fetch: withCredentials(fetch, credentials) });
   return withDeadlines(transport, parseBaseUrl(baseUrl, entry, "baseUrl").normalized, defaultTimeoutMs);
 }
@@ -143,19 +132,7 @@ function grpcWeb(options: WithoutProtocol<WebZitadelTransportOptions>, entry: st
 function connect(options: WithoutProtocol<WebZitadelTransportOptions>, entry: string): Transport {
   checkFor<"connect", WebZitadelConnectTransportOptions>(options, "connect", entry);
   const interceptors = validateCommonOptions(options, "connect", entry);
-  const {
-    protocol: _p,
-    auth: _a,
-    orgId: _o,
-    allowInsecure: _i,
-    connectV1: _c,
-    retry: _r,
-    credentials,
-    fetch,
-    baseUrl,
-    defaultTimeoutMs,
-    ...forConnect
-  } = options;
+  const { credentials, fetch, baseUrl, defaultTimeoutMs, ...forConnect } = withoutOwnOptions(options);
   const transport = createConnectTransport({ ...forConnect, baseUrl, interceptors, fetch: withCredentials(fetch, credentials) });
   return withDeadlines(transport, parseBaseUrl(baseUrl, entry, "baseUrl").normalized, defaultTimeoutMs);
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from "vitest";
-import type { Emulator, EmulatorOptions } from "../../src/emulator/index.js";
+import type { Emulator, EmulatorOptions, EmulatorSeed } from "../../src/emulator/index.js";
 import { defaultSeed, startEmulator } from "../../src/emulator/index.js";
 
 /** The default seed plus users whose roles the default seed lacks. */
@@ -29,5 +29,16 @@ export function useEmulator(options: EmulatorOptions = {}): () => Emulator {
   return () => {
     if (!emulator) throw new Error("the emulator has not started");
     return emulator;
+  };
+}
+
+/** One organization "acme" with an ORG_OWNER "admin" and `count` users without roles, user0 to user{count-1}: for bulk work. */
+export function adminAndUsers(count: number): EmulatorSeed {
+  return {
+    orgs: [{ name: "acme" }],
+    users: [
+      { userName: "admin", org: "acme", roles: ["ORG_OWNER"] },
+      ...Array.from({ length: count }, (_, i) => ({ userName: `user${i}`, org: "acme", roles: [] })),
+    ],
   };
 }
