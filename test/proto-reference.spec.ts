@@ -46,7 +46,7 @@ service SampleService {
 }
 
 message GetSampleRequest {
-  string id = 1;
+  string id = 1; // The sample's id.
 }
 
 // One sample.
@@ -147,6 +147,8 @@ describe("the proto reference plugin, on a sample proto", () => {
 
   it("gives each message a field table: number, name, JSON name, linked type, label, comment", () => {
     expect(reference).toContain("| Number | Field | JSON name | Type | Label | Description |");
+    // A comment after the field on its line serves when there is none before it.
+    expect(reference).toContain("| 1 | `id` | `id` | `string` |  | The sample's id. |");
     expect(reference).toContain("| 2 | `note` | `remark` | `string` | optional | A free note.<br><br>Second paragraph. |");
     expect(reference).toContain("| 3 | `url` | `url` | `string` | oneof `source` |  |");
     expect(reference).toContain("| 4 | `inline_data` | `inlineData` | `bytes` | oneof `source` |  |");

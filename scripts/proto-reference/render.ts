@@ -4,7 +4,7 @@
 // enum with its values, all with the comments of the .proto files. Output
 // depends only on the descriptors: the same protos give the same bytes.
 import { ScalarType } from "@bufbuild/protobuf";
-import type { DescEnum, DescExtension, DescField, DescFile, DescMessage, DescOneof, DescService, Registry } from "@bufbuild/protobuf";
+import type { AnyDesc, DescEnum, DescExtension, DescField, DescFile, DescMessage, DescOneof, DescService, Registry } from "@bufbuild/protobuf";
 import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { getComments, getPackageComments, getSyntaxComments } from "@bufbuild/protoplugin";
 import { restPrefixOf } from "../../src/zitadel/versions.js";
@@ -125,7 +125,7 @@ function renderFile(file: DescFile, context: RenderContext): string[] {
 
 function renderService(service: DescService, context: RenderContext): string[] {
   const out = ["", anchor(service.typeName), `#### Service ${code(service.name)}`, ""];
-  out.push(...paragraph(deprecatedNote(service.deprecated), commentBlock(getComments(service).leading)));
+  out.push(...paragraph(deprecatedNote(service.deprecated), commentBlock(commentOf(service))));
   const prefix = restPrefixOf(service.typeName);
   const rest =
     prefix !== ""
@@ -136,7 +136,7 @@ function renderService(service: DescService, context: RenderContext): string[] {
     code(method.name),
     `${streamed(method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming")}${typeLink(method.input, context)} → ${streamed(method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming")}${typeLink(method.output, context)}`,
     httpCell(httpBindingsOf(method, context.http), prefix),
-    joinCell(deprecatedNote(method.deprecated), commentCell(getComments(method).leading)),
+    joinCell(deprecatedNote(method.deprecated), commentCell(commentOf(method))),
   ]);
   out.push(table(["RPC", "Request → response", "HTTP", "Description"], rows));
   return out;
@@ -161,7 +161,7 @@ function renderMessage(message: DescMessage, context: RenderContext): string[] {
   // Map entries are shown as map<K, V> on their field, not as messages of their own.
   if (message.proto.options?.mapEntry === true) return [];
   const out = ["", anchor(message.typeName), `#### Message ${code(nestedName(message))}`, ""];
-  out.push(...paragraph(deprecatedNote(message.deprecated), commentBlock(getComments(message).leading)));
+  out.push(...paragraph(deprecatedNote(message.deprecated), commentBlock(commentOf(message))));
   if (message.fields.length === 0) {
     out.push("No fields.");
   } else {
@@ -173,7 +173,7 @@ function renderMessage(message: DescMessage, context: RenderContext): string[] {
         code(field.jsonName),
         fieldType(field, context),
         fieldLabel(field),
-        joinCell(deprecatedNote(field.deprecated), commentCell(getComments(field).leading)),
+        joinCell(deprecatedNote(field.deprecated), commentCell(commentOf(field))),
       ]);
     out.push(table(["Number", "Field", "JSON name", "Type", "Label", "Description"], rows));
   }
@@ -187,18 +187,14 @@ function renderMessage(message: DescMessage, context: RenderContext): string[] {
 /** A oneof's members and comment, under its message's table. */
 function renderOneof(oneof: DescOneof): string[] {
   const members = oneof.fields.map((f) => code(f.name)).join(", ");
-  const comment = commentBlock(getComments(oneof).leading).replaceAll("\n", " ");
+  const comment = commentBlock(commentOf(oneof)).replaceAll("\n", " ");
   return ["", `Oneof ${code(oneof.name)}: at most one of ${members}.${comment !== "" ? ` ${comment}` : ""}`];
 }
 
 function renderEnum(e: DescEnum): string[] {
   const out = ["", anchor(e.typeName), `#### Enum ${code(nestedName(e))}`, ""];
-  out.push(...paragraph(deprecatedNote(e.deprecated), commentBlock(getComments(e).leading)));
-  const rows = e.values.map((value) => [
-    String(value.number),
-    code(value.name),
-    joinCell(deprecatedNote(value.deprecated), commentCell(getComments(value).leading)),
-  ]);
+  out.push(...paragraph(deprecatedNote(e.deprecated), commentBlock(commentOf(e))));
+  const rows = e.values.map((value) => [String(value.number), code(value.name), joinCell(deprecatedNote(value.deprecated), commentCell(commentOf(value)))]);
   out.push(table(["Number", "Name", "Description"], rows));
   return out;
 }
@@ -210,7 +206,7 @@ function renderExtensions(title: string, extensions: readonly DescExtension[], c
     typeLink(ext.extendee, context),
     fieldType(ext, context),
     fieldLabel(ext),
-    commentCell(getComments(ext).leading),
+    commentCell(commentOf(ext)),
   ]);
   return ["", `#### ${title}`, "", table(["Number", "Extension", "Extends", "Type", "Label", "Description"], rows)];
 }
@@ -257,6 +253,12 @@ function fieldLabel(field: DescField | DescExtension): string {
   if (field.proto.proto3Optional === true) return "optional";
   if (field.presence === FeatureSet_FieldPresence.EXPLICIT && field.fieldKind !== "message") return "optional";
   return "";
+}
+
+/** The comment before a declaration, or the one after it on the same line (`string key = 2; // ...`) when there is none before. */
+function commentOf(desc: Exclude<AnyDesc, DescFile>): string | undefined {
+  const { leading, trailing } = getComments(desc);
+  return leading !== undefined && leading.trim() !== "" ? leading : trailing;
 }
 
 function deprecatedNote(deprecated: boolean): string {
