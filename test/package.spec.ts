@@ -7,7 +7,7 @@
 // emulator. Tests the build in dist/ (`npm test` builds it first).
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -386,6 +386,13 @@ describe("the packed package, installed into a new project", () => {
       expect(packedFiles).toContain(file);
     }
     expect(packedFiles.filter((f) => /^(src|test|scratch|bench|scripts|gen)\//.test(f) || f.endsWith(".map") || f.includes(".cjs-staging"))).toEqual([]);
+  });
+
+  it("ships the protos as a buf module's files: every .proto of proto/ and its README; not the breaking-change baselines", async () => {
+    const protos = (await readdir(join(root, "proto"), { recursive: true })).filter((f) => f.endsWith(".proto")).map((f) => `proto/${f.split("\\").join("/")}`);
+    expect(protos.length).toBeGreaterThan(10);
+    expect(packedFiles.filter((f) => f.startsWith("proto/")).sort()).toEqual(["proto/README.md", ...protos].sort());
+    expect(packedFiles.filter((f) => f.startsWith("proto-baseline/") || f.endsWith(".binpb"))).toEqual([]);
   });
 
   const expectWorkingConsumer = (stdout: string, format: "cjs" | "esm") => {

@@ -1,0 +1,78 @@
+// Fails when proto/ breaks the wire or the JSON of the last release: runs
+// `buf breaking` (buf.yaml's rules: WIRE_JSON and the RPC paths) against the newest baseline image
+// in proto-baseline/ and prints each violation with buf's rule id, then what
+// to do about it.
+// Usage: node scripts/check-breaking.js [dir]   (npm run check:breaking; part of npm test)
+//   dir: a directory with buf.yaml and proto/ to check instead of this repository's (for tests).
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readdir } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const buf = join(root, "node_modules", ".bin", process.platform === "win32" ? "buf.cmd" : "buf");
+const baselines = join(root, "proto-baseline");
+const dir = resolve(process.argv[2] ?? root);
+const howToCut = 'README.md, "Cutting a new proto baseline"';
+
+if (!existsSync(buf)) fail(`${buf} is missing; run \`npm install\` first.`);
+if (!existsSync(join(dir, "buf.yaml"))) fail(`${dir} has no buf.yaml; run it in the repository root or pass a directory with buf.yaml and proto/.`);
+
+const baseline = await newestBaseline();
+const label = `release ${baseline.version} (${relative(root, baseline.path).split("\\").join("/")})`;
+const result = await run(buf, ["breaking", ".", "--against", baseline.path, "--error-format", "json"], dir);
+
+if (result.code === 0) {
+  console.log(`check-breaking: proto/ keeps the wire and JSON of ${label}`);
+  process.exit(0);
+}
+// buf exits with 100 for rule violations, each a JSON object on its own line; anything else is buf failing to run.
+const violations = result.code === 100 ? parseViolations(result.stdout) : [];
+if (violations.length === 0) fail(`\`buf breaking\` failed (exit ${result.code}): ${(result.stderr || result.stdout).trim()}`);
+
+// buf reports .proto files it cannot compile the same way, as type COMPILE.
+if (violations.some((v) => v.type === "COMPILE")) {
+  console.error("check-breaking: proto/ does not compile:");
+  for (const v of violations) console.error(`  ${v.path}:${v.start_line}:${v.start_column}: ${v.message}`);
+  fail("fix the .proto files first (`node_modules/.bin/buf build` shows the same errors).");
+}
+console.error(`check-breaking: proto/ breaks the wire or JSON of ${label}:`);
+for (const v of violations) console.error(`  ${v.path}:${v.start_line}:${v.start_column}: ${v.type}: ${v.message}`);
+console.error(
+  "check-breaking: clients built from the released protos would misread these messages or call RPCs that are gone. Undo the change (to drop a " +
+    `field, keep its number and name in \`reserved\`; never reuse or renumber one), or, for a deliberate break in a new major version, cut a new baseline: see ${howToCut}.`,
+);
+process.exit(1);
+
+/** The baseline image with the highest version: proto-baseline/v<major>.<minor>.<patch>.binpb. */
+async function newestBaseline() {
+  const names = existsSync(baselines) ? await readdir(baselines) : [];
+  const found = names
+    .map((name) => ({ name, match: /^v(\d+)\.(\d+)\.(\d+)\.binpb$/.exec(name) }))
+    .filter((b) => b.match !== null)
+    .map((b) => ({ path: join(baselines, b.name), version: `${b.match[1]}.${b.match[2]}.${b.match[3]}`, parts: b.match.slice(1).map(Number) }))
+    .sort((a, b) => b.parts[0] - a.parts[0] || b.parts[1] - a.parts[1] || b.parts[2] - a.parts[2]);
+  if (found.length === 0) fail(`${baselines} has no v<x.y.z>.binpb image to compare with; cut one as ${howToCut} says.`);
+  return found[0];
+}
+
+function parseViolations(stdout) {
+  return stdout
+    .split("\n")
+    .filter((line) => line.trim().startsWith("{"))
+    .map((line) => JSON.parse(line));
+}
+
+function run(command, args, cwd) {
+  return new Promise((done) => {
+    execFile(command, args, { cwd, shell: process.platform === "win32" }, (error, stdout, stderr) => {
+      done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function fail(message) {
+  console.error(`check-breaking: ${message}`);
+  process.exit(1);
+}

@@ -1,0 +1,100 @@
+// `npm run check:breaking` (scripts/check-breaking.js): on copies of proto/ and
+// buf.yaml, a renumbered or renamed field and a removed RPC fail against the
+// committed 0.1.0 baseline, naming buf's rule ids and the fix; a new field and
+// a comment edit pass, and so does proto/ as committed.
+import { execFile } from "node:child_process";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const script = join(root, "scripts", "check-breaking.js");
+const metadataProto = join("proto", "zitadel", "metadata.proto");
+const authProto = join("proto", "zitadel", "auth.proto");
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function checkBreaking(dir?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, dir === undefined ? [script] : [script, dir], { cwd: root }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** A copy of proto/ and buf.yaml under `dir`/`name`, with `file` changed by `edit`. */
+async function copyWithEdit(dir: string, name: string, file: string, edit: (text: string) => string): Promise<string> {
+  const copy = join(dir, name);
+  await cp(join(root, "proto"), join(copy, "proto"), { recursive: true });
+  await cp(join(root, "buf.yaml"), join(copy, "buf.yaml"));
+  const before = await readFile(join(copy, file), "utf8");
+  const after = edit(before);
+  if (after === before) throw new Error(`the ${name} edit changed nothing in ${file}; update the test to today's file`);
+  await writeFile(join(copy, file), after);
+  return copy;
+}
+
+describe("check:breaking against proto-baseline/", () => {
+  let dir: string;
+  let runs: Record<"committed" | "renumbered" | "renamed" | "rpcRemoved" | "added" | "recommented", Run>;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "zmeta-proto-breaking-"));
+    const copies = await Promise.all([
+      copyWithEdit(dir, "renumbered", metadataProto, (t) => t.replace("string key = 2;", "string key = 7;")),
+      copyWithEdit(dir, "renamed", metadataProto, (t) => t.replace("string key = 2;", "string name = 2;")),
+      copyWithEdit(dir, "rpc-removed", authProto, (t) => t.replace(/ {2}rpc GetMyMetadata\(.*\{\n.*\n {2}\}\n/, "")),
+      copyWithEdit(dir, "added", metadataProto, (t) => t.replace("bytes value = 3;", "bytes value = 3;\n  // Added after 0.1.0.\n  string note = 4;")),
+      copyWithEdit(dir, "recommented", metadataProto, (t) => t.replace(/^\/\/ .*$/m, "// A different file comment.")),
+    ]);
+    const [committed, renumbered, renamed, rpcRemoved, added, recommented] = await Promise.all([checkBreaking(), ...copies.map((c) => checkBreaking(c))]);
+    runs = { committed: committed!, renumbered: renumbered!, renamed: renamed!, rpcRemoved: rpcRemoved!, added: added!, recommented: recommented! };
+  });
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("passes for proto/ as committed, naming the release it compared with", () => {
+    expect(runs.committed).toMatchObject({ code: 0, stderr: "" });
+    expect(runs.committed.stdout).toContain("check-breaking: proto/ keeps the wire and JSON of release 0.1.0 (proto-baseline/v0.1.0.binpb)");
+  });
+
+  it("fails for a renumbered field, with buf's rule ids, the place and the fix", () => {
+    const { code, stderr } = runs.renumbered;
+    expect(code).toBe(1);
+    expect(stderr).toContain("check-breaking: proto/ breaks the wire or JSON of release 0.1.0 (proto-baseline/v0.1.0.binpb):");
+    // The line and column are the message's, which comment edits move.
+    expect(stderr).toMatch(
+      /proto\/zitadel\/metadata\.proto:\d+:\d+: FIELD_NO_DELETE_UNLESS_NAME_RESERVED: Previously present field "2" with name "key" on message "Metadata" was deleted without reserving the name "key"\./,
+    );
+    expect(stderr).toContain("FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED");
+    expect(stderr).toContain('cut a new baseline: see README.md, "Cutting a new proto baseline".');
+  });
+
+  it("fails for a renamed field: its JSON name changes", () => {
+    expect(runs.renamed.code).toBe(1);
+    expect(runs.renamed.stderr).toContain(
+      'FIELD_SAME_JSON_NAME: Field "2" with name "name" on message "Metadata" changed option "json_name" from "key" to "name".',
+    );
+    expect(runs.renamed.stderr).toContain("FIELD_SAME_NAME");
+  });
+
+  it("fails for a removed RPC: clients call it by its path (buf.yaml adds RPC_NO_DELETE to WIRE_JSON)", () => {
+    expect(runs.rpcRemoved.code).toBe(1);
+    expect(runs.rpcRemoved.stderr).toMatch(
+      /proto\/zitadel\/auth\.proto:\d+:\d+: RPC_NO_DELETE: Previously present RPC "GetMyMetadata" on service "AuthService" was deleted\./,
+    );
+  });
+
+  it("passes for a new field and for a changed comment", () => {
+    expect(runs.added).toMatchObject({ code: 0, stderr: "" });
+    expect(runs.recommented).toMatchObject({ code: 0, stderr: "" });
+  });
+});
