@@ -2,7 +2,7 @@
 // ARCHITECTURE.md, CHANGELOG.md or a comment in the sources names
 // (`src/cli/main.ts`, `test/package.spec.ts`, `bench/run.ts`, `schema/...`)
 // must exist. A path is a known top-level folder, a slash, then a file name
-// with an extension or a folder ending in "/" (docs/, generated and ignored, is not one).
+// with an extension or a folder ending in "/" (docs/ is not one: docs/api/ is generated and ignored; docs/proto/ is committed, checked by check:gen).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import ts from "typescript";
