@@ -31,7 +31,13 @@ process.on("unhandledRejection", (e) => recorded.unhandled.push(describeError(e)
 
 const [scenario, protocol, client] = process.argv.slice(2) as [Scenario, ZitadelProtocol, "ours" | "raw" | "manager"];
 // Under the test's own 120 s, so a stuck scenario reports itself rather than the test timing out.
-const watchdog = setTimeout(() => finish(2, { problem: "the scenario did not finish within 100 s" }), 100_000);
+// It says how far the run got, and how the calls that ended so far ended.
+let stage = "starting";
+const ended: string[] = [];
+const watchdog = setTimeout(
+  () => finish(2, { problem: `the scenario did not finish within 100 s (stuck at: ${stage}; calls ended so far: ${JSON.stringify(tally(ended))})` }),
+  100_000,
+);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -45,14 +51,16 @@ async function until(done: () => boolean, what: string): Promise<void> {
 
 /** Runs `call` and says how it ended: "ok" or the ConnectError's code name. */
 async function outcome(call: () => Promise<unknown>): Promise<string> {
-  try {
-    await call();
-    return "ok";
-  } catch (e) {
-    // A ConnectError (raw transports) or our ZitadelError: both carry connect's Code.
-    const code: unknown = e instanceof ConnectError ? e.code : (e as { code?: unknown }).code;
-    return typeof code === "number" && Code[code] !== undefined ? Code[code] : `no code: ${String(e)}`;
-  }
+  const result = await call().then(
+    () => "ok",
+    (e: unknown) => {
+      // A ConnectError (raw transports) or our ZitadelError: both carry connect's Code.
+      const code: unknown = e instanceof ConnectError ? e.code : (e as { code?: unknown }).code;
+      return typeof code === "number" && Code[code] !== undefined ? Code[code] : `no code: ${String(e)}`;
+    },
+  );
+  ended.push(result);
+  return result;
 }
 
 function tally(outcomes: string[]): Record<string, number> {
@@ -124,6 +132,10 @@ try {
     else throw new Error(`no raw connect-node transport for protocol ${protocol}`);
   }
   const user = createMetadataClient(transport, { api, orgId: admin.orgId }).user(alice.id);
+  // connect-node's own transports have no default deadline: a call caught in the race that throws from the
+  // PING timer can wait forever on its dead session. A 5 s deadline per call keeps the raw GOAWAY run within
+  // the watchdog on a loaded machine (what is asserted of raw runs is the uncaught exception, not the calls).
+  const rawDeadline = client === "raw" ? { timeoutMs: 5_000 } : {};
   const key = `safety.${scenario}.${protocol}.${client}`;
   let n = 0;
   /** A write and a read of what it wrote. */
@@ -135,7 +147,9 @@ try {
   };
 
   // Before the event: the client works.
+  stage = "the call before the event";
   const before = await outcome(() => roundTrip());
+  stage = `the ${scenario} event`;
   const connectionsBefore = connections;
   let during: string[] = [];
   const details: Record<string, unknown> = {};
@@ -148,7 +162,7 @@ try {
         await Promise.all(
           Array.from({ length: 4 }, async () => {
             const lane: string[] = [];
-            for (let i = 0; i < 12; i++) lane.push(await outcome(() => user.get(key)));
+            for (let i = 0; i < 12; i++) lane.push(await outcome(() => user.get(key, rawDeadline)));
             return lane;
           }),
         )
@@ -204,8 +218,9 @@ try {
   // Give timers of the dead sessions time to fire (the PING interval, the idle close).
   await sleep(300);
   // After the event: new calls work (on a new session where the old one died).
+  stage = "the calls after the event";
   const after: string[] = [];
-  for (let i = 0; i < 3; i++) after.push(await outcome(() => roundTrip()));
+  for (let i = 0; i < 3; i++) after.push(await outcome(() => roundTrip(rawDeadline)));
   await sleep(300);
   clearTimeout(watchdog);
   finish(0, {
