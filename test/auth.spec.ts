@@ -103,7 +103,13 @@ describe.each(protocols)("machine users over %s", (protocol) => {
   it("other errors are not retried", async () => {
     let asked = 0;
     const token = bot().token;
-    const source: TokenSource = Object.assign(async () => (asked++, token), { invalidate: () => {} });
+    const source: TokenSource = Object.assign(
+      async () => {
+        asked++;
+        return token;
+      },
+      { invalidate: () => {} },
+    );
     const { mgmt } = clientsAs(emulator(), protocol, "acme-bot", { auth: source });
     await expectZitadelError(mgmt.getOrgMetadata({ key: "missing" }), { code: Code.NotFound, id: "QUERY-Rph32", text: "Metadata not found" });
     expect(asked).toBe(1);

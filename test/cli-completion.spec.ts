@@ -34,6 +34,7 @@ afterAll(async () => {
 async function complete(...words: string[]): Promise<string[]> {
   const res = await run("bash", [
     "-c",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash script; ${...} is bash's expansion, not JavaScript's.
     'cd "$1" && source "$2" && shift 2 && COMP_WORDS=("$@") && COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )) && _zmeta && printf "%s\\n" "${COMPREPLY[@]}"',
     "bash",
     dir,

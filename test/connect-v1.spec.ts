@@ -90,7 +90,12 @@ describe("protocol connect without connectV1: refused before sending", () => {
       baseUrl: server.url(),
       protocol: "connect",
       auth,
-      interceptors: [(next) => (req) => (seen.push(req.method.name), next(req))],
+      interceptors: [
+        (next) => (req) => {
+          seen.push(req.method.name);
+          return next(req);
+        },
+      ],
     });
     await expectRefused(createManagementClient(transport).setOrgMetadata({ key: "k", value: utf8("v") }));
     expect(seen).toEqual([]);

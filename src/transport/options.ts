@@ -114,7 +114,7 @@ export type HttpVersionOptional<T> = T extends { httpVersion: "1.1" } ? Omit<T, 
 type ValueOf<U, K extends PropertyKey> = U extends unknown ? (K extends keyof U ? U[K] : never) : never;
 
 /** true for a member of U in which K is optional or missing. */
-type OptionalIn<U, K extends PropertyKey> = U extends unknown ? (K extends keyof U ? ({} extends Pick<U, K> ? true : false) : true) : never;
+type OptionalIn<U, K extends PropertyKey> = U extends unknown ? (K extends keyof U ? (Partial<Pick<U, K>> extends Pick<U, K> ? true : false) : true) : never;
 
 /** The keys every member of the union requires. */
 type RequiredKeys<U> = { [K in Keys<U>]-?: true extends OptionalIn<U, K> ? never : K }[Keys<U>];

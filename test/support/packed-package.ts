@@ -67,7 +67,7 @@ export function run(file: string, args: string[], cwd: string, options: RunOptio
       },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
-        const killed = error !== null && error.killed ? `\n(killed after ${options.timeoutMs ?? 60_000} ms: ${error.signal ?? "timeout"})` : "";
+        const killed = error?.killed ? `\n(killed after ${options.timeoutMs ?? 60_000} ms: ${error.signal ?? "timeout"})` : "";
         resolve({ code, stdout, stderr: stderr + killed });
       },
     );
