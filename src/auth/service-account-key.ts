@@ -6,12 +6,24 @@ import { ZitadelConfigError } from "../core/config-error.js";
 
 /** A ZITADEL service account key file, as the console or API hands it out. */
 export interface ServiceAccountKeyJson {
+  /**
+   * Always "serviceaccount", the key of a machine user. Any other type (an
+   * API application's key is "application") is refused with a
+   * ZitadelConfigError ERR_INVALID_KEY_FILE.
+   */
   type: "serviceaccount";
+  /** The id of the key in ZITADEL; sent as the assertion's `kid`, so ZITADEL knows which public key verifies it. */
   keyId: string;
   /** The RSA private key in PEM ("-----BEGIN RSA PRIVATE KEY-----…"). */
   key: string;
   /** The machine user the key belongs to. */
   userId: string;
+  /**
+   * When ZITADEL stops accepting the key, as a date-time text (e.g.
+   * "2030-01-01T00:00:00Z"). A date already past is refused when the key is
+   * given (ERR_INVALID_KEY_FILE, asking for a new key); absent or not a
+   * date: not checked.
+   */
   expirationDate?: string;
 }
 

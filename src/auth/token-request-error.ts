@@ -5,6 +5,11 @@
  * description; it never holds a secret, an assertion or a token.
  */
 export class TokenRequestError extends Error {
+  /**
+   * Always "TokenRequestError", as stack traces and logs show it. A call
+   * that needed the token fails with a ConnectError whose cause is this
+   * error (see isTokenFailure).
+   */
   override readonly name = "TokenRequestError";
   /** The discovery document or token endpoint, without query or user info. */
   readonly url: string;
@@ -19,12 +24,19 @@ export class TokenRequestError extends Error {
 
   /** Made by the token sources; the message is built from `init` and never holds a secret. */
   constructor(init: {
+    /** The error's message: which URL, the HTTP status, the OAuth error; never a secret, an assertion or a token. */
     message: string;
+    /** Becomes {@link TokenRequestError.url}; given without query or user info (it is not stripped here). */
     url: string;
+    /** Becomes {@link TokenRequestError.status}; omitted when no response arrived. */
     status?: number;
+    /** Becomes {@link TokenRequestError.oauthError}; omitted when the answer had none. */
     oauthError?: string;
+    /** Becomes {@link TokenRequestError.oauthErrorDescription}, already redacted; omitted when the answer had none. */
     oauthErrorDescription?: string;
+    /** Becomes {@link TokenRequestError.timedOut}; omitted: false. */
     timedOut?: boolean;
+    /** The underlying failure (e.g. the network error), as the Error's cause; with no status and no timeout, a cause makes the error {@link TokenRequestError.transient}. */
     cause?: unknown;
   }) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });

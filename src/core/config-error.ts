@@ -21,7 +21,9 @@ const brand = Symbol.for("zitadel-metadata.ZitadelConfigError");
  * TypeError, as such mistakes were before it existed.
  */
 export class ZitadelConfigError extends TypeError {
+  /** "ZitadelConfigError", which stack traces and logs show; test with `instanceof ZitadelConfigError` (it holds across package copies). */
   override name = "ZitadelConfigError";
+  /** What kind of mistake it is, e.g. "ERR_MISSING_OPTION" (see {@link ConfigErrorCode}); stable, unlike the message. */
   readonly code: ConfigErrorCode;
   /** The option or argument at fault, e.g. "baseUrl"; undefined when it is not one option. */
   readonly option: string | undefined;
@@ -29,7 +31,16 @@ export class ZitadelConfigError extends TypeError {
   readonly problem: string;
 
   /** Made by the checks of each factory; the message is "<entry>: <problem>". */
-  constructor(init: { code: ConfigErrorCode; option?: string; entry?: string; problem: string }) {
+  constructor(init: {
+    /** Becomes {@link ZitadelConfigError.code}. */
+    code: ConfigErrorCode;
+    /** Becomes {@link ZitadelConfigError.option}; omit it when the mistake is not one option. */
+    option?: string;
+    /** The function at fault, e.g. "serviceAccountKey", put in front of the message; omitted: the message is the problem alone. */
+    entry?: string;
+    /** Becomes {@link ZitadelConfigError.problem}, the message without "<entry>: ". */
+    problem: string;
+  }) {
     super(init.entry === undefined ? init.problem : `${init.entry}: ${init.problem}`);
     this.code = init.code;
     this.option = init.option;

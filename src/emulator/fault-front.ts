@@ -8,7 +8,16 @@ import type { Destination } from "./protocol-router.js";
 import type { ConnectionControl } from "./server.js";
 
 /** How many requests the faults have seen, and what they did to them. */
-export type FaultCounts = { requests: number; rateLimited: number } & Record<FaultKind, number>;
+export type FaultCounts = {
+  /**
+   * Requests the faults were drawn for (n of the draw): every request to
+   * the API's routes (gRPC, gRPC-web, Connect, REST, unknown paths too) that
+   * the rate limit let through; not token or discovery requests, nor CORS preflights.
+   */
+  requests: number;
+  /** Requests the rate limit answered with a proxy's HTTP 429 (Retry-After); no fault is drawn for them. */
+  rateLimited: number;
+} & Record<FaultKind, number>;
 
 export function emptyFaultCounts(): FaultCounts {
   return { requests: 0, rateLimited: 0, ...(Object.fromEntries(faultKinds.map((k) => [k, 0])) as Record<FaultKind, number>) };

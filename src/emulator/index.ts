@@ -94,15 +94,25 @@ export interface EmulatorOptions {
 export interface Emulator {
   /** Base URL for every protocol, e.g. http://127.0.0.1:8080 */
   readonly url: string;
+  /** The port it listens on: the one asked for, or the free one picked for port 0. */
   readonly port: number;
+  /** The seeded organizations with their ids, in the seed's order. */
   readonly orgs: readonly SeededOrg[];
+  /** The seeded users with their ids, tokens and (machine users) key files and client credentials, in the seed's order. */
   readonly users: readonly SeededUser[];
   /** The seeded user with this user name; throws if there is none. */
   user(userName: string): SeededUser;
   /** The seeded organization with this name; throws if there is none. */
   org(name: string): SeededOrg;
   /** What the CLI prints as its ready line: {"url","orgs","users"}; machine users carry keyFile, clientId, clientSecret. */
-  readyInfo(): { url: string; orgs: SeededOrg[]; users: SeededUser[] };
+  readyInfo(): {
+    /** The base URL, as {@link Emulator.url}. */
+    url: string;
+    /** The seeded organizations, as {@link Emulator.orgs}. */
+    orgs: SeededOrg[];
+    /** The seeded users with their credentials, as {@link Emulator.users}. */
+    users: SeededUser[];
+  };
   /** Requests to /oauth/v2/token so far, successful or not. */
   readonly tokenRequests: number;
   /** Requests for /.well-known/openid-configuration so far. */

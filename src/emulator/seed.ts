@@ -8,12 +8,15 @@ import { ZitadelConfigError } from "../core/config-error.js";
 
 /** The people and organizations an emulator starts with. */
 export interface EmulatorSeed {
+  /** The organizations, each name used once; users name theirs by it. */
   orgs: SeedOrg[];
+  /** The users (human or machine), each userName used once, each in one of `orgs`. */
   users: SeedUser[];
 }
 
 /** An organization of an {@link EmulatorSeed}. */
 export interface SeedOrg {
+  /** Its name, unique in the seed: how users, memberships and `emulator.org(name)` refer to it. */
   name: string;
   /** Defaults to a stable id derived from the name. */
   id?: string;
@@ -21,13 +24,22 @@ export interface SeedOrg {
 
 /** A user of an {@link EmulatorSeed}: a human one, or a machine user with `machine`. */
 export interface SeedUser {
+  /**
+   * Its user name, unique in the seed: how `emulator.user(name)` finds it,
+   * and a machine user's client id for client credentials.
+   */
   userName: string;
   /** Name of the organization the user belongs to. */
   org: string;
   /** IAM_* roles apply instance-wide; the others apply in the user's own organization. */
   roles?: string[];
   /** Roles in other organizations, by organization name. */
-  memberships?: { org: string; roles: string[] }[];
+  memberships?: {
+    /** Name of the organization (one of the seed's `orgs`). */
+    org: string;
+    /** ZITADEL role names held there, e.g. "ORG_USER_MANAGER"; an unknown name fails the start. */
+    roles: string[];
+  }[];
   /** Defaults to a stable id derived from the user name. */
   id?: string;
   /** A fixed personal access token; defaults to a random one per start. */
@@ -61,15 +73,21 @@ export const defaultSeed: EmulatorSeed = {
 
 /** What the ready line and startEmulator() report about the seeded state. */
 export interface SeededOrg {
+  /** Its id: the seed's `id`, else an 18-digit decimal string derived from the name (the same on every start). */
   id: string;
+  /** Its name, as in the seed. */
   name: string;
 }
 
 /** A user as the emulator started it: its id, organization, roles and credentials (one entry of the ready line's "users"). */
 export interface SeededUser {
+  /** Its id: the seed's `id`, else an 18-digit decimal string derived from the user name (the same on every start). */
   id: string;
+  /** Its user name, as in the seed. */
   userName: string;
+  /** The id of the organization it belongs to. */
   orgId: string;
+  /** Its roles as the seed gives them (IAM_* instance-wide, the others in its own organization); not those of `memberships`. */
   roles: string[];
   /** A personal access token of this user. Treat it as a secret outside tests. */
   token: string;

@@ -13,6 +13,17 @@ export type ConnectionFailureKind = "tls-to-plain" | "plain-to-tls" | "certifica
 
 /** What went wrong, for a message in the caller's own terms (the CLI names its flags). */
 export interface ConnectionFailure {
+  /**
+   * Which failure: "tls-to-plain" (https:// to a server that answered in
+   * plain HTTP), "plain-to-tls" (http:// to a port that closed the
+   * connection without an answer, likely one that expects TLS),
+   * "certificate" (a TLS certificate Node does not trust, or one for another
+   * host name), "dns" (the host name does not resolve), "refused" (nothing
+   * listens on the port), "not-zitadel" (an answer, but not ZITADEL's: an
+   * HTTP/1.1-only server, or HTTP 404 for a path in baseUrl or as an HTML
+   * page). The error's code is Unavailable, except for "not-zitadel", which
+   * keeps the original code.
+   */
   kind: ConnectionFailureKind;
   /** host[:port] of the base URL. */
   host: string;

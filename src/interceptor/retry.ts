@@ -14,7 +14,16 @@ import { goneIdsOf, isSafeToRetry } from "../zitadel/versions.js";
 import { isPermanentConnectionFailure } from "./connection-failure.js";
 
 /** The defaults of the `retry` option. */
-export const retryDefaults = Object.freeze({ maxAttempts: 4, initialBackoffMs: 100, maxBackoffMs: 5_000, attemptTimeoutMs: 10_000 });
+export const retryDefaults = Object.freeze({
+  /** Attempts in all, the first included: 4 (three retries). */
+  maxAttempts: 4,
+  /** The backoff cap of the first retry: 100 ms, doubled per retry. */
+  initialBackoffMs: 100,
+  /** The largest backoff cap: 5000 ms. */
+  maxBackoffMs: 5_000,
+  /** How long one attempt may wait for its answer before it is abandoned and retried: 10000 ms (10 s). */
+  attemptTimeoutMs: 10_000,
+});
 
 /** What `onRetry` is told before each retry. */
 export interface RetryEvent {
@@ -30,6 +39,7 @@ export interface RetryEvent {
 
 /** What `onOutcome` is told once a call that was retried ends. */
 export interface RetryOutcome {
+  /** The RPC, e.g. "zitadel.management.v1.ManagementService/RemoveUserMetadata". */
   rpc: string;
   /** How many attempts were made (at least 2). */
   attempts: number;
@@ -40,6 +50,13 @@ export interface RetryOutcome {
    * failed with `error`.
    */
   result: "succeeded" | "already-applied" | "failed";
+  /**
+   * Why the last attempt failed (a bearer token the call sent is redacted
+   * from it): for "failed" the error the call fails with (unless its
+   * deadline or AbortSignal ended the wait for another attempt, which it
+   * then fails with); for "already-applied" the "not found" that counted as
+   * success; undefined for "succeeded".
+   */
   error?: ConnectError;
 }
 

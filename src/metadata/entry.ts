@@ -9,7 +9,17 @@ import type { RowDetails } from "../zitadel/metadata-port.js";
 export interface Details {
   /** Position of the last change in the aggregate's event stream (v1). */
   sequence: bigint | undefined;
+  /**
+   * For a row: when the key was first stored. For a write: the time of a v1
+   * set() (SetUserMetadata, SetOrgMetadata), which ZITADEL reports here and
+   * not as changeDate; undefined for every other write.
+   */
   creationDate: Date | undefined;
+  /**
+   * For a row: when the key's value last changed. For a write: its time on
+   * v1 bulk sets and removes and on every v2 write (set_date,
+   * deletion_date); undefined for a v1 set().
+   */
   changeDate: Date | undefined;
   /** The organization that owns the object (v1). */
   resourceOwner: string | undefined;
@@ -41,13 +51,22 @@ export function isMetadataEntry(value: unknown): value is MetadataEntry {
  * metadata to another is `await b.setMany(await a.list().toObject())`.
  */
 export class MetadataEntry {
+  /** The key, as stored: 1 to 200 runes. */
   readonly key: string;
   /** The stored bytes, exactly. */
   readonly value: Uint8Array;
+  /** When the row was created and last changed; on v1 also its sequence and resource owner (see {@link Details}). */
   readonly details: Details;
 
   /** From a stored row (any API version's metadata message has this shape). */
-  constructor(row: { key: string; value: Uint8Array; details?: RowDetails }) {
+  constructor(row: {
+    /** The key, as {@link MetadataEntry.key}. */
+    key: string;
+    /** The stored bytes; the entry keeps a copy (decoded bytes can be views into a large response buffer). */
+    value: Uint8Array;
+    /** The row's details as the API version sent them (protobuf Timestamps); omitted: every field of {@link MetadataEntry.details} is undefined. */
+    details?: RowDetails;
+  }) {
     this.key = row.key;
     // A copy: decoded bytes can be views into a large response buffer.
     this.value = row.value.slice();

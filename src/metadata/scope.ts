@@ -20,11 +20,24 @@ import { encodeValue } from "./value.js";
 
 export type { KeyMatch } from "../zitadel/metadata-port.js";
 
+/** The options of {@link ReadonlyMetadataScope.list}: which keys, how many per request, how fast; plus a single call's options. */
 export interface ListOptions extends MetadataCallOptions {
   /** Only keys that start with this text. */
   prefix?: string;
   /** Only keys that match this filter (combined with prefix, both must match). */
-  query?: { key: string; match: KeyMatch };
+  query?: {
+    /**
+     * The text each key is compared with: at most 200 runes (ZITADEL
+     * refuses a longer one with InvalidArgument); may be empty.
+     */
+    key: string;
+    /**
+     * How keys are compared with `key`: ZITADEL's key query method
+     * (TEXT_QUERY_METHOD_* on v1, TEXT_FILTER_METHOD_* on v2), e.g.
+     * "contains". Any other value throws a TypeError before a request is sent.
+     */
+    match: KeyMatch;
+  };
   /** Entries per request. Default 500 on v1, 1000 on v2; v2 takes at most 1000 (a larger value is lowered to that). */
   pageSize?: number;
   /** At most this many list requests per second, evenly spaced. Default: no pacing. */
@@ -45,6 +58,15 @@ export interface MetadataList extends AsyncIterable<MetadataEntry> {
 
 /** What a single write reports. */
 export interface WriteResult {
+  /**
+   * What ZITADEL reported for the write. v1: the sequence and resource owner,
+   * and for a set its time as creationDate (changeDate unset), for a remove
+   * its time as changeDate. v2: only changeDate (the set or deletion date).
+   * A set that writes nothing (a user's key set to the value it holds; on
+   * v2 any unchanged value) reports the latest earlier change instead; a
+   * remove that a retry found already done (`retry: { removes: true }`)
+   * reports nothing (every field undefined).
+   */
   details: Details;
 }
 
@@ -74,7 +96,16 @@ export interface ApplyResult {
 
 /** What apply() is asked to do: keys to store and keys to delete, none in both. */
 export interface MetadataChanges {
+  /**
+   * Keys to store, as an object of key: value or [key, value] pairs (a key
+   * given twice keeps its last value); each value as for set(). Omitted:
+   * nothing is stored.
+   */
   set?: Record<string, MetadataValue> | Iterable<readonly [string, MetadataValue]>;
+  /**
+   * Keys to delete (not a string: use an array). A key that does not exist
+   * is not an error; a key also in `set` is a TypeError. Omitted: nothing is removed.
+   */
   remove?: Iterable<string>;
 }
 

@@ -6,7 +6,17 @@ const jsonBrand: unique symbol = Symbol.for("zitadel-metadata.json");
 
 /** A value to be stored as JSON text; create it with {@link json}. */
 export interface JsonMetadataValue {
+  /**
+   * Always true: the registered brand (`Symbol.for("zitadel-metadata.json")`)
+   * by which a write recognises a json() value, one made by the other
+   * module-format copy of the package too.
+   */
   readonly [jsonBrand]: true;
+  /**
+   * The value given to json(). It becomes JSON text (UTF-8) when it is
+   * written, before any request is sent; a BigInt, a cycle, a function or a
+   * symbol in it, or a top-level undefined, then throws a TypeError naming the key.
+   */
   readonly value: unknown;
 }
 

@@ -28,9 +28,19 @@ export interface ErrorFact {
   readonly code: Code;
   /** Its English text (ZITADEL.md); clients never compare it, the emulator sends it. */
   readonly text: string;
+  /**
+   * What the error means to a client. isMetadataNotFound and isUserNotFound
+   * go by it (isPermissionDenied by it or the code), as do the CLI's hints;
+   * only when the error also has this fact's code.
+   */
   readonly kind: ErrorKind;
   /** A handler's error, whose text ZITADEL translates into the caller's language (the id stays). */
   readonly translated: boolean;
+  /**
+   * The usual fix, for the errors that have one (undefined otherwise). Where
+   * the library has words for it, ZitadelError appends them to its message
+   * (for "actInUsersOrg": pass the user's organization as orgId).
+   */
   readonly remedy?: Remedy;
 }
 

@@ -21,6 +21,7 @@ export function getErrorDetail(error: unknown): ErrorDetail | undefined {
  * ConnectError is its `cause`. The high-level API throws only these.
  */
 export class ZitadelError extends Error {
+  /** "ZitadelError", which stack traces and logs show; test with `instanceof ZitadelError` (it holds across package copies). */
   override name = "ZitadelError";
   /**
    * The gRPC status code (connect's Code enum) the server meant. ZITADEL
@@ -41,6 +42,11 @@ export class ZitadelError extends Error {
   readonly httpStatus: number | undefined;
   /** Response headers and trailers that came with the error. */
   readonly metadata: Headers;
+  /**
+   * The error as connect saw it (ConnectError.from of what was thrown): the
+   * server's own error with its details, or connect's wrapping of an abort,
+   * a deadline or a network failure.
+   */
   override readonly cause: ConnectError;
 
   /**
