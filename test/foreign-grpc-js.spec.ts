@@ -4,8 +4,11 @@
 // - a grpc-js client calls every RPC the emulator serves, v1 and v2, and what
 //   it writes our client reads (and the reverse); its errors carry a
 //   google.rpc.Status with a zitadel.v1.ErrorDetail that protobufjs decodes;
-// - a grpc-js server built from the same files serves our client, whose
-//   ZitadelError shows the id the server put in grpc-status-details-bin;
+// - a grpc-js server built from the same files serves our client, v1
+//   (ManagementService) and v2 (UserService, OrganizationService v2 and
+//   v2beta): it decodes what our client sends (recorded, headers too), our
+//   client decodes what it answers, and our ZitadelError shows the id the
+//   server put in grpc-status-details-bin;
 // - proto3 JSON written by protobuf-es reads back in protobufjs and the
 //   reverse, to the same bytes (with the one deviation protobufjs has here,
 //   Timestamp, and its habit of writing explicit zeros, both spelled out).
@@ -16,15 +19,18 @@ import * as grpc from "@grpc/grpc-js";
 import type protobuf from "protobufjs";
 import { readdirSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ListUserMetadataRequestSchema, ListUserMetadataResponseSchema, SetUserMetadataRequestSchema } from "../gen/zitadel/management_pb.js";
 import { MetadataSchema } from "../gen/zitadel/metadata_pb.js";
 import { TextQueryMethod } from "../gen/zitadel/object_pb.js";
+import { TextQueryMethod as TextQueryMethodV2beta } from "../gen/zitadel/object/v2beta/object_pb.js";
 import type { MetadataClientOptions } from "../src/index.js";
 import {
   accessToken,
   createMetadataClient,
+  createOrganizationServiceV2betaClient,
   createZitadelTransport,
+  getErrorDetail,
   isMetadataNotFound,
   isPermissionDenied,
   isUnauthenticated,
@@ -33,8 +39,8 @@ import {
   ZitadelError,
 } from "../src/index.js";
 import { useEmulator } from "./support/emulator.js";
-import type { GrpcJsMetadataServer } from "./support/grpc-js-metadata-server.js";
-import { startGrpcJsMetadataServer } from "./support/grpc-js-metadata-server.js";
+import type { GrpcJsMetadataServer, StoredEntry } from "./support/grpc-js-metadata-server.js";
+import { servedServices, startGrpcJsMetadataServer } from "./support/grpc-js-metadata-server.js";
 import type { DecodedStatus, ForeignToolchain } from "./support/grpc-js-toolchain.js";
 import { decodeStatusDetails, loadForeignToolchain, serviceClient, serviceError, unary } from "./support/grpc-js-toolchain.js";
 import type { PackedProtos } from "./support/packed-protos.js";
@@ -481,7 +487,7 @@ describe("a grpc-js client, built at run time from the packed files, on the emul
   });
 });
 
-describe("our client on a grpc-js server built at run time from the packed files", () => {
+describe("our client (v1, ManagementService) on a grpc-js server built at run time from the packed files", () => {
   const token = "grpc-js-server-token";
   const orgId = "71234567890123456";
   const userId = "312345678901234567";
@@ -595,6 +601,348 @@ describe("our client on a grpc-js server built at run time from the packed files
       code: Code.Unauthenticated,
       unauthenticated: true,
     });
+  });
+});
+
+describe("our v2 client on the grpc-js server: UserService, OrganizationService v2 and v2beta over gRPC", () => {
+  const token = "grpc-js-v2-token";
+  /** The users' organization, which the transport names (x-zitadel-orgid). */
+  const usersOrg = "71234567890123456";
+  /** The organization the metadata client names (option orgId), and a second one. */
+  const orgA = "81234567890123456";
+  const orgB = "82234567890123456";
+  const unknownOrg = "89999999999999999";
+  const userId = "312345678901234567";
+  const unknownUserId = "399999999999999999";
+  const noMembershipUserId = "388888888888888888";
+  const firstWriteSeconds = 1_710_000_000;
+  /** The time of the server's n-th write (from 0), as our client's Date: whole milliseconds, so no rounding to argue about. */
+  const writeDate = (n: number) => new Date((firstWriteSeconds + n) * 1000 + 250);
+  const textValue = "значение 🙂";
+  const jsonText = '{"a":[1,"ü"]}';
+  let running: GrpcJsMetadataServer | undefined;
+
+  // A fresh server per test: each starts with empty maps and the write clock at 0.
+  beforeEach(async () => {
+    running = await startGrpcJsMetadataServer(tool, {
+      token,
+      orgId: usersOrg,
+      userIds: [userId],
+      noMembershipUserId,
+      organizationIds: [orgA, orgB],
+      firstSequence: 1n,
+      firstWriteAt: { seconds: String(firstWriteSeconds), nanos: 250_000_000 },
+      viewTimestamp: { seconds: String(firstWriteSeconds), nanos: 0 },
+    });
+  });
+  afterEach(() => {
+    running?.close();
+    running = undefined;
+  });
+
+  const server = (): GrpcJsMetadataServer => {
+    if (!running) throw new Error("the grpc-js server has not started");
+    return running;
+  };
+  const transport = (orgId?: string, auth = token) => createZitadelTransport({ baseUrl: server().url, protocol: "grpc", auth: accessToken(auth), orgId });
+  /** Our high-level client on v2, naming orgA for org(); the transport names `transportOrgId`, if any. */
+  const v2 = (transportOrgId?: string, auth = token) => createMetadataClient(transport(transportOrgId, auth), { api: "v2", orgId: orgA });
+  /** The calls of one service and RPC since call number `since`. */
+  const callsOf = (service: string, rpc?: string, since = 0) =>
+    server()
+      .calls.slice(since)
+      .filter((c) => c.service === service && (rpc === undefined || c.rpc === rpc));
+  const requestsOf = (service: string, rpc: string, since = 0) => callsOf(service, rpc, since).map((c) => c.request);
+  /** The distinct requests, in first-seen order (our client reads a v2 list twice to confirm it). */
+  const distinct = <T>(items: readonly T[]): T[] => [...new Map(items.map((r) => [JSON.stringify(r), r])).values()];
+  const storedValues = (entries: Map<string, StoredEntry>) => Object.fromEntries([...entries].map(([key, e]) => [key, e.value]));
+  /** What a v2 write reports: only its time (v2 sends no sequence and no resource owner). */
+  const writtenAt = (n: number) => ({ sequence: undefined, creationDate: undefined, changeDate: writeDate(n), resourceOwner: undefined });
+
+  it("UserService: set, setMany, list, get and a delete of several keys; grpc-js decoded what our client sent, our client what grpc-js encoded", async () => {
+    const s = server();
+    const user = v2(usersOrg).user(userId);
+
+    expect((await user.set(trickyKey, allBytes)).details).toEqual(writtenAt(0));
+    const many = await user.setMany({ text: textValue, reversed: reversedBytes, json: json({ a: [1, "ü"] }) });
+    // One Set request for the batch: v2's Set is atomic and has no item limit.
+    expect(many).toEqual({ requests: 1, count: 3, details: writtenAt(1) });
+    expect(requestsOf(servedServices.userV2, "SetUserMetadata")).toEqual([
+      { userId, metadata: [{ key: trickyKey, value: allBytes }] },
+      {
+        userId,
+        metadata: [
+          { key: "text", value: Buffer.from(textValue) },
+          { key: "reversed", value: reversedBytes },
+          { key: "json", value: Buffer.from(jsonText) },
+        ],
+      },
+    ]);
+    expect(storedValues(s.stored(userId))).toEqual({
+      [trickyKey]: allBytes,
+      text: Buffer.from(textValue),
+      reversed: reversedBytes,
+      json: Buffer.from(jsonText),
+    });
+
+    let mark = s.calls.length;
+    const listed = await user.list({ pageSize: 3 }).toArray();
+    // Our client asks asc: true, and the server orders user rows by creation: the single set first, then the batch in its order.
+    expect(listed.map((e) => e.key)).toEqual([trickyKey, "text", "reversed", "json"]);
+    expect(valuesByKey(listed)).toEqual({ [trickyKey]: allBytes, text: Buffer.from(textValue), reversed: reversedBytes, json: Buffer.from(jsonText) });
+    expect(listed.map((e) => e.details)).toEqual([
+      { sequence: undefined, creationDate: writeDate(0), changeDate: writeDate(0), resourceOwner: undefined },
+      ...Array(3).fill({ sequence: undefined, creationDate: writeDate(1), changeDate: writeDate(1), resourceOwner: undefined }),
+    ]);
+    expect(() => listed[0]?.text()).toThrow(/not UTF-8/);
+    expect(listed[1]?.text()).toBe(textValue);
+    expect(listed[3]?.json()).toEqual({ a: [1, "ü"] });
+    // Offset 0 is a zero, not on the wire; no filter is [] (proto-loader's arrays: true); proto3 `optional`
+    // pagination is a synthetic oneof, whose case proto-loader names (oneofs: true): it was on the wire.
+    expect(distinct(requestsOf(servedServices.userV2, "ListUserMetadata", mark))).toEqual([
+      { userId, _pagination: "pagination", pagination: { limit: 3, asc: true }, filters: [] },
+      { userId, _pagination: "pagination", pagination: { offset: "3", limit: 3, asc: true }, filters: [] },
+    ]);
+
+    // v2 has no Get: get() is a List with one EQUALS key filter (the zero method, so not on the wire) and limit 1.
+    mark = s.calls.length;
+    expect(Buffer.from((await user.get(trickyKey))?.value ?? [])).toEqual(allBytes);
+    expect(await user.get("never-written")).toBeUndefined();
+    const prefixed = await user.list({ prefix: "ключ" }).toArray();
+    expect(prefixed.map((e) => e.key)).toEqual([trickyKey]);
+    expect(requestsOf(servedServices.userV2, "ListUserMetadata", mark)).toEqual([
+      { userId, _pagination: "pagination", pagination: { limit: 1, asc: true }, filters: [{ filter: "keyFilter", keyFilter: { key: trickyKey } }] },
+      { userId, _pagination: "pagination", pagination: { limit: 1, asc: true }, filters: [{ filter: "keyFilter", keyFilter: { key: "never-written" } }] },
+      {
+        userId,
+        _pagination: "pagination",
+        pagination: { limit: 1000, asc: true },
+        filters: [{ filter: "keyFilter", keyFilter: { key: "ключ", method: "TEXT_FILTER_METHOD_STARTS_WITH" } }],
+      },
+    ]);
+
+    // A delete of several keys: one DeleteUserMetadata with all of them.
+    expect(await user.removeMany(["text", "reversed", "json"])).toEqual({ requests: 1, count: 3, details: writtenAt(2) });
+    expect(requestsOf(servedServices.userV2, "DeleteUserMetadata")).toEqual([{ userId, keys: ["text", "reversed", "json"] }]);
+    expect([...s.stored(userId).keys()]).toEqual([trickyKey]);
+
+    // apply() is one atomic Set where a key to delete travels with an empty value: zero bytes, so no value on the wire.
+    expect(await user.apply({ set: { plan: "pro" }, remove: [trickyKey] })).toEqual({ requests: 1, atomic: true, set: 1, removed: 1, details: writtenAt(3) });
+    expect(requestsOf(servedServices.userV2, "SetUserMetadata").at(-1)).toEqual({
+      userId,
+      metadata: [{ key: "plan", value: Buffer.from("pro") }, { key: trickyKey }],
+    });
+    expect(storedValues(s.stored(userId))).toEqual({ plan: Buffer.from("pro") });
+
+    // How v2 picks the organization for a user: it does not; the user is found wherever it is. Our client puts
+    // no organization in the request and adds no header for the user scope (not even the client's orgId,
+    // which is for org()); the transport's orgId still goes as x-zitadel-orgid, which v2 only checks exists.
+    expect(distinct(callsOf(servedServices.userV2).map((c) => ({ authorization: c.authorization, orgId: c.orgId })))).toEqual([
+      { authorization: [`Bearer ${token}`], orgId: [usersOrg] },
+    ]);
+    mark = s.calls.length;
+    expect((await v2(undefined).user(userId).get("plan"))?.text()).toBe("pro");
+    expect(callsOf(servedServices.userV2, undefined, mark).map((c) => [c.authorization, c.orgId])).toEqual([[[`Bearer ${token}`], []]]);
+    // Nothing went to v1 or to another service.
+    expect(new Set(s.calls.map((c) => c.service))).toEqual(new Set([servedServices.userV2]));
+  });
+
+  it("OrganizationService v2 through org(): the organization goes in the request body (and as the header), the client's, org(id)'s or the call's", async () => {
+    const s = server();
+    const client = v2(usersOrg);
+    const org = client.org();
+
+    expect((await org.set(trickyKey, allBytes)).details).toEqual(writtenAt(0));
+    expect(await org.setMany({ tier: "gold", raw: reversedBytes })).toEqual({ requests: 1, count: 2, details: writtenAt(1) });
+    expect(requestsOf(servedServices.orgV2, "SetOrganizationMetadata")).toEqual([
+      { organizationId: orgA, metadata: [{ key: trickyKey, value: allBytes }] },
+      {
+        organizationId: orgA,
+        metadata: [
+          { key: "tier", value: Buffer.from("gold") },
+          { key: "raw", value: reversedBytes },
+        ],
+      },
+    ]);
+    expect(storedValues(s.storedOrg(orgA))).toEqual({ [trickyKey]: allBytes, tier: Buffer.from("gold"), raw: reversedBytes });
+
+    let mark = s.calls.length;
+    const listed = await org.list({ pageSize: 2 }).toArray();
+    expect(valuesByKey(listed)).toEqual({ [trickyKey]: allBytes, tier: Buffer.from("gold"), raw: reversedBytes });
+    expect(listed.find((e) => e.key === trickyKey)?.details).toEqual({
+      sequence: undefined,
+      creationDate: writeDate(0),
+      changeDate: writeDate(0),
+      resourceOwner: undefined,
+    });
+    expect(distinct(requestsOf(servedServices.orgV2, "ListOrganizationMetadata", mark))).toEqual([
+      { organizationId: orgA, _pagination: "pagination", pagination: { limit: 2, asc: true }, filters: [] },
+      { organizationId: orgA, _pagination: "pagination", pagination: { offset: "2", limit: 2, asc: true }, filters: [] },
+    ]);
+
+    // Another organization: by org(id), and by a call's orgId, which wins over the scope's.
+    mark = s.calls.length;
+    await client.org(orgB).set("b", "x");
+    expect((await org.get("b", { orgId: orgB }))?.text()).toBe("x");
+    expect(await org.get("b")).toBeUndefined();
+    expect(callsOf(servedServices.orgV2, undefined, mark).map((c) => ({ rpc: c.rpc, organizationId: c.request.organizationId, orgId: c.orgId }))).toEqual([
+      { rpc: "SetOrganizationMetadata", organizationId: orgB, orgId: [orgB] },
+      { rpc: "ListOrganizationMetadata", organizationId: orgB, orgId: [orgB] },
+      { rpc: "ListOrganizationMetadata", organizationId: orgA, orgId: [orgA] },
+    ]);
+    expect(storedValues(s.storedOrg(orgB))).toEqual({ b: Buffer.from("x") });
+
+    expect(await org.removeMany([trickyKey, "tier", "raw"])).toEqual({ requests: 1, count: 3, details: writtenAt(3) });
+    expect(requestsOf(servedServices.orgV2, "DeleteOrganizationMetadata")).toEqual([{ organizationId: orgA, keys: [trickyKey, "tier", "raw"] }]);
+    expect(s.storedOrg(orgA).size).toBe(0);
+
+    // How v2 picks the organization for org(): the body's organization_id. Our client sends the same id as
+    // x-zitadel-orgid too (the scope's organization, not the transport's), which v2 only checks exists.
+    const orgCalls = callsOf(servedServices.orgV2);
+    expect(orgCalls.every((c) => c.authorization.length === 1 && c.authorization[0] === `Bearer ${token}`)).toBe(true);
+    expect(orgCalls.filter((c) => c.orgId.length !== 1 || c.orgId[0] !== c.request.organizationId)).toEqual([]);
+    expect(orgCalls.some((c) => c.orgId.includes(usersOrg))).toBe(false);
+    expect(new Set(s.calls.map((c) => c.service))).toEqual(new Set([servedServices.orgV2]));
+  });
+
+  it("OrganizationService v2beta through our generated client: set, a filtered list, a delete of several keys; one store with v2", async () => {
+    const s = server();
+    const beta = createOrganizationServiceV2betaClient(transport(usersOrg));
+
+    const set = await beta.setOrganizationMetadata({
+      organizationId: orgB,
+      metadata: [
+        { key: trickyKey, value: allBytes },
+        { key: "beta", value: reversedBytes },
+      ],
+    });
+    expect({ seconds: set.setDate?.seconds, nanos: set.setDate?.nanos }).toEqual({ seconds: BigInt(firstWriteSeconds), nanos: 250_000_000 });
+    expect(storedValues(s.storedOrg(orgB))).toEqual({ [trickyKey]: allBytes, beta: reversedBytes });
+
+    const filtered = await beta.listOrganizationMetadata({
+      organizationId: orgB,
+      pagination: { limit: 10 },
+      filter: [{ query: { case: "keyQuery", value: { key: "КЛЮЧ", method: TextQueryMethodV2beta.STARTS_WITH_IGNORE_CASE } } }],
+    });
+    expect({ totalResult: filtered.pagination?.totalResult, appliedLimit: filtered.pagination?.appliedLimit }).toEqual({ totalResult: 1n, appliedLimit: 10n });
+    expect(
+      filtered.metadata.map((m) => ({ key: m.key, value: Buffer.from(m.value), created: m.creationDate?.seconds, changed: m.changeDate?.seconds })),
+    ).toEqual([{ key: trickyKey, value: allBytes, created: BigInt(firstWriteSeconds), changed: BigInt(firstWriteSeconds) }]);
+    // Org lists report the requested limit as it came: 0 when absent, so not on the wire.
+    const all = await beta.listOrganizationMetadata({ organizationId: orgB });
+    expect({ totalResult: all.pagination?.totalResult, appliedLimit: all.pagination?.appliedLimit }).toEqual({ totalResult: 2n, appliedLimit: 0n });
+    expect(valuesByKey(all.metadata)).toEqual({ [trickyKey]: allBytes, beta: reversedBytes });
+    expect(requestsOf(servedServices.orgV2beta, "ListOrganizationMetadata")).toEqual([
+      {
+        organizationId: orgB,
+        _pagination: "pagination",
+        pagination: { limit: 10 },
+        // v2beta's field is `filter`, of MetadataQuery with oneof `query`, and object.v2beta's TEXT_QUERY_METHOD_*.
+        filter: [{ query: "keyQuery", keyQuery: { key: "КЛЮЧ", method: "TEXT_QUERY_METHOD_STARTS_WITH_IGNORE_CASE" } }],
+      },
+      { organizationId: orgB, filter: [] },
+    ]);
+
+    // One store for v2 and v2beta, as in ZITADEL: our high-level v2 client reads what v2beta wrote, and the reverse.
+    await v2(usersOrg).org(orgB).set("from-v2", "v2");
+    expect(valuesByKey(await v2(usersOrg).org(orgB).list().toArray())).toEqual({ [trickyKey]: allBytes, beta: reversedBytes, "from-v2": Buffer.from("v2") });
+
+    const deleted = await beta.deleteOrganizationMetadata({ organizationId: orgB, keys: [trickyKey, "beta", "from-v2"] });
+    expect({ seconds: deleted.deletionDate?.seconds, nanos: deleted.deletionDate?.nanos }).toEqual({
+      seconds: BigInt(firstWriteSeconds + 2),
+      nanos: 250_000_000,
+    });
+    expect(s.storedOrg(orgB).size).toBe(0);
+
+    const betaCalls = callsOf(servedServices.orgV2beta);
+    expect(betaCalls.map((c) => c.request)).toEqual([
+      {
+        organizationId: orgB,
+        metadata: [
+          { key: trickyKey, value: allBytes },
+          { key: "beta", value: reversedBytes },
+        ],
+      },
+      expect.anything(),
+      expect.anything(),
+      { organizationId: orgB, keys: [trickyKey, "beta", "from-v2"] },
+    ]);
+    // The generated client adds no organization of its own: x-zitadel-orgid is the transport's; the body names the target.
+    expect(distinct(betaCalls.map((c) => ({ authorization: c.authorization, orgId: c.orgId })))).toEqual([
+      { authorization: [`Bearer ${token}`], orgId: [usersOrg] },
+    ]);
+  });
+
+  /** A failed call, summed up as our client reports it: the ZitadelError's code and id (from the ErrorDetail in grpc-status-details-bin). */
+  const failure = async (call: Promise<unknown>) => {
+    let error: unknown;
+    try {
+      await call;
+    } catch (e) {
+      error = e;
+    }
+    if (error === undefined) throw new Error("the call should have failed, but it succeeded");
+    const z = ZitadelError.from(error);
+    const detail = getErrorDetail(z);
+    return {
+      thrownAsZitadelError: error instanceof ZitadelError,
+      code: z.code,
+      id: z.id,
+      rawMessage: z.rawMessage,
+      detail: detail && { id: detail.id, message: detail.message },
+      trailer: z.metadata.has("grpc-status-details-bin"),
+    };
+  };
+  const zitadelFailure = (code: Code, id: string, text: string, thrownAsZitadelError = true) => ({
+    thrownAsZitadelError,
+    code,
+    id,
+    rawMessage: `${text} (${id})`,
+    detail: { id, message: text },
+    trailer: true,
+  });
+
+  it("errors: the google.rpc.Status with a zitadel.v1.ErrorDetail the grpc-js server puts in grpc-status-details-bin is our client's ZitadelError", async () => {
+    const s = server();
+    const user = v2(usersOrg).user(userId);
+    await user.setMany({ keep: "1", also: "2" });
+
+    // A delete of several keys, one missing: NotFound META-2nnds, and nothing is deleted.
+    let mark = s.calls.length;
+    const missingKey = user.removeMany(["keep", "never-written", "also"]);
+    expect(await failure(missingKey)).toEqual(zitadelFailure(Code.NotFound, "META-2nnds", "One or more keys do not exist"));
+    expect(await missingKey.catch(isMetadataNotFound)).toBe(true);
+    expect(requestsOf(servedServices.userV2, "DeleteUserMetadata", mark)).toEqual([{ userId, keys: ["keep", "never-written", "also"] }]);
+    expect([...s.stored(userId).keys()]).toEqual(["keep", "also"]);
+
+    // The same for an organization, v2 and v2beta: META-2npds.
+    await v2(usersOrg).org().set("keep", "1");
+    const orgMissing = v2(usersOrg).org().removeMany(["keep", "never-written"]);
+    expect(await failure(orgMissing)).toEqual(zitadelFailure(Code.NotFound, "META-2npds", "One or more keys do not exist"));
+    expect(await orgMissing.catch(isMetadataNotFound)).toBe(true);
+    expect([...s.storedOrg(orgA).keys()]).toEqual(["keep"]);
+    const beta = createOrganizationServiceV2betaClient(transport(usersOrg));
+    expect(await failure(beta.deleteOrganizationMetadata({ organizationId: orgA, keys: ["never-written"] }))).toEqual(
+      zitadelFailure(Code.NotFound, "META-2npds", "One or more keys do not exist", false),
+    );
+
+    // Writes to a user or an organization the server does not have.
+    const unknownUser = v2(usersOrg).user(unknownUserId).set("k", "v");
+    expect(await failure(unknownUser)).toEqual(zitadelFailure(Code.FailedPrecondition, "COMMAND-uXHNj", "User could not be found"));
+    expect(await unknownUser.catch(isUserNotFound)).toBe(true);
+    const unknownOrgWrite = v2(usersOrg).org(unknownOrg).set("k", "v");
+    expect(await failure(unknownOrgWrite)).toEqual(zitadelFailure(Code.NotFound, "AUTHZ-cdgFk", "membership not found"));
+    expect(await unknownOrgWrite.catch(isPermissionDenied)).toBe(true);
+    // No membership for a user: a list fails too; an unknown user lists as empty (v2 hides, it does not fail), so get() is undefined.
+    expect(await failure(v2(usersOrg).user(noMembershipUserId).list().toArray())).toEqual(zitadelFailure(Code.NotFound, "AUTHZ-cdgFk", "membership not found"));
+    expect(await v2(usersOrg).user(unknownUserId).get("k")).toBeUndefined();
+
+    // A token the server does not take.
+    mark = s.calls.length;
+    const badToken = v2(usersOrg, "wrong-token").user(userId).get("keep");
+    expect(await failure(badToken)).toEqual(zitadelFailure(Code.Unauthenticated, "AUTH-7fs1e", "Errors.Token.Invalid"));
+    expect(await badToken.catch(isUnauthenticated)).toBe(true);
+    expect(callsOf(servedServices.userV2, undefined, mark).map((c) => c.authorization)).toEqual([["Bearer wrong-token"]]);
   });
 });
 
