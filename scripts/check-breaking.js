@@ -1,26 +1,28 @@
 // Fails when proto/ breaks the wire or the JSON of the last release: runs
-// `buf breaking` (buf.yaml's rules: WIRE_JSON and the RPC paths) against the newest baseline image
-// in proto-baseline/ and prints each violation with buf's rule id, then what
-// to do about it.
+// `buf breaking` (buf.yaml's rules: WIRE_JSON and the RPC paths) against the
+// baseline image of the release package.json names, proto-baseline/v<version>.binpb,
+// and prints each violation with buf's rule id, then what to do about it. A
+// version without its image fails too: every release commits the image of its
+// protos (npm run proto:baseline), so "the last release" is never a guess.
 // Usage: node scripts/check-breaking.js [dir]   (npm run check:breaking; part of npm test)
-//   dir: a directory with buf.yaml and proto/ to check instead of this repository's (for tests).
+//   dir: a directory with buf.yaml, proto/, package.json and proto-baseline/ to check instead of this repository (for tests).
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const buf = join(root, "node_modules", ".bin", process.platform === "win32" ? "buf.cmd" : "buf");
-const baselines = join(root, "proto-baseline");
 const dir = resolve(process.argv[2] ?? root);
+const baselines = join(dir, "proto-baseline");
 const howToCut = 'README.md, "Cutting a new proto baseline"';
 
 if (!existsSync(buf)) fail(`${buf} is missing; run \`npm install\` first.`);
 if (!existsSync(join(dir, "buf.yaml"))) fail(`${dir} has no buf.yaml; run it in the repository root or pass a directory with buf.yaml and proto/.`);
 
-const baseline = await newestBaseline();
-const label = `release ${baseline.version} (${relative(root, baseline.path).split("\\").join("/")})`;
+const baseline = await releaseBaseline();
+const label = `release ${baseline.version} (${relative(dir, baseline.path).split("\\").join("/")})`;
 const result = await run(buf, ["breaking", ".", "--against", baseline.path, "--error-format", "json"], dir);
 
 if (result.code === 0) {
@@ -45,16 +47,19 @@ console.error(
 );
 process.exit(1);
 
-/** The baseline image with the highest version: proto-baseline/v<major>.<minor>.<patch>.binpb. */
-async function newestBaseline() {
-  const names = existsSync(baselines) ? await readdir(baselines) : [];
-  const found = names
-    .map((name) => ({ name, match: /^v(\d+)\.(\d+)\.(\d+)\.binpb$/.exec(name) }))
-    .filter((b) => b.match !== null)
-    .map((b) => ({ path: join(baselines, b.name), version: `${b.match[1]}.${b.match[2]}.${b.match[3]}`, parts: b.match.slice(1).map(Number) }))
-    .sort((a, b) => b.parts[0] - a.parts[0] || b.parts[1] - a.parts[1] || b.parts[2] - a.parts[2]);
-  if (found.length === 0) fail(`${baselines} has no v<x.y.z>.binpb image to compare with; cut one as ${howToCut} says.`);
-  return found[0];
+/** The baseline image of the version in package.json: proto-baseline/v<major>.<minor>.<patch>.binpb. */
+async function releaseBaseline() {
+  const manifest = join(dir, "package.json");
+  if (!existsSync(manifest)) fail(`${dir} has no package.json to read the released version from.`);
+  const { version } = JSON.parse(await readFile(manifest, "utf8"));
+  const path = join(baselines, `v${version}.binpb`);
+  if (existsSync(path)) return { path, version };
+  const names = existsSync(baselines) ? (await readdir(baselines)).filter((name) => name.endsWith(".binpb")) : [];
+  const found = names.length === 0 ? "it has none" : `it has ${names.join(", ")}`;
+  fail(
+    `package.json says version ${version}, but proto-baseline/ has no v${version}.binpb (${found}). Every release commits the image of its ` +
+      `protos: run \`npm run proto:baseline\` after \`npx changeset version\` and commit it with the release; see ${howToCut}.`,
+  );
 }
 
 function parseViolations(stdout) {

@@ -1,9 +1,12 @@
-// `npm run check:breaking` (scripts/check-breaking.js): on copies of proto/ and
-// buf.yaml, a renumbered or renamed field and a removed RPC fail against the
-// committed 0.1.0 baseline, naming buf's rule ids and the fix; a new field and
-// a comment edit pass, and so does proto/ as committed.
+// `npm run check:breaking` (scripts/check-breaking.js): on copies of proto/,
+// buf.yaml, package.json and proto-baseline/, a renumbered or renamed field and
+// a removed RPC fail against the committed 0.1.0 baseline, naming buf's rule ids
+// and the fix; a new field and a comment edit pass, and so does proto/ as
+// committed. The baseline is the one of package.json's version: a version with
+// no image fails, and after `npm run proto:baseline` (scripts/cut-proto-baseline.js)
+// a field added in that release can no longer be dropped.
 import { execFile } from "node:child_process";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const script = join(root, "scripts", "check-breaking.js");
+const cutScript = join(root, "scripts", "cut-proto-baseline.js");
 const metadataProto = join("proto", "zitadel", "metadata.proto");
 const authProto = join("proto", "zitadel", "auth.proto");
 
@@ -20,19 +24,23 @@ interface Run {
   stderr: string;
 }
 
-function checkBreaking(dir?: string): Promise<Run> {
+function runScript(path: string, dir?: string): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, dir === undefined ? [script] : [script, dir], { cwd: root }, (error, stdout, stderr) =>
+    execFile(process.execPath, dir === undefined ? [path] : [path, dir], { cwd: root }, (error, stdout, stderr) =>
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
+
+const checkBreaking = (dir?: string) => runScript(script, dir);
 
 /** A copy of proto/ and buf.yaml under `dir`/`name`, with `file` changed by `edit`. */
 async function copyWithEdit(dir: string, name: string, file: string, edit: (text: string) => string): Promise<string> {
   const copy = join(dir, name);
   await cp(join(root, "proto"), join(copy, "proto"), { recursive: true });
   await cp(join(root, "buf.yaml"), join(copy, "buf.yaml"));
+  await cp(join(root, "package.json"), join(copy, "package.json"));
+  await cp(join(root, "proto-baseline"), join(copy, "proto-baseline"), { recursive: true });
   const before = await readFile(join(copy, file), "utf8");
   const after = edit(before);
   if (after === before) throw new Error(`the ${name} edit changed nothing in ${file}; update the test to today's file`);
@@ -97,4 +105,60 @@ describe("check:breaking against proto-baseline/", () => {
     expect(runs.added).toMatchObject({ code: 0, stderr: "" });
     expect(runs.recommented).toMatchObject({ code: 0, stderr: "" });
   });
+});
+
+describe("the baseline is the one of package.json's release", () => {
+  let dir: string;
+  const addNote = (t: string) => t.replace("bytes value = 3;", "bytes value = 3;\n  // Added in 0.2.0.\n  string note = 4;");
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "zmeta-proto-release-"));
+  });
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function atVersion(copy: string, version: string): Promise<void> {
+    const manifest = join(copy, "package.json");
+    const pkg = JSON.parse(await readFile(manifest, "utf8")) as { version: string };
+    await writeFile(manifest, JSON.stringify({ ...pkg, version }, null, 2));
+  }
+
+  it("fails when the version has no image, naming the file and the command that cuts it", async () => {
+    const copy = await copyWithEdit(dir, "unreleased", metadataProto, addNote);
+    await atVersion(copy, "0.2.0");
+    const { code, stderr } = await checkBreaking(copy);
+    expect(code).toBe(1);
+    expect(stderr).toContain("package.json says version 0.2.0, but proto-baseline/ has no v0.2.0.binpb (it has v0.1.0.binpb).");
+    expect(stderr).toContain("run `npm run proto:baseline` after `npx changeset version`");
+  });
+
+  it("after proto:baseline for 0.2.0 the check passes, the 0.1.0 image is gone, and a field added in 0.2.0 can no longer be dropped", async () => {
+    const copy = await copyWithEdit(dir, "released", metadataProto, addNote);
+    await atVersion(copy, "0.2.0");
+    const cut = await runScript(cutScript, copy);
+    expect(cut, cut.stderr).toMatchObject({ code: 0, stderr: "" });
+    expect(cut.stdout).toContain("wrote proto-baseline/v0.2.0.binpb, removed v0.1.0.binpb");
+    expect(await readdir(join(copy, "proto-baseline"))).toEqual(["README.md", "v0.2.0.binpb"]);
+
+    const after = await checkBreaking(copy);
+    expect(after).toMatchObject({ code: 0, stderr: "" });
+    expect(after.stdout).toContain("keeps the wire and JSON of release 0.2.0 (proto-baseline/v0.2.0.binpb)");
+
+    // Against 0.1.0 dropping it again would pass; against the 0.2.0 release it breaks.
+    const file = join(copy, metadataProto);
+    await writeFile(file, (await readFile(file, "utf8")).replace(/\n {2}\/\/ Added in 0\.2\.0\.\n {2}string note = 4;/, ""));
+    const dropped = await checkBreaking(copy);
+    expect(dropped.code).toBe(1);
+    expect(dropped.stderr).toContain("breaks the wire or JSON of release 0.2.0");
+    expect(dropped.stderr).toMatch(/FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED: Previously present field "4" with name "note" on message "Metadata" was deleted/);
+  });
+});
+
+it("npm test runs check:breaking before check:gen, so a field changed without regenerating still fails with buf's rule", async () => {
+  const { scripts } = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const steps = scripts.test!.split(" && ");
+  expect(steps).toContain("npm run check:breaking");
+  expect(steps.indexOf("npm run check:breaking")).toBeLessThan(steps.indexOf("npm run check:gen"));
 });
