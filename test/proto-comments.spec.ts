@@ -1,6 +1,8 @@
 // scripts/check-proto-comments.js, run for real: it passes on this
 // repository's protos, and on a copy of proto/ with comments taken away it
-// fails naming exactly the elements that lost theirs, by file and line.
+// fails naming exactly the elements that lost theirs, by file and line: every
+// kind (file, service, rpc, message, nested message, field, oneof, enum, enum
+// value), and RPC comments without their Organization:, Permission: or Errors:.
 import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -105,6 +107,64 @@ describe("check-proto-comments", () => {
       [
         `proto/zitadel/auth.proto:${list}: rpc zitadel.auth.v1.AuthService.ListMyMetadata has no "Permission:" line`,
         `proto/zitadel/auth.proto:${get}: rpc zitadel.auth.v1.AuthService.GetMyMetadata cites error id QUERY-Xyz12, which src/zitadel's error catalogue does not hold`,
+      ].sort(),
+    );
+  });
+
+  it("names every other kind of element that lost its comment: the file, a service, a message, a nested message, an enum and a oneof", async () => {
+    const dir = moduleCopy();
+    const file = removeCommentAbove(dir, "proto/zitadel/metadata.proto", 'syntax = "proto3";');
+    const service = removeCommentAbove(dir, "proto/zitadel/user/v2/user_service.proto", "service UserService {");
+    const message = removeCommentAbove(dir, "proto/zitadel/object.proto", "message ObjectDetails {");
+    const nested = removeCommentAbove(dir, "proto/zitadel/management.proto", "  message Metadata {");
+    const enumType = removeCommentAbove(dir, "proto/zitadel/filter/v2/filter.proto", "enum TextFilterMethod {");
+    const oneof = removeCommentAbove(dir, "proto/zitadel/metadata/v2/metadata.proto", "  oneof filter {");
+
+    const run = await check(dir);
+    expect(run.code).toBe(1);
+    expect(problemLines(run.stderr).sort()).toEqual(
+      [
+        `proto/zitadel/metadata.proto:${file}: file zitadel/metadata.proto has no comment`,
+        `proto/zitadel/user/v2/user_service.proto:${service}: service zitadel.user.v2.UserService has no comment`,
+        `proto/zitadel/object.proto:${message}: message zitadel.v1.ObjectDetails has no comment`,
+        `proto/zitadel/management.proto:${nested}: message zitadel.management.v1.BulkSetUserMetadataRequest.Metadata has no comment`,
+        `proto/zitadel/filter/v2/filter.proto:${enumType}: enum zitadel.filter.v2.TextFilterMethod has no comment`,
+        `proto/zitadel/metadata/v2/metadata.proto:${oneof}: oneof zitadel.metadata.v2.MetadataSearchFilter.filter has no comment`,
+      ].sort(),
+    );
+  });
+
+  it("fails an RPC comment without its Organization: line, and one without its Errors: list", async () => {
+    const dir = moduleCopy();
+    const file = join(dir, "proto/zitadel/org/v2/org_service.proto");
+    const text = readFileSync(file, "utf8");
+    const lines = text.split("\n");
+    const setRpc = lines.findIndex((l) => l.includes("rpc SetOrganizationMetadata("));
+    const listRpc = lines.findIndex((l) => l.includes("rpc ListOrganizationMetadata("));
+    expect(setRpc, "SetOrganizationMetadata in org/v2").toBeGreaterThan(0);
+    expect(listRpc, "ListOrganizationMetadata in org/v2").toBeGreaterThan(setRpc);
+    // SetOrganizationMetadata loses its Organization: line; ListOrganizationMetadata its whole Errors: list (up to REST:).
+    const organization = lines.findIndex((l, i) => i < setRpc && l.startsWith("  // Organization:"));
+    const listComment = lines.slice(0, listRpc);
+    const errorsAt = listComment
+      .map((l, i) => (l === "  // Errors:" ? i : -1))
+      .filter((i) => i > setRpc)
+      .at(-1)!;
+    const restAt = listComment.findIndex((l, i) => i > errorsAt && l.startsWith("  // REST:"));
+    expect(organization).toBeGreaterThan(0);
+    expect(errorsAt).toBeGreaterThan(setRpc);
+    expect(restAt).toBeGreaterThan(errorsAt);
+    const edited = [...lines.slice(0, organization), ...lines.slice(organization + 1, errorsAt), ...lines.slice(restAt)];
+    writeFileSync(file, edited.join("\n"));
+    const set = edited.findIndex((l) => l.includes("rpc SetOrganizationMetadata(")) + 1;
+    const list = edited.findIndex((l) => l.includes("rpc ListOrganizationMetadata(")) + 1;
+
+    const run = await check(dir);
+    expect(run.code).toBe(1);
+    expect(problemLines(run.stderr).sort()).toEqual(
+      [
+        `proto/zitadel/org/v2/org_service.proto:${set}: rpc zitadel.org.v2.OrganizationService.SetOrganizationMetadata has no "Organization:" line saying how the organization is chosen`,
+        `proto/zitadel/org/v2/org_service.proto:${list}: rpc zitadel.org.v2.OrganizationService.ListOrganizationMetadata has no "Errors:" list`,
       ].sort(),
     );
   });
