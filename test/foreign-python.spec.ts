@@ -2,19 +2,22 @@
 // protoc and grpc_python_plugin from the .proto files as npm ships them
 // (proto/ of the packed tarball, not the checkout's), run by Debian's python3
 // with Debian's grpcio and protobuf (scripts/ensure-python-toolchain.ts
-// installs them). test/fixtures/python/metadata_client.py calls every metadata RPC over
-// gRPC, decodes an ErrorDetail from grpc-status-details-bin, drives the REST
-// gateway with urllib and json_format, and trades protobuf JSON with
-// protobuf-es. This spec compares all of it with what our TypeScript client and
-// protobuf-es see: the same stored values, the same errors, the same bytes.
+// installs them). test/fixtures/python/metadata_client.py calls every metadata
+// RPC over gRPC, decodes an ErrorDetail from grpc-status-details-bin, calls
+// every one of them again over the REST gateway with urllib and json_format
+// (v1 user, org and own metadata; v2 and v2beta, whose Delete sends its keys as
+// repeated ?keys=), and trades protobuf JSON with protobuf-es. This spec
+// compares all of it with what our TypeScript client and protobuf-es see: the
+// same stored values, the same errors, the same bytes.
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
-import type { DescMessage, DescService, JsonWriteOptions, MessageShape } from "@bufbuild/protobuf";
-import { create, createRegistry, equals, fromJsonString, toBinary, toJsonString } from "@bufbuild/protobuf";
+import type { DescMessage, DescMethod, DescService, JsonWriteOptions, MessageShape } from "@bufbuild/protobuf";
+import { create, createRegistry, equals, fromJsonString, getOption, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import { ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { http } from "../gen/google/api/annotations_pb.js";
 import { StatusSchema, file_google_rpc_status } from "../gen/google/rpc/status_pb.js";
 import { AuthService, file_zitadel_auth } from "../gen/zitadel/auth_pb.js";
 import { file_zitadel_filter_v2_filter } from "../gen/zitadel/filter/v2/filter_pb.js";
@@ -103,12 +106,23 @@ interface RecordedError {
   detail: { id: string; message: string };
 }
 interface RecordedRest {
+  /** The RPC the call was meant for, "/package.Service/Method". */
+  rpc: string;
   method: string;
+  /** As sent: percent-encoded, with the query string if any. */
   path: string;
   status: number;
+  /** The JSON body sent, null for none. */
   request: string | null;
   response: string;
 }
+/** What a REST error body held: google.rpc.Status's code and its one zitadel.v1.ErrorDetail. */
+interface RestError {
+  code: number;
+  detail: { id: string; message: string };
+}
+type V1Section = "v1User" | "v1Org" | "auth";
+type V2Section = "v2User" | "v2Org" | "v2betaOrg";
 interface PythonJson {
   type: string;
   json: { default: string; utf8: string; protoNamesEnumNumbers: string };
@@ -120,7 +134,11 @@ interface Report {
   grpcCalls: RecordedCall[];
   grpcErrors: RecordedError[];
   final: Record<"userV1" | "orgV1" | "myV1" | "userV2" | "orgV2" | "orgV2beta", string>;
-  rest: { calls: RecordedRest[]; error: { code: number; detail: { id: string; message: string } } };
+  rest: {
+    calls: Record<V1Section | V2Section, RecordedRest[]>;
+    /** Each section's error; v1's also the GetMetadata response for tsKey as json_format wrote it. */
+    results: Record<V1Section, { error: RestError; tsKey: string }> & Record<V2Section, { error: RestError }>;
+  };
   pythonJson: PythonJson[];
   esJsonRead: { type: string; binary: string; json: string }[];
 }
@@ -138,6 +156,58 @@ function methodOf(rpc: string) {
   const method = services.find((s) => s.typeName === serviceName)?.methods.find((m) => m.name === methodName);
   if (!method) throw new Error(`no such RPC: ${rpc}`);
   return method;
+}
+
+/**
+ * The prefix ZITADEL's gateway mounts each service's annotated paths under
+ * (ZITADEL.md, ZITADEL-V2.md: v1 per service, v2 annotations are absolute).
+ */
+const restPrefixes: Readonly<Record<string, string>> = {
+  [ManagementService.typeName]: "/management/v1",
+  [AuthService.typeName]: "/auth/v1",
+  [UserServiceV2.typeName]: "",
+  [OrganizationServiceV2.typeName]: "",
+  [OrganizationServiceV2beta.typeName]: "",
+};
+
+/** An RPC's google.api.http rule as a verb, a pattern for a raw path (a variable is one segment) and its body. */
+function routeOf(method: DescMethod): { verb: string; pattern: RegExp; body: string } {
+  const rule = getOption(method, http);
+  const { pattern } = rule;
+  if (pattern.case === undefined || pattern.case === "custom") throw new Error(`${method.name} has no HTTP rule`);
+  const template = `${restPrefixes[method.parent.typeName]}${pattern.value}`;
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const source = template
+    .split(/\{[^}]+\}/)
+    .map(literal)
+    .join("[^/]+");
+  return { verb: pattern.case.toUpperCase(), pattern: new RegExp(`^${source}$`), body: rule.body };
+}
+
+/** A raw request target split at its first "?" (keys in it are escaped, so that one is the query's). */
+function splitTarget(target: string): { path: string; query: string | undefined } {
+  const at = target.indexOf("?");
+  return at < 0 ? { path: target, query: undefined } : { path: target.slice(0, at), query: target.slice(at + 1) };
+}
+
+/** The Python client's REST keys (metadata_client.py): every character a path must escape, beyond ASCII. */
+const restKey = "py.rest ключ 🔑 100% ?#&+=";
+const orgRestKey = "py.org.rest ключ 🔑 100% ?#&+=";
+/** Written by Python over gRPC on the caller itself, read over REST through AuthService. */
+const selfKey = "py.self.🔑";
+/** The keys Python's v2 Delete sends as ?keys=…&keys=… (v2_deleted_keys): "+" beside a space, the query's own delimiters, "%", "#". */
+const v2DeletedKeys = (prefix: string) => [`${prefix} ключ-🔑`, `${prefix} a+b c`, `${prefix} 100% &keys=x=y;z #?/`];
+/** The key a v2 section keeps, with every byte. */
+const v2KeptKey = (prefix: string) => `${prefix}.kept ключ-🔑`;
+
+/**
+ * Rows of two lists, sorted by key, as equal messages. For v1 lists, whose
+ * ListDetails.view_timestamp moves with any later write to the same read
+ * model: only the rows of a list read earlier are still comparable.
+ */
+function expectSameRows(theirs: { key: string }[], ours: { key: string }[]): void {
+  const byKey = (rows: { key: string }[]) => [...rows].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  expect(byKey(theirs)).toEqual(byKey(ours));
 }
 
 /**
@@ -237,7 +307,10 @@ describe("a Python client generated by Debian's protoc and grpc_python_plugin", 
     if (generated.code !== 0) throw new Error(`protoc failed (${generated.code}): ${generated.stderr}`);
 
     const admin = e.user("acme-admin");
-    await ourClients().mgmt.setUserMetadata({ id: e.user("alice").id, key: tsKey, value: tsValue });
+    // What our client writes for Python to read: on another user, on the caller itself (AuthService's "my" metadata) and on the org.
+    const ours = ourClients();
+    for (const id of [e.user("alice").id, admin.id]) await ours.mgmt.setUserMetadata({ id, key: tsKey, value: tsValue });
+    await ours.orgsV2.setOrganizationMetadata({ organizationId: admin.orgId, metadata: [{ key: tsKey, value: tsValue }] });
 
     sent = esMessages().flatMap((message) => esWritings.map((options) => ({ message, json: toJsonString(schemaOf(message.$typeName), message, options) })));
     const ran = await cli.run(debianPythonToolchain.python, ["-I", join(root, "test", "fixtures", "python", "metadata_client.py"), dir], {
@@ -341,7 +414,7 @@ describe("a Python client generated by Debian's protoc and grpc_python_plugin", 
     expectSameList(OrganizationServiceV2beta.method.listOrganizationMetadata.output, final.orgV2beta, ours.orgV2beta, (m) => m.metadata);
     // What Python wrote survives as written: every byte, under keys beyond ASCII (REST's with the characters a path escapes).
     const userRows = new Map(ours.userV1.result.map((m) => [m.key, m.value]));
-    for (const key of ["py.ключ-🔑", "py.rest ключ 🔑 100% ?#&+=", "py.v2.ключ-🔑"]) expectBytes(userRows.get(key), allBytes);
+    for (const key of ["py.ключ-🔑", restKey, "py.v2.ключ-🔑"]) expectBytes(userRows.get(key), allBytes);
     expectBytes(new Map(ours.orgV1.result.map((m) => [m.key, m.value])).get("py.ключ-🔑"), allBytes);
     expectBytes(new Map(ours.myV1.result.map((m) => [m.key, m.value])).get("py.self.🔑"), allBytes);
     expect(ours.userV1.result.map((m) => m.key)).not.toContain("py.bulk.a");
@@ -372,28 +445,242 @@ describe("a Python client generated by Debian's protoc and grpc_python_plugin", 
     }
   });
 
-  it("Python drove the REST gateway with json_format bodies: Set, Get, _bulk, _search, Remove, and a NotFound's ErrorDetail", async () => {
+  it("Python called every metadata RPC over REST too, each on its google.api.http route, and protobuf-es reads every body it sent and got", () => {
+    const calls = Object.values(report.rest.calls).flat();
+    const every = services.flatMap((s) => s.methods.map((m) => `/${s.typeName}/${m.name}`));
+    expect([...new Set(calls.map((c) => c.rpc))].sort()).toEqual([...every].sort());
+    for (const call of calls) {
+      const method = methodOf(call.rpc);
+      const route = routeOf(method);
+      const what = `${call.method} ${call.path} (${call.rpc})`;
+      // The paths in the Python client are written by hand from the API documentation; the shipped annotations must agree.
+      expect(call.method, what).toBe(route.verb);
+      expect(splitTarget(call.path).path, what).toMatch(route.pattern);
+      // A rule without a body takes none: the rest of the request goes in the query string.
+      expect(call.request === null, `${what}: sent without a body`).toBe(route.body === "");
+      if (call.request !== null) {
+        const request = fromJsonString(method.input, call.request, { registry });
+        expect(JSON.parse(toJsonString(method.input, request, { registry })), what).toEqual(JSON.parse(call.request));
+      }
+      const schema = call.status === 200 ? method.output : StatusSchema;
+      const response = fromJsonString(schema, call.response, { registry });
+      expect(JSON.parse(toJsonString(schema, response, { registry })), what).toEqual(JSON.parse(call.response));
+    }
+  });
+
+  it("v1 user routes: Set, Get, _bulk, _search, Remove, _bulk remove and a NotFound's ErrorDetail, written and read back on both sides", async () => {
     const alice = emulator().user("alice").id;
-    const restKey = "py.rest ключ 🔑 100% ?#&+=";
-    const keyPath = `/management/v1/users/${alice}/metadata/${encodeURIComponent(restKey)}`;
-    expect(report.rest.calls.map((c) => [c.method, c.path, c.status])).toEqual([
+    const base = `/management/v1/users/${alice}/metadata`;
+    const keyPath = `${base}/${encodeURIComponent(restKey)}`;
+    const calls = report.rest.calls.v1User;
+    expect(calls.map((c) => [c.method, c.path, c.status])).toEqual([
       ["POST", keyPath, 200],
       ["GET", keyPath, 200],
-      ["POST", `/management/v1/users/${alice}/metadata/_bulk`, 200],
-      ["POST", `/management/v1/users/${alice}/metadata/_search`, 200],
-      ["DELETE", `/management/v1/users/${alice}/metadata/py.rest.bulk.a`, 200],
-      ["GET", `/management/v1/users/${alice}/metadata/py.rest.bulk.a`, 404],
-      ["GET", `/management/v1/users/${alice}/metadata/${encodeURIComponent(tsKey)}`, 200],
+      ["POST", `${base}/_bulk`, 200],
+      ["POST", `${base}/_search`, 200],
+      ["DELETE", `${base}/py.rest.bulk.a`, 200],
+      ["DELETE", `${base}/_bulk`, 200],
+      ["GET", `${base}/py.rest.bulk.a`, 404],
+      ["GET", `${base}/${encodeURIComponent(tsKey)}`, 200],
     ]);
     // The body Python built from the generated message carries the bytes as standard base64.
-    const setBody = fromJsonString(SetUserMetadataRequestSchema, report.rest.calls[0]!.request!);
+    const setBody = fromJsonString(SetUserMetadataRequestSchema, calls[0]!.request!);
     expectBytes(setBody.value, allBytes);
     expect(setBody.key).toBe(restKey);
     const { mgmt } = ourClients();
     const ours = await mgmt.getUserMetadata({ id: alice, key: restKey });
-    expect(equals(GetUserMetadataResponseSchema, fromJsonString(GetUserMetadataResponseSchema, report.rest.calls[1]!.response), ours)).toBe(true);
-    expect(report.rest.error).toEqual({ code: 5, detail: { id: "QUERY-Rgh32", message: "Metadata not found" } });
+    expectBytes(ours.metadata?.value, allBytes);
+    expect(equals(GetUserMetadataResponseSchema, fromJsonString(GetUserMetadataResponseSchema, calls[1]!.response), ours)).toBe(true);
+    const theirsListed = fromJsonString(ListUserMetadataResponseSchema, calls[3]!.response);
+    expect(new Map(theirsListed.result.map((m) => [m.key, m.value]))).toEqual(
+      new Map([
+        [restKey, allBytes],
+        ["py.rest.bulk.a", allBytes.slice(128)],
+        ["py.rest.bulk.🔑", allBytes.slice(0, 128)],
+      ]),
+    );
+    // Remove and the body-carrying _bulk remove both took.
+    const left = await mgmt.listUserMetadata({
+      id: alice,
+      queries: [{ query: { case: "keyQuery", value: { key: "py.rest.bulk.", method: TextQueryMethod.STARTS_WITH } } }],
+    });
+    expect(left.result).toEqual([]);
+    expect(report.rest.results.v1User.error).toEqual({ code: 5, detail: { id: "QUERY-Rgh32", message: "Metadata not found" } });
   });
+
+  it("v1 org routes (the org x-zitadel-orgid names): Set, Get, _bulk, _search, Remove, _bulk remove and a NotFound's ErrorDetail, written and read back on both sides", async () => {
+    const base = "/management/v1/metadata";
+    const keyPath = `${base}/${encodeURIComponent(orgRestKey)}`;
+    const calls = report.rest.calls.v1Org;
+    expect(calls.map((c) => [c.method, c.path, c.status])).toEqual([
+      ["POST", keyPath, 200],
+      ["GET", keyPath, 200],
+      ["POST", `${base}/_bulk`, 200],
+      ["POST", `${base}/_search`, 200],
+      ["DELETE", `${base}/py.org.rest.many.a`, 200],
+      ["DELETE", `${base}/_bulk`, 200],
+      ["GET", `${base}/py.org.rest.many.a`, 404],
+      ["POST", `${base}/_search`, 200],
+      ["GET", `${base}/${encodeURIComponent(tsKey)}`, 200],
+    ]);
+    const { getOrgMetadata, listOrgMetadata, setOrgMetadata, bulkSetOrgMetadata } = ManagementService.method;
+    const setBody = fromJsonString(setOrgMetadata.input, calls[0]!.request!);
+    expect(setBody.key).toBe(orgRestKey);
+    expectBytes(setBody.value, allBytes);
+    const bulkBody = fromJsonString(bulkSetOrgMetadata.input, calls[2]!.request!);
+    expect(bulkBody.metadata.map((m) => m.key)).toEqual(["py.org.rest.many.a", "py.org.rest.many.🔑"]);
+    expectBytes(bulkBody.metadata[0]?.value, allBytes.slice(128));
+    expectBytes(bulkBody.metadata[1]?.value, allBytes.slice(0, 128));
+
+    // What Python wrote over REST, our client reads byte for byte, as Python read it back.
+    const { mgmt } = ourClients();
+    const ours = await mgmt.getOrgMetadata({ key: orgRestKey });
+    expectBytes(ours.metadata?.value, allBytes);
+    expect(ours.metadata?.details?.resourceOwner).toBe(emulator().user("acme-admin").orgId);
+    expect(equals(getOrgMetadata.output, fromJsonString(getOrgMetadata.output, calls[1]!.response), ours)).toBe(true);
+    const before = fromJsonString(listOrgMetadata.output, calls[3]!.response);
+    expect(new Map(before.result.map((m) => [m.key, m.value]))).toEqual(
+      new Map([
+        [orgRestKey, allBytes],
+        ["py.org.rest.many.a", allBytes.slice(128)],
+        ["py.org.rest.many.🔑", allBytes.slice(0, 128)],
+      ]),
+    );
+    // After the removes Python's search and ours, the same request, see the same one row.
+    const oursLeft = await mgmt.listOrgMetadata(fromJsonString(listOrgMetadata.input, calls[7]!.request!));
+    expect(oursLeft.result.map((m) => m.key)).toEqual([orgRestKey]);
+    expectSameRows(fromJsonString(listOrgMetadata.output, calls[7]!.response).result, oursLeft.result);
+    // And what our client wrote, Python read over REST: the same message.
+    expect(equals(getOrgMetadata.output, fromJsonString(getOrgMetadata.output, calls[8]!.response), await mgmt.getOrgMetadata({ key: tsKey }))).toBe(true);
+    expect(report.rest.results.v1Org.error).toEqual({ code: 5, detail: { id: "QUERY-Rph32", message: "Metadata not found" } });
+  });
+
+  it("v1 AuthService routes (the caller's own user): Get, _search and a NotFound's ErrorDetail, read back on both sides", async () => {
+    const base = "/auth/v1/users/me/metadata";
+    const calls = report.rest.calls.auth;
+    expect(calls.map((c) => [c.method, c.path, c.status])).toEqual([
+      ["GET", `${base}/${encodeURIComponent(selfKey)}`, 200],
+      ["POST", `${base}/_search`, 200],
+      ["GET", `${base}/py.never-written`, 404],
+      ["GET", `${base}/${encodeURIComponent(tsKey)}`, 200],
+    ]);
+    const { getMyMetadata, listMyMetadata } = AuthService.method;
+    const { auth } = ourClients();
+    const ours = await auth.getMyMetadata({ key: selfKey });
+    expectBytes(ours.metadata?.value, allBytes);
+    expect(equals(getMyMetadata.output, fromJsonString(getMyMetadata.output, calls[0]!.response), ours)).toBe(true);
+    const oursListed = await auth.listMyMetadata(fromJsonString(listMyMetadata.input, calls[1]!.request!));
+    expect(oursListed.result.map((m) => m.key)).toEqual([selfKey]);
+    expectSameRows(fromJsonString(listMyMetadata.output, calls[1]!.response).result, oursListed.result);
+    const theirsTs = fromJsonString(getMyMetadata.output, calls[3]!.response);
+    expectBytes(theirsTs.metadata?.value, tsValue);
+    expect(equals(getMyMetadata.output, theirsTs, await auth.getMyMetadata({ key: tsKey }))).toBe(true);
+    expect(report.rest.results.auth.error).toEqual({ code: 5, detail: { id: "QUERY-Rgh32", message: "Metadata not found" } });
+  });
+
+  /** A v2 section of the Python client, and how our client replays its List requests and compares the answers. */
+  interface V2Route {
+    section: V2Section;
+    path: () => string;
+    prefix: string;
+    missingKeyId: string;
+    /** The entries of the Set body Python sent. */
+    setEntries: (json: string) => { key: string; value: Uint8Array }[];
+    /** The rows of a List answer Python got. */
+    listRows: (json: string) => { key: string; value: Uint8Array }[];
+    /** Python's List request replayed by our client: asserts the answers are the same list, returns our rows. */
+    replayList: (request: string, theirs: string) => Promise<{ key: string; value: Uint8Array }[]>;
+  }
+  const v2Routes: V2Route[] = [
+    {
+      section: "v2User",
+      path: () => `/v2/users/${emulator().user("alice").id}/metadata`,
+      prefix: "py.v2.rest",
+      missingKeyId: "META-2nnds",
+      setEntries: (json) => fromJsonString(UserServiceV2.method.setUserMetadata.input, json).metadata,
+      listRows: (json) => fromJsonString(UserServiceV2.method.listUserMetadata.output, json).metadata,
+      replayList: async (request, theirs) => {
+        const { input, output } = UserServiceV2.method.listUserMetadata;
+        const ours = await ourClients().users.listUserMetadata(fromJsonString(input, request));
+        // Ordered by creation date: the same order, the same pagination, the same rows.
+        expect(equals(output, fromJsonString(output, theirs), ours), output.typeName).toBe(true);
+        return ours.metadata;
+      },
+    },
+    {
+      section: "v2Org",
+      path: () => `/v2/organizations/${emulator().user("acme-admin").orgId}/metadata`,
+      prefix: "py.v2.org.rest",
+      missingKeyId: "META-2npds",
+      setEntries: (json) => fromJsonString(OrganizationServiceV2.method.setOrganizationMetadata.input, json).metadata,
+      listRows: (json) => fromJsonString(OrganizationServiceV2.method.listOrganizationMetadata.output, json).metadata,
+      replayList: async (request, theirs) => {
+        const { input, output } = OrganizationServiceV2.method.listOrganizationMetadata;
+        const ours = await ourClients().orgsV2.listOrganizationMetadata(fromJsonString(input, request));
+        expectSameList(output, theirs, ours, (m) => m.metadata);
+        return ours.metadata;
+      },
+    },
+    {
+      section: "v2betaOrg",
+      path: () => `/v2beta/organizations/${emulator().user("acme-admin").orgId}/metadata`,
+      prefix: "py.v2beta.org.rest",
+      missingKeyId: "META-2npds",
+      setEntries: (json) => fromJsonString(OrganizationServiceV2beta.method.setOrganizationMetadata.input, json).metadata,
+      listRows: (json) => fromJsonString(OrganizationServiceV2beta.method.listOrganizationMetadata.output, json).metadata,
+      replayList: async (request, theirs) => {
+        const { input, output } = OrganizationServiceV2beta.method.listOrganizationMetadata;
+        const ours = await ourClients().orgsV2beta.listOrganizationMetadata(fromJsonString(input, request));
+        expectSameList(output, theirs, ours, (m) => m.metadata);
+        return ours.metadata;
+      },
+    },
+  ];
+
+  it.each(v2Routes)(
+    "$section routes: Set, search, a Delete with its keys as repeated ?keys= (beyond ASCII, '+', '&', '=', '%', '#' escaped), a Delete of a missing key that deletes nothing; read back on both sides",
+    async ({ section, path, prefix, missingKeyId, setEntries, listRows, replayList }) => {
+      const calls = report.rest.calls[section];
+      const base = path();
+      const kept = v2KeptKey(prefix);
+      const deleted = v2DeletedKeys(prefix);
+      const targets = calls.map((c) => splitTarget(c.path));
+      expect(calls.map((c, i) => [c.method, targets[i]!.path, c.status])).toEqual([
+        ["POST", base, 200],
+        ["POST", `${base}/search`, 200],
+        ["DELETE", base, 200],
+        ["DELETE", base, 404],
+        ["POST", `${base}/search`, 200],
+        ["POST", `${base}/search`, 200],
+      ]);
+      // The Deletes carried only their keys, each escaped so that no "&", "=", "#" or "%" of a key is read as the query's own.
+      const [deletion, failed] = [targets[2]!.query ?? "", targets[3]!.query ?? ""];
+      for (const query of [deletion, failed]) expect(query).toMatch(/^keys=[A-Za-z0-9_.~%+-]*(&keys=[A-Za-z0-9_.~%+-]*)+$/);
+      expect(deletion).toContain("%2B");
+      expect(new URLSearchParams(deletion).getAll("keys")).toEqual(deleted);
+      expect(new URLSearchParams(failed).getAll("keys")).toEqual([kept, `${prefix}.never-written`]);
+      // Any key the emulator read differently would have failed the first Delete (NotFound): it took, and the second deleted nothing.
+      expect(report.rest.results[section].error).toEqual({ code: 5, detail: { id: missingKeyId, message: "One or more keys do not exist" } });
+
+      // The Set body Python built carries the bytes as standard base64.
+      const entries = setEntries(calls[0]!.request!);
+      expect(entries.map((m) => m.key)).toEqual([kept, ...deleted]);
+      expectBytes(entries[0]?.value, allBytes);
+      for (const [i, key] of deleted.entries()) expectBytes(entries[i + 1]?.value, new TextEncoder().encode(key));
+      // Python's search after the Set found them all.
+      const before = new Map(listRows(calls[1]!.response).map((m) => [m.key, m.value]));
+      expect(before).toEqual(new Map(entries.map((m) => [m.key, m.value])));
+
+      // What Python left, our client reads byte for byte, as Python's last search did: the kept key only.
+      const left = await replayList(calls[4]!.request!, calls[4]!.response);
+      expect(left.map((m) => m.key)).toEqual([kept]);
+      expectBytes(left[0]?.value, allBytes);
+      // And what our client wrote, Python found with an EQUALS filter: the same list.
+      const ts = await replayList(calls[5]!.request!, calls[5]!.response);
+      expect(ts.map((m) => m.key)).toEqual([tsKey]);
+      expectBytes(ts[0]?.value, tsValue);
+    },
+  );
 
   it("JSON Python's json_format wrote reads in protobuf-es to exactly the bytes Python's SerializeToString gave", () => {
     expect(report.pythonJson.map((m) => m.type)).toEqual([
