@@ -1,47 +1,39 @@
-// Turning .proto comments into Markdown that renders as written: the text
-// outside `code spans` has its HTML characters escaped, table cells are kept
-// on one line, and anchors are explicit so links do not depend on how a
-// Markdown renderer derives heading ids.
-
-/** A comment as source lines: the comment markers' one space removed, blank lines at both ends dropped. */
-export function commentLines(raw: string | undefined): string[] {
-  if (raw === undefined) return [];
-  const lines = raw.split("\n").map((line) => (line.startsWith(" ") ? line.slice(1) : line).trimEnd());
-  while (lines.length > 0 && lines[0] === "") lines.shift();
-  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  return lines;
-}
-
-/** A comment as Markdown paragraphs, for the text under a heading. */
-export function commentBlock(raw: string | undefined): string {
-  return commentLines(raw).map(escapeText).join("\n");
-}
-
-/** A comment as the contents of one table cell: its lines joined, paragraphs separated by <br>, pipes escaped. */
-export function commentCell(raw: string | undefined): string {
-  const paragraphs: string[][] = [[]];
-  for (const line of commentLines(raw)) {
-    if (line === "") paragraphs.push([]);
-    else paragraphs[paragraphs.length - 1]!.push(line.trim());
-  }
-  return cell(
-    paragraphs
-      .filter((p) => p.length > 0)
-      .map((p) => escapeText(p.join(" ")))
-      .join("<br><br>"),
-  );
-}
+// Markdown pieces for the reference: text escaped so it renders as written,
+// code spans, table cells kept on one line, and explicit anchors so links do
+// not depend on how a Markdown renderer derives heading ids. Comments are
+// turned into Markdown blocks in comment.ts.
 
 /** Markdown for a table cell: a pipe would end the cell, so it is escaped (also inside code spans, as GFM requires). */
 export function cell(markdown: string): string {
   return markdown.replaceAll("|", "\\|");
 }
 
-/** Escapes <, > and & outside `code spans`, so a comment such as "zitadel.<x>.v1" is shown, not parsed as HTML. */
+/** A letter or digit: an _ between two of them is inside a word. */
+const wordChar = /[\p{L}\p{N}]/u;
+
+/**
+ * Plain text as Markdown that shows it as written. Outside `code spans`:
+ * <, > and & become entities (a comment such as "zitadel.<x>.v1" is shown,
+ * not parsed as HTML), and the characters Markdown gives a meaning inline are
+ * backslash-escaped: the backslash itself, *, ~, a stray backtick, a ] that
+ * a link or link definition would continue ("](", "][", "]:"; a lone [0]
+ * or [...] links to nothing, since the document defines no references), and
+ * _ except inside a word (where it never marks emphasis: user_id stays as it
+ * is), so "(IAM_*) ... ORG_* roles" is not read as emphasis.
+ */
 export function escapeText(text: string): string {
   return text
     .split(/(`[^`]*`)/)
-    .map((part, i) => (i % 2 === 1 ? part : part.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")))
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part
+            .replace(/[\\*~`]|\](?=[([:])/g, "\\$&")
+            .replace(/_/g, (_, at: number, all: string) => (wordChar.test(all[at - 1] ?? "") && wordChar.test(all[at + 1] ?? "") ? "_" : "\\_"))
+            .replaceAll("&", "&amp;")
+            .replaceAll("<", "&lt;")
+            .replaceAll(">", "&gt;"),
+    )
     .join("");
 }
 

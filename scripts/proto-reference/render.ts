@@ -1,16 +1,19 @@
 // The proto reference as one Markdown document: per package and file, each
-// service with its RPCs (request -> response, the google.api.http mapping with
-// the gateway's prefix), each message with a table of its fields and each
+// service with an index of its RPCs and then a section per RPC (request ->
+// response, gRPC path, the google.api.http mapping with the gateway's prefix,
+// and the RPC's comment as Markdown, its Organization:, Permission: and
+// Errors: parts intact), each message with a table of its fields and each
 // enum with its values, all with the comments of the .proto files. Output
 // depends only on the descriptors: the same protos give the same bytes.
 import { ScalarType } from "@bufbuild/protobuf";
-import type { AnyDesc, DescEnum, DescExtension, DescField, DescFile, DescMessage, DescOneof, DescService, Registry } from "@bufbuild/protobuf";
+import type { AnyDesc, DescEnum, DescExtension, DescField, DescFile, DescMessage, DescMethod, DescOneof, DescService, Registry } from "@bufbuild/protobuf";
 import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { getComments, getPackageComments, getSyntaxComments } from "@bufbuild/protoplugin";
 import { restPrefixOf } from "../../src/zitadel/versions.js";
 import type { HttpBinding } from "./http-rule.js";
 import { httpBindingsOf, httpExtensionOf } from "./http-rule.js";
-import { anchor, anchorId, cell, code, commentBlock, commentCell, link, table } from "./markdown.js";
+import { commentCell, commentMarkdown, commentSummary, parseComment } from "./comment.js";
+import { anchor, anchorId, cell, code, link, table } from "./markdown.js";
 
 /** What the document is made from: the files to describe, in the registry that resolves their imports. */
 export interface ReferenceInput {
@@ -34,8 +37,9 @@ export function renderReference({ registry, files }: ReferenceInput): string {
     "Field numbers and names are the wire; the JSON name is what ProtoJSON, Connect's JSON and the REST gateway use.",
     "REST paths are complete: ZITADEL's gateway mounts each v1 service under a prefix that its annotations do not carry",
     "(`zitadel.management.v1` at `/management/v1`, `zitadel.auth.v1` at `/auth/v1`), so the paths below include it;",
-    "the v2 annotations carry their whole path. `{field}` in a path is that request field; without a body, the remaining",
-    "request fields travel in the query string.",
+    "the v2 annotations carry their whole path. `{field}` in a path is that request field; body `*` is every request field",
+    "the path does not bind; without a body, the remaining request fields travel in the query string. Each service lists",
+    "its RPCs in a table that links to a section per RPC, with its organization, permission and errors.",
     "",
     "## Contents",
     "",
@@ -84,6 +88,8 @@ function compare(a: string, b: string): number {
 
 const packageAnchor = (name: string) => `package-${name}`;
 const fileAnchor = (file: DescFile) => `file-${file.proto.name}`;
+/** An RPC's section: its full name, e.g. zitadel.management.v1.ManagementService.SetUserMetadata. */
+const methodAnchor = (method: DescMethod) => `${method.parent.typeName}.${method.name}`;
 
 /** Anchors are lower-cased full names, so two names differing only in case would share one: refuse that instead of linking wrongly. */
 function checkAnchorsUnique(files: readonly DescFile[]): void {
@@ -97,7 +103,10 @@ function checkAnchorsUnique(files: readonly DescFile[]): void {
   for (const file of files) {
     claim(packageAnchor(file.proto.package));
     claim(fileAnchor(file));
-    for (const s of file.services) claim(s.typeName);
+    for (const s of file.services) {
+      claim(s.typeName);
+      for (const m of s.methods) claim(methodAnchor(m));
+    }
     const walk = (messages: readonly DescMessage[], enums: readonly DescEnum[]) => {
       for (const e of enums) claim(e.typeName);
       for (const m of messages) {
@@ -113,7 +122,7 @@ function renderFile(file: DescFile, context: RenderContext): string[] {
   const out = ["", anchor(fileAnchor(file)), `### File ${code(file.proto.name)}`, ""];
   const imports = file.proto.dependency.map((d) => (context.described.has(d) ? link(code(d), `file-${d}`) : code(d)));
   out.push(`Package ${code(file.proto.package)}${imports.length > 0 ? `; imports ${imports.join(", ")}` : ""}.`);
-  for (const text of [commentBlock(getSyntaxComments(file).leading), commentBlock(getPackageComments(file).leading)]) {
+  for (const text of [commentMarkdown(getSyntaxComments(file).leading), commentMarkdown(getPackageComments(file).leading)]) {
     if (text !== "") out.push("", text);
   }
   for (const service of file.services) out.push(...renderService(service, context));
@@ -125,20 +134,40 @@ function renderFile(file: DescFile, context: RenderContext): string[] {
 
 function renderService(service: DescService, context: RenderContext): string[] {
   const out = ["", anchor(service.typeName), `#### Service ${code(service.name)}`, ""];
-  out.push(...paragraph(deprecatedNote(service.deprecated), commentBlock(commentOf(service))));
+  out.push(...descriptionLines(service.deprecated, commentOf(service)));
   const prefix = restPrefixOf(service.typeName);
   const rest =
     prefix !== ""
       ? `REST: under ${code(prefix)}, where ZITADEL's gateway mounts this service (the annotations leave it out; the paths below include it).`
       : "REST: the paths below are the annotations' own; no prefix is added.";
   out.push(`gRPC: ${code(`/${service.typeName}/<RPC>`)}. ${rest}`, "");
+  // The index: one row per RPC, linking to its section.
   const rows = service.methods.map((method) => [
-    code(method.name),
-    `${streamed(method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming")}${typeLink(method.input, context)} → ${streamed(method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming")}${typeLink(method.output, context)}`,
-    httpCell(httpBindingsOf(method, context.http), prefix),
-    joinCell(deprecatedNote(method.deprecated), commentCell(commentOf(method))),
+    link(code(method.name), methodAnchor(method)),
+    httpIndexCell(httpBindingsOf(method, context.http), prefix),
+    cell(joinCell(deprecatedNote(method.deprecated), commentSummary(commentOf(method)))),
   ]);
-  out.push(table(["RPC", "Request → response", "HTTP", "Description"], rows));
+  out.push(table(["RPC", "HTTP", "Summary"], rows));
+  for (const method of service.methods) out.push(...renderMethod(method, prefix, context));
+  return out;
+}
+
+/** An RPC's own section: its signature, gRPC path and HTTP bindings as a list, then its comment as Markdown (paragraphs and lists as written). */
+function renderMethod(method: DescMethod, prefix: string, context: RenderContext): string[] {
+  const out = ["", anchor(methodAnchor(method)), `##### RPC ${code(method.name)}`, ""];
+  const clientStreams = method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming";
+  const serverStreams = method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming";
+  out.push(
+    `- Request → response: ${streamed(clientStreams)}${typeLink(method.input, context)} → ${streamed(serverStreams)}${typeLink(method.output, context)}`,
+  );
+  out.push(`- gRPC: ${code(`/${method.parent.typeName}/${method.name}`)}`);
+  const bindings = httpBindingsOf(method, context.http).map((b) => httpBinding(b, prefix));
+  if (bindings.length === 0) out.push("- HTTP: none");
+  else if (bindings.length === 1) out.push(`- HTTP: ${bindings[0]}`);
+  else out.push("- HTTP:", ...bindings.map((b) => `  - ${b}`));
+  out.push("", ...descriptionLines(method.deprecated, commentOf(method)));
+  // The next section starts with its own blank line.
+  while (out[out.length - 1] === "") out.pop();
   return out;
 }
 
@@ -146,22 +175,24 @@ function streamed(isStream: boolean): string {
   return isStream ? "stream " : "";
 }
 
-function httpCell(bindings: readonly HttpBinding[], prefix: string): string {
+/** One binding in full: verb and complete path, which request field is the body, and the response field sent, if not the whole response. */
+function httpBinding(binding: HttpBinding, prefix: string): string {
+  const parts = [code(`${binding.verb} ${prefix}${binding.path}`), binding.body === "" ? "no body" : `body ${code(binding.body)}`];
+  if (binding.responseBody !== "") parts.push(`response body ${code(binding.responseBody)}`);
+  return parts.join(", ");
+}
+
+/** The index's HTTP cell: each binding's verb and complete path. */
+function httpIndexCell(bindings: readonly HttpBinding[], prefix: string): string {
   if (bindings.length === 0) return "none";
-  return bindings
-    .map((b) => {
-      const parts = [code(`${b.verb} ${prefix}${b.path}`), b.body === "" ? "no body" : `body ${code(b.body)}`];
-      if (b.responseBody !== "") parts.push(`response body ${code(b.responseBody)}`);
-      return cell(parts.join(", "));
-    })
-    .join("<br>");
+  return bindings.map((b) => cell(code(`${b.verb} ${prefix}${b.path}`))).join("<br>");
 }
 
 function renderMessage(message: DescMessage, context: RenderContext): string[] {
   // Map entries are shown as map<K, V> on their field, not as messages of their own.
   if (message.proto.options?.mapEntry === true) return [];
   const out = ["", anchor(message.typeName), `#### Message ${code(nestedName(message))}`, ""];
-  out.push(...paragraph(deprecatedNote(message.deprecated), commentBlock(commentOf(message))));
+  out.push(...descriptionLines(message.deprecated, commentOf(message)));
   if (message.fields.length === 0) {
     out.push("No fields.");
   } else {
@@ -184,16 +215,19 @@ function renderMessage(message: DescMessage, context: RenderContext): string[] {
   return out;
 }
 
-/** A oneof's members and comment, under its message's table. */
+/** A oneof's members and comment, under its message's table; the comment's first paragraph goes on in the sentence's. */
 function renderOneof(oneof: DescOneof): string[] {
   const members = oneof.fields.map((f) => code(f.name)).join(", ");
-  const comment = commentBlock(commentOf(oneof)).replaceAll("\n", " ");
-  return ["", `Oneof ${code(oneof.name)}: at most one of ${members}.${comment !== "" ? ` ${comment}` : ""}`];
+  const sentence = `Oneof ${code(oneof.name)}: at most one of ${members}.`;
+  const comment = commentOf(oneof);
+  const lines = commentMarkdown(comment).split("\n");
+  if (parseComment(comment)[0]?.kind !== "paragraph") return ["", sentence, ...(lines[0] === "" ? [] : ["", ...lines])];
+  return ["", `${sentence} ${lines[0]}`, ...lines.slice(1)];
 }
 
 function renderEnum(e: DescEnum): string[] {
   const out = ["", anchor(e.typeName), `#### Enum ${code(nestedName(e))}`, ""];
-  out.push(...paragraph(deprecatedNote(e.deprecated), commentBlock(commentOf(e))));
+  out.push(...descriptionLines(e.deprecated, commentOf(e)));
   const rows = e.values.map((value) => [String(value.number), code(value.name), joinCell(deprecatedNote(value.deprecated), commentCell(commentOf(value)))]);
   out.push(table(["Number", "Name", "Description"], rows));
   return out;
@@ -265,10 +299,13 @@ function deprecatedNote(deprecated: boolean): string {
   return deprecated ? "**Deprecated.**" : "";
 }
 
-/** Non-empty parts as one paragraph followed by a blank line, or nothing. */
-function paragraph(...parts: string[]): string[] {
-  const text = parts.filter((p) => p !== "").join(" ");
-  return text === "" ? [] : [text, ""];
+/** The deprecation note and the comment as Markdown blocks, each followed by a blank line; nothing when there is neither. */
+function descriptionLines(deprecated: boolean, comment: string | undefined): string[] {
+  const out: string[] = [];
+  if (deprecated) out.push(deprecatedNote(true), "");
+  const markdown = commentMarkdown(comment);
+  if (markdown !== "") out.push(...markdown.split("\n"), "");
+  return out;
 }
 
 function joinCell(...parts: string[]): string {
