@@ -101,8 +101,28 @@ function metadataClient(emulator: Emulator, api: MetadataApiName, protocol: Zita
   return scopes;
 }
 
-/** Retries enough for 10 % faults (ten attempts in a row failing: about 1 in 10^10), a short attempt timeout for the hangs. */
-const retryThroughFaults = { maxAttempts: 10, initialBackoffMs: 10, maxBackoffMs: 200, attemptTimeoutMs: 1_500, removes: true };
+/**
+ * Retries enough for 10 % faults, a short attempt timeout for the hangs. The failures of one call's
+ * attempts are not independent: a reset (before or after the handler) takes down every call in flight
+ * on that HTTP/2 connection, up to 16 here (4 scopes, 4 requests each), so under load an attempt fails
+ * about one time in three, and ten in a row (the 10 attempts this had) happened about once per few
+ * hundred lanes. With 20, that is below one in 10^9 per call. The most attempts any call needed is in the log line.
+ */
+function retryThroughFaults() {
+  const seen = { retries: 0, mostAttempts: 1 };
+  const retry = {
+    maxAttempts: 20,
+    initialBackoffMs: 10,
+    maxBackoffMs: 200,
+    attemptTimeoutMs: 1_500,
+    removes: true,
+    onRetry: ({ attempt }: { attempt: number }) => {
+      seen.retries++;
+      seen.mostAttempts = Math.max(seen.mostAttempts, attempt);
+    },
+  };
+  return { retry, seen };
+}
 
 /** Few entries per request, so every phase makes many requests and meets every fault. */
 const bulk = (entries: number) => ({ maxEntriesPerRequest: entries >= 10_000 ? 25 : 10, concurrency: 4 });
@@ -121,7 +141,8 @@ describe.each(lanes)("%s over %s: export, wipe and import with faults on 10 perc
       }
     };
     try {
-      const scopes = metadataClient(emulator, api, protocol, retryThroughFaults);
+      const { retry, seen } = retryThroughFaults();
+      const scopes = metadataClient(emulator, api, protocol, retry);
       const random = randomFrom(total + protocol.length * 31 + (api === "v2" ? 7 : 0));
       const written = new Map(scopes.map(([name]) => [name, entriesFor(name, total / scopes.length, random)]));
       const options = bulk(total);
@@ -167,7 +188,7 @@ describe.each(lanes)("%s over %s: export, wipe and import with faults on 10 perc
           `(${faultKinds.map((k) => `${k} ${counts[k]}`).join(", ")}); ` +
           `${Object.entries(phases)
             .map(([k, ms]) => `${k} ${ms} ms`)
-            .join(", ")}; total ${Date.now() - started} ms`,
+            .join(", ")}; total ${Date.now() - started} ms; ${seen.retries} retries, at most ${seen.mostAttempts} attempts for one call`,
       );
     } finally {
       await emulator.close();
