@@ -6,14 +6,13 @@
 // protos (npm run proto:baseline), so "the last release" is never a guess.
 // Usage: node scripts/check-breaking.js [dir]   (npm run check:breaking; part of npm test)
 //   dir: a directory with buf.yaml, proto/, package.json and proto-baseline/ to check instead of this repository (for tests).
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buf, runBuf } from "./buf.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const buf = join(root, "node_modules", ".bin", process.platform === "win32" ? "buf.cmd" : "buf");
 const dir = resolve(process.argv[2] ?? root);
 const baselines = join(dir, "proto-baseline");
 const howToCut = 'README.md, "Cutting a new proto baseline"';
@@ -23,7 +22,7 @@ if (!existsSync(join(dir, "buf.yaml"))) fail(`${dir} has no buf.yaml; run it in 
 
 const baseline = await releaseBaseline();
 const label = `release ${baseline.version} (${relative(dir, baseline.path).split("\\").join("/")})`;
-const result = await run(buf, ["breaking", ".", "--against", baseline.path, "--error-format", "json"], dir);
+const result = await runBuf(["breaking", ".", "--against", baseline.path, "--error-format", "json"], dir);
 
 if (result.code === 0) {
   console.log(`check-breaking: proto/ keeps the wire and JSON of ${label}`);
@@ -67,14 +66,6 @@ function parseViolations(stdout) {
     .split("\n")
     .filter((line) => line.trim().startsWith("{"))
     .map((line) => JSON.parse(line));
-}
-
-function run(command, args, cwd) {
-  return new Promise((done) => {
-    execFile(command, args, { cwd, shell: process.platform === "win32" }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
 }
 
 function fail(message) {

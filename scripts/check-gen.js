@@ -11,10 +11,9 @@ import { tmpdir } from "node:os";
 import { delimiter, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { binDir, buf } from "./buf.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const binDir = join(root, "node_modules", ".bin");
-const buf = join(binDir, process.platform === "win32" ? "buf.cmd" : "buf");
 const outputs = await pluginOutputs(join(root, "buf.gen.yaml"));
 const fix = `run \`npm run generate\` and commit ${outputs.map((o) => `${o}/`).join(" and ")}`;
 

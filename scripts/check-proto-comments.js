@@ -14,9 +14,9 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import { buf } from "./buf.js";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
-const buf = join(repo, "node_modules", ".bin", process.platform === "win32" ? "buf.cmd" : "buf");
 const dir = resolve(process.argv[2] ?? repo);
 const name = "check-proto-comments";
 

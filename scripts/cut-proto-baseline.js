@@ -7,14 +7,13 @@
 // with it.
 // Usage: node scripts/cut-proto-baseline.js [dir]   (npm run proto:baseline)
 //   dir: a directory with buf.yaml, proto/ and package.json instead of this repository (for tests).
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buf, runBuf } from "./buf.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const buf = join(root, "node_modules", ".bin", process.platform === "win32" ? "buf.cmd" : "buf");
 const dir = resolve(process.argv[2] ?? root);
 const baselines = join(dir, "proto-baseline");
 
@@ -26,21 +25,13 @@ if (!/^\d+\.\d+\.\d+$/.test(version))
 
 const name = `v${version}.binpb`;
 await mkdir(baselines, { recursive: true });
-const built = await run(buf, ["build", "--exclude-source-info", "-o", join(baselines, name)], dir);
+const built = await runBuf(["build", "--exclude-source-info", "-o", join(baselines, name)], dir);
 if (built.code !== 0) fail(`\`buf build\` failed (exit ${built.code}): ${(built.stderr || built.stdout).trim()}`);
 const earlier = (await readdir(baselines)).filter((file) => file.endsWith(".binpb") && file !== name);
 for (const file of earlier) await rm(join(baselines, file));
 console.log(
   `cut-proto-baseline: wrote proto-baseline/${name}${earlier.length > 0 ? `, removed ${earlier.join(", ")} (kept in git history)` : ""}; commit it with the release`,
 );
-
-function run(command, args, cwd) {
-  return new Promise((done) => {
-    execFile(command, args, { cwd, shell: process.platform === "win32" }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 function fail(message) {
   console.error(`cut-proto-baseline: ${message}`);
