@@ -4,10 +4,12 @@
 // discovery and token requests are bounded by a limit of their own.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Transport } from "@connectrpc/connect";
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ZitadelProtocol, ZitadelTransportOptions } from "../src/index.js";
 import { clientCredentials, createManagementClient, createZitadelTransport } from "../src/index.js";
+import { withDeadlines } from "../src/transport/deadline.js";
 import { rejection } from "./support/failures.js";
 import { startSilentServer } from "./support/retry-front.js";
 
@@ -169,5 +171,41 @@ describe("token requests have a limit of their own (10 s), even without a call d
       await tokenServer.close();
     }
     expect(junk).toEqual([]);
+  });
+});
+
+describe("a transport that does not end a call when its deadline aborts it", () => {
+  // Seen under load: a call caught in a session's GOAWAY outlived its 30 s deadline by over a minute
+  // (test/process-safety.spec.ts's GOAWAY run). Whatever the transport under it does, the call ends.
+  const ignoresItsSignal: Transport = {
+    unary: () => new Promise(() => {}),
+    stream: () => new Promise(() => {}),
+  };
+
+  it("fails with DeadlineExceeded naming the RPC and the URL, within a second after the deadline", async () => {
+    const transport = withDeadlines(ignoresItsSignal, "http://127.0.0.1:9", 300);
+    const started = Date.now();
+    const err = await rejection(createManagementClient(transport).listOrgMetadata({}));
+    const took = Date.now() - started;
+    expect(err.code).toBe(Code.DeadlineExceeded);
+    expect(err.rawMessage).toBe(
+      "zitadel.management.v1.ManagementService/ListOrgMetadata to http://127.0.0.1:9/zitadel.management.v1.ManagementService/ListOrgMetadata got no complete response within 300 ms, the call's deadline (set timeoutMs on the call or defaultTimeoutMs on the transport; 0 for no deadline).",
+    );
+    expect(String((err.cause as Error).message)).toBe("the transport did not end the call within 1 s after its deadline aborted it");
+    // The deadline and its grace, not sooner.
+    expect(took).toBeGreaterThanOrEqual(1_250);
+  });
+
+  it("with no deadline (0) it waits as asked: still running after the grace", async () => {
+    const transport = withDeadlines(ignoresItsSignal, "http://127.0.0.1:9", 0);
+    const call = createManagementClient(transport).listOrgMetadata({});
+    const outcome = await Promise.race([
+      call.then(
+        () => "ended",
+        () => "failed",
+      ),
+      new Promise((resolve) => setTimeout(() => resolve("running"), 2_000)),
+    ]);
+    expect(outcome).toBe("running");
   });
 });

@@ -100,8 +100,9 @@ describe("process safety over HTTP/2 with keep-alive PINGs (our transports)", ()
         const during = result.during;
         // A refused stream: Internal over connect-node's transports (how it maps REFUSED_STREAM), Unavailable over REST.
         const failed = (during.Internal ?? 0) + (during.Unavailable ?? 0);
-        expect(failed).toBeGreaterThan(0);
-        expect(failed + (during.ok ?? 0)).toBe(48);
+        const tally = `the 48 calls ended ${JSON.stringify(during)}`;
+        expect(failed, tally).toBeGreaterThan(0);
+        expect(failed + (during.ok ?? 0), tally).toBe(48);
         expect(result.connectionsAfter).toBeGreaterThan(result.connectionsBefore);
       });
 

@@ -5,7 +5,7 @@ import type { DescMessage, DescMethodStreaming, DescMethodUnary, MessageInitShap
 import type { ContextValues, Transport } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { CallDeadline } from "../core/deadline.js";
-import { callDeadlineKey, effectiveTimeoutMs, withContextValue } from "../core/deadline.js";
+import { callDeadlineKey, effectiveTimeoutMs, maxTimerMs, withContextValue } from "../core/deadline.js";
 import { displayUrl } from "../core/secure-url.js";
 
 /** What connect's own deadline timer says when it fires (connect's createDeadlineSignal). */
@@ -23,14 +23,42 @@ export async function runWithDeadline<T>(
 ): Promise<T> {
   const timeoutMs = effectiveTimeoutMs(call.perCallTimeoutMs, call.defaultTimeoutMs);
   const deadline: CallDeadline = { at: timeoutMs === undefined ? undefined : Date.now() + timeoutMs, timeoutMs, attempts: 1 };
+  const running = run(timeoutMs ?? 0, withContextValue(call.contextValues, callDeadlineKey, deadline));
+  const backstop =
+    timeoutMs === undefined
+      ? undefined
+      : deadlineBackstop(timeoutMs, () => deadlineExceeded(call.rpc, call.url, timeoutMs, transportKeptRunning(), deadline.attempts));
   try {
-    return await run(timeoutMs ?? 0, withContextValue(call.contextValues, callDeadlineKey, deadline));
+    return await (backstop === undefined ? running : Promise.race([running, backstop.ended]));
   } catch (e) {
     if (timeoutMs !== undefined && e instanceof ConnectError && e.code === Code.DeadlineExceeded && e.rawMessage === connectsTimeoutMessage) {
       throw deadlineExceeded(call.rpc, call.url, timeoutMs, e, deadline.attempts);
     }
     throw e;
+  } finally {
+    backstop?.clear();
   }
+}
+
+/**
+ * How long after its deadline a call may take to end on its own. connect's
+ * transports end a call when its deadline aborts it; a call caught in a
+ * session's GOAWAY under load was seen to outlive its deadline by over a
+ * minute, so past this grace the call fails anyway and the caller gets control back.
+ */
+const deadlineGraceMs = 1_000;
+
+/** A promise that rejects with `error()` once the deadline and its grace have passed, unless cleared first. */
+function deadlineBackstop(timeoutMs: number, error: () => ConnectError): { ended: Promise<never>; clear: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const ended = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(error()), Math.min(timeoutMs + deadlineGraceMs, maxTimerMs));
+  });
+  return { ended, clear: () => clearTimeout(timer) };
+}
+
+function transportKeptRunning(): Error {
+  return new Error(`the transport did not end the call within ${formatDuration(deadlineGraceMs)} after its deadline aborted it`);
 }
 
 /** The error of a call that got no (complete) answer within its deadline. */
