@@ -106,8 +106,11 @@ describe("rate on bulk work, against the emulator", () => {
         const inWindow = starts.slice(i).filter((s) => s < t + 1_000).length;
         expect(inWindow).toBeLessThanOrEqual(11);
       }
-      // And paced, not merely throttled: the 15 writes take at least 1.4 s.
-      expect(starts[14]! - starts[0]!).toBeGreaterThanOrEqual(1_400 - 50);
+      // And paced, not merely throttled: the pacer gives the 15 slots at least 1.4 s apart in all. The
+      // stamps are taken a little after each slot, and on a loaded machine one of them can be late by
+      // tens of milliseconds (a clean-clone run saw the first one 59 ms late): a slot's worth of slack,
+      // where a burst would take a few milliseconds.
+      expect(starts[14]! - starts[0]!).toBeGreaterThanOrEqual(1_400 - 100);
     }
   });
 

@@ -99,10 +99,12 @@ describe("process safety over HTTP/2 with keep-alive PINGs (our transports)", ()
         expect(result.goaways).toBeGreaterThan(0);
         const during = result.during;
         // A refused stream: Internal over connect-node's transports (how it maps REFUSED_STREAM), Unavailable over REST.
-        const failed = (during.Internal ?? 0) + (during.Unavailable ?? 0);
+        const refused = (during.Internal ?? 0) + (during.Unavailable ?? 0);
+        // Under load a call sent as the GOAWAY arrives can hang until its deadline (5 s here): it fails, nothing is thrown.
+        const stuck = during.DeadlineExceeded ?? 0;
         const tally = `the 48 calls ended ${JSON.stringify(during)}`;
-        expect(failed, tally).toBeGreaterThan(0);
-        expect(failed + (during.ok ?? 0), tally).toBe(48);
+        expect(refused, tally).toBeGreaterThan(0);
+        expect(refused + stuck + (during.ok ?? 0), tally).toBe(48);
         expect(result.connectionsAfter).toBeGreaterThan(result.connectionsBefore);
       });
 
