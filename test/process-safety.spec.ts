@@ -7,11 +7,12 @@
 // than dying from them, against the emulator (and, for the PING timeout, a
 // proxy in front of it that stops forwarding).
 //
-// The same scenarios with connect-node's own transports (no guard) show what
-// the guard is for: connect-es #1795, a keep-alive PING timer that fires on a
-// session a GOAWAY has just destroyed and throws ERR_HTTP2_INVALID_SESSION
-// from the timer; and an "error" event of a session destroyed by a PING
-// timeout that arrives after connect-node stopped listening.
+// The same scenarios with connect-node's own transports (on its own session
+// manager) show why ours run on KeepAliveSessionManager: connect-es #1795, a
+// keep-alive PING timer that fires on a session a GOAWAY has just destroyed
+// and throws ERR_HTTP2_INVALID_SESSION from the timer; and an "error" event of
+// a session destroyed by a PING timeout that arrives after connect-node
+// stopped listening.
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,7 +32,6 @@ interface SafetyResult {
   after: Record<string, number>;
   connectionsBefore: number;
   connectionsAfter: number;
-  refusedPings?: number;
   goaways?: number;
   proxyConnections?: number;
   problem?: string;
@@ -100,11 +100,11 @@ describe("process safety over HTTP/2 with keep-alive PINGs (our transports)", ()
         const during = result.during;
         // A refused stream: Internal over connect-node's transports (how it maps REFUSED_STREAM), Unavailable over REST.
         const refused = (during.Internal ?? 0) + (during.Unavailable ?? 0);
-        // Under load a call sent as the GOAWAY arrives can hang until its deadline (5 s here): it fails, nothing is thrown.
-        const stuck = during.DeadlineExceeded ?? 0;
+        // Every call ends as the server said: refused, or answered. None waits for its deadline (5 s here), as
+        // calls did on connect-node 2.1's session manager once a verification PING was cut off by a GOAWAY.
         const tally = `the 48 calls ended ${JSON.stringify(during)}`;
         expect(refused, tally).toBeGreaterThan(0);
-        expect(refused + stuck + (during.ok ?? 0), tally).toBe(48);
+        expect(refused + (during.ok ?? 0), tally).toBe(48);
         expect(result.connectionsAfter).toBeGreaterThan(result.connectionsBefore);
       });
 
@@ -127,14 +127,9 @@ describe("process safety over HTTP/2 with keep-alive PINGs (our transports)", ()
       });
     });
   }
-
-  it("the guard is what saved the GOAWAY run: it refused PINGs on destroyed sessions", timeout, async () => {
-    const result = await runSafe("goaway", "grpc", "manager");
-    expect(result.refusedPings).toBeGreaterThan(0);
-  });
 });
 
-describe("connect-node's own transports in the same scenarios (no guard): what the guard prevents", () => {
+describe("connect-node's own transports in the same scenarios: what KeepAliveSessionManager prevents", () => {
   for (const protocol of ["grpc", "grpc-web", "connect"] as const) {
     it(`${protocol}: GOAWAY with PINGs on throws ERR_HTTP2_INVALID_SESSION from the PING timer (connect-es #1795)`, timeout, async () => {
       const result = await run("goaway", protocol, "raw");

@@ -11,8 +11,8 @@ import { ZitadelConfigError } from "../core/config-error.js";
 import { parseBaseUrl } from "../core/base-url.js";
 import { withDeadlines } from "./deadline.js";
 import { withoutOwnOptions } from "./without-own-options.js";
-import type { Http2ConnectionOptions, NodeHttp2ClientSessionManager } from "./safe-session-manager.js";
-import { safeSessionManager } from "./safe-session-manager.js";
+import type { Http2ConnectionOptions, NodeHttp2ClientSessionManager } from "./keep-alive-session-manager.js";
+import { keepAliveSessionManager } from "./keep-alive-session-manager.js";
 
 type Rows = typeof nodeOptionRows;
 
@@ -143,22 +143,21 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
   }
 }
 
-/** The HTTP/2 part of a gRPC-web or Connect transport's options: the guarded session manager for baseUrl. */
+/** The HTTP/2 part of a gRPC-web or Connect transport's options: the session manager for baseUrl. */
 function overHttp2(baseUrl: string, connection: Http2ConnectionOptions): { baseUrl: string; httpVersion: "2"; sessionManager: NodeHttp2ClientSessionManager } {
   return { baseUrl, httpVersion: "2", sessionManager: http2SessionManager(baseUrl, connection) };
 }
 
 /**
  * The session manager of an HTTP/2 transport: the caller's `sessionManager`
- * as given (the caller's connection, the caller's keep-alive), or connect-
- * node's made from the ping and idle settings and nodeOptions, as connect-node
- * would make it, behind the guard that keeps a destroyed session's keep-alive
- * from throwing (connect-es #1795, see safe-session-manager.ts). connect-node
- * ignores the ping and idle settings and nodeOptions once it has a session
- * manager; they are passed on anyway, unchanged.
+ * as given (the caller's connection, the caller's keep-alive), or ours made
+ * from the ping and idle settings and nodeOptions, as connect-node would make
+ * its own (keep-alive-session-manager.ts says why not connect-node's).
+ * connect-node ignores the ping and idle settings and nodeOptions once it has
+ * a session manager; they are passed on anyway, unchanged.
  */
 function http2SessionManager(baseUrl: string, options: Http2ConnectionOptions): NodeHttp2ClientSessionManager {
-  return options.sessionManager ?? safeSessionManager(baseUrl, options);
+  return options.sessionManager ?? keepAliveSessionManager(baseUrl, options);
 }
 
 /** The base URL as checked (validateCommonOptions has refused a bad one), for the deadline message. */

@@ -5,11 +5,12 @@
 // HTTP/2 keep-alive settings) mean the same for "rest" as for "grpc-web".
 // Node only: never import this from the browser entry.
 import type { GrpcWebTransportOptions } from "@connectrpc/connect-node";
-import { createNodeHttpClient, Http2SessionManager } from "@connectrpc/connect-node";
+import { createNodeHttpClient } from "@connectrpc/connect-node";
 import type { CommonTransportOptions, UniversalClientFn } from "@connectrpc/connect/protocol";
 import { createAsyncIterable } from "@connectrpc/connect/protocol";
 import type { DistributivePick, HttpVersionOptional, Keys } from "./options.js";
 import { collectBytes } from "./rest-fetch-client.js";
+import { keepAliveSessionManager } from "./keep-alive-session-manager.js";
 
 /** connect-node's connection options: those of its transports that are not options of every connect transport. */
 export type NodeConnectionKey = Exclude<Keys<GrpcWebTransportOptions>, keyof CommonTransportOptions>;
@@ -27,10 +28,7 @@ export type RestNodeConnection = HttpVersionOptional<DistributivePick<GrpcWebTra
 export function createRestNodeHttpClient(baseUrl: string, connection: RestNodeConnection): UniversalClientFn {
   let client: UniversalClientFn;
   if (connection.httpVersion === "2") {
-    const { pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs, nodeOptions } = connection;
-    const sessionManager =
-      connection.sessionManager ??
-      new Http2SessionManager(baseUrl, { pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs }, nodeOptions);
+    const sessionManager = connection.sessionManager ?? keepAliveSessionManager(baseUrl, connection);
     client = createNodeHttpClient({ httpVersion: "2", sessionProvider: () => sessionManager });
   } else {
     client = createNodeHttpClient({ httpVersion: "1.1", nodeOptions: connection.nodeOptions });

@@ -1,0 +1,192 @@
+// The HTTP/2 session manager under every Node transport over HTTP/2 (unless
+// the caller brings a sessionManager): the interface connect-node's
+// transports take, written here rather than taken from connect-node.
+//
+// Why not connect-node's Http2SessionManager: in 2.1, the last release that
+// runs on Node 20, it can end the process or stop working for good:
+//
+// - a keep-alive PING timer that fires on a session a GOAWAY, reset, idle
+//   close or abort has just destroyed throws ERR_HTTP2_INVALID_SESSION from
+//   the timer, an uncaught exception (connect-es #1795);
+// - a session destroyed by a PING timeout can raise its "error" event after
+//   the manager stopped listening, thrown as uncaught;
+// - a request on a session quiet for longer than the PING interval first
+//   verifies it with a PING; if the session closes without an error under
+//   that PING (a graceful GOAWAY, a peer's FIN), the verification never
+//   settles, and the manager keeps it for every later verification: from then
+//   on every call that needs one waits until its deadline.
+//
+// connect-node 2.3 fixes these, but needs Node 22. This manager behaves as
+// connect-node's does (one session at a time, kept alive with PINGs as in
+// gRPC's client-side keep-alive; a session the server sent GOAWAY finishes
+// its streams while new ones go to a new session; the idle close; the
+// too_many_pings back-off) and settles every wait on every outcome
+// (keep-alive-session.ts). test/process-safety.spec.ts and
+// test/keep-alive-session-manager.spec.ts show both managers side by side.
+// Node only: never import this from the browser entry.
+import * as http2 from "node:http2";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { GrpcTransportOptions, Http2SessionOptions } from "@connectrpc/connect-node";
+import type { KeepAliveSettings } from "./keep-alive-session.js";
+import { KeepAliveSession } from "./keep-alive-session.js";
+
+/** The session manager interface connect-node's HTTP/2 transports take (connect-node does not export its name). */
+export type NodeHttp2ClientSessionManager = NonNullable<GrpcTransportOptions["sessionManager"]>;
+
+/** The connection options of an HTTP/2 transport that configure its session manager. */
+export interface Http2ConnectionOptions extends Http2SessionOptions {
+  sessionManager?: NodeHttp2ClientSessionManager;
+  nodeOptions?: http2.ClientSessionOptions | http2.SecureClientSessionOptions;
+}
+
+/** A TCP (and TLS) connect that has not completed in this long fails Unavailable, as in connect-node 2.3. */
+const connectTimeoutMs = 20_000;
+/** New sessions that may die before a stream goes on one, in one request, before it fails. */
+const maxFreshSessions = 3;
+
+export class KeepAliveSessionManager implements NodeHttp2ClientSessionManager {
+  readonly authority: string;
+  private readonly settings: KeepAliveSettings;
+  private readonly nodeOptions: http2.ClientSessionOptions | http2.SecureClientSessionOptions | undefined;
+  /** The session new streams go on, once connected. */
+  private current: KeepAliveSession | undefined;
+  /** The connect in progress, which concurrent requests share. */
+  private connecting: { promise: Promise<KeepAliveSession>; cancel: (reason: Error) => void } | undefined;
+  /** Every session not yet closed: the current one and those finishing their streams after a GOAWAY. */
+  private readonly open = new Set<KeepAliveSession>();
+
+  constructor(url: string, options: Http2SessionOptions = {}, nodeOptions?: http2.ClientSessionOptions | http2.SecureClientSessionOptions) {
+    this.authority = new URL(url).origin;
+    this.nodeOptions = nodeOptions;
+    this.settings = {
+      pingIntervalMs: options.pingIntervalMs ?? Number.POSITIVE_INFINITY,
+      pingTimeoutMs: options.pingTimeoutMs ?? 15_000,
+      pingIdleConnection: options.pingIdleConnection ?? false,
+      idleConnectionTimeoutMs: options.idleConnectionTimeoutMs ?? 15 * 60_000,
+    };
+  }
+
+  /** The keep-alive PING interval now: the one configured, doubled for each too_many_pings GOAWAY. */
+  get pingIntervalMs(): number {
+    return this.settings.pingIntervalMs;
+  }
+
+  /** Opens a stream on a working session: the current one (verified after a quiet spell) or a new one. */
+  async request(
+    method: string,
+    path: string,
+    headers: http2.OutgoingHttpHeaders,
+    options: Omit<http2.ClientSessionRequestOptions, "signal">,
+  ): Promise<http2.ClientHttp2Stream> {
+    let lastFailure: unknown;
+    for (let fresh = 0; fresh < maxFreshSessions; ) {
+      let session = this.current;
+      if (session === undefined || !session.usable) {
+        this.current = undefined;
+        session = await this.connect();
+        fresh++;
+      }
+      if (!(await session.verified())) {
+        lastFailure = new ConnectError("the session did not answer its PING", Code.Unavailable);
+        continue;
+      }
+      try {
+        if (!session.usable) continue;
+        return session.request({ ...headers, ":method": method, ":path": path }, options);
+      } catch (e) {
+        // The session closed between the check and the stream (nodejs/help#2105): another session.
+        if (session.usable) throw e;
+        lastFailure = e;
+      }
+    }
+    throw new ConnectError(
+      `${maxFreshSessions} new HTTP/2 sessions to ${this.authority} ended before a stream could open on them`,
+      Code.Unavailable,
+      undefined,
+      undefined,
+      lastFailure,
+    );
+  }
+
+  notifyResponseByteRead(stream: http2.ClientHttp2Stream): void {
+    for (const session of this.open) session.responseByteRead(stream);
+  }
+
+  /** Ends every session and the connect in progress; their streams and waiting requests fail with `reason` (default Canceled). */
+  abort(reason?: Error): void {
+    const err = reason ?? new ConnectError("connection aborted", Code.Canceled);
+    this.connecting?.cancel(err);
+    this.current = undefined;
+    for (const session of this.open) session.destroy(err);
+  }
+
+  /** The current session, once connected; concurrent callers share one connect. */
+  private connect(): Promise<KeepAliveSession> {
+    if (this.connecting === undefined) {
+      const attempt = this.startConnect();
+      this.connecting = attempt;
+      const done = () => {
+        if (this.connecting === attempt) this.connecting = undefined;
+      };
+      attempt.promise.then(done, done);
+    }
+    return this.connecting.promise;
+  }
+
+  private startConnect(): { promise: Promise<KeepAliveSession>; cancel: (reason: Error) => void } {
+    const conn = http2.connect(this.authority, this.nodeOptions);
+    // Listening from the start to the end: an error after the connect is the session's (keep-alive-session.ts).
+    let cancel: (reason: Error) => void = () => {};
+    const promise = new Promise<KeepAliveSession>((resolve, reject) => {
+      const fail = (reason: Error) => {
+        cleanup();
+        if (!conn.destroyed) conn.destroy(undefined, http2.constants.NGHTTP2_CANCEL);
+        reject(reason);
+      };
+      const onConnect = () => {
+        cleanup();
+        if (conn.destroyed || conn.closed) {
+          reject(new ConnectError("the HTTP/2 session ended as it connected", Code.Unavailable));
+          return;
+        }
+        const session = new KeepAliveSession(conn, this.settings, () => {
+          // gRPC's keep-alive: a server that finds the PINGs too frequent gets half as many.
+          this.settings.pingIntervalMs *= 2;
+        });
+        this.open.add(session);
+        void session.closed.then(() => {
+          this.open.delete(session);
+          if (this.current === session) this.current = undefined;
+        });
+        this.current = session;
+        resolve(session);
+      };
+      const onError = (err: Error) => fail(err);
+      const timeout = setTimeout(
+        () => fail(new ConnectError(`connecting to ${this.authority} did not complete within ${connectTimeoutMs / 1000} s`, Code.Unavailable)),
+        connectTimeoutMs,
+      );
+      const cleanup = () => {
+        clearTimeout(timeout);
+        conn.off("connect", onConnect);
+        conn.off("error", onError);
+      };
+      conn.once("connect", onConnect);
+      conn.on("error", onError);
+      cancel = fail;
+    });
+    // A connect nobody waits for any more still settles; its failure is the waiters' (if any), never unhandled.
+    promise.catch(() => {});
+    return { promise, cancel };
+  }
+}
+
+/**
+ * The session manager of an HTTP/2 transport to `baseUrl`: this one, made
+ * from the ping and idle settings and `nodeOptions`, as connect-node would
+ * make its own.
+ */
+export function keepAliveSessionManager(baseUrl: string, options: Omit<Http2ConnectionOptions, "sessionManager">): KeepAliveSessionManager {
+  const { pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs, nodeOptions } = options;
+  return new KeepAliveSessionManager(baseUrl, { pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs }, nodeOptions);
+}

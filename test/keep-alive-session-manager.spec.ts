@@ -1,0 +1,315 @@
+// KeepAliveSessionManager, the HTTP/2 session manager under our Node
+// transports, against a real Node HTTP/2 server on 127.0.0.1 (and a proxy in
+// front of it that can go silent or end connections): one connection shared,
+// GOAWAY drained, keep-alive PINGs and their timeout, verification after a
+// quiet spell, the idle close, too_many_pings, connect failures, abort, and a
+// process free to exit. The first test shows the connect-node 2.1 bug that
+// made us write it, with connect-node's own manager beside ours.
+import { spawn } from "node:child_process";
+import * as http2 from "node:http2";
+import * as net from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Http2SessionManager } from "@connectrpc/connect-node";
+import { afterEach, describe, expect, it } from "vitest";
+import type { NodeHttp2ClientSessionManager } from "../src/transport/keep-alive-session-manager.js";
+import { KeepAliveSessionManager } from "../src/transport/keep-alive-session-manager.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const timeout = { timeout: 60_000 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface TestServer {
+  url: string;
+  port: number;
+  /** TCP connections accepted so far. */
+  readonly connections: number;
+  /** The server side of each HTTP/2 session, in order. */
+  readonly sessions: http2.ServerHttp2Session[];
+  /** Requests to "/hold" wait here until released. */
+  readonly held: http2.ServerHttp2Stream[];
+  close(): Promise<void>;
+}
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** An HTTP/2 server: "/" answers "ok" at once, "/hold" when the test releases it. */
+async function startServer(): Promise<TestServer> {
+  let connections = 0;
+  const sessions: http2.ServerHttp2Session[] = [];
+  const held: http2.ServerHttp2Stream[] = [];
+  const server = http2.createServer();
+  server.on("connection", () => connections++);
+  server.on("session", (session) => {
+    sessions.push(session);
+    // A client that ends its session with CANCEL (abort) makes the server's session raise it.
+    session.on("error", () => {});
+  });
+  server.on("stream", (stream, headers) => {
+    // Ended by the client's session (abort, PING timeout): the test watches the client's side.
+    stream.on("error", () => {});
+    stream.resume();
+    if (headers[":path"] === "/hold") held.push(stream);
+    else
+      stream.once("end", () => {
+        stream.respond({ ":status": 200 });
+        stream.end("ok");
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  const result: TestServer = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    get connections() {
+      return connections;
+    },
+    sessions,
+    held,
+    close: async () => {
+      for (const session of sessions) session.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  cleanups.push(() => result.close());
+  return result;
+}
+
+interface Proxy {
+  url: string;
+  /** Stop passing bytes on the connections open now (new ones pass). */
+  silence(): void;
+  /** End the client side of every open connection with a FIN, as a peer that closes gracefully does. */
+  endAll(): void;
+}
+
+async function startProxy(targetPort: number): Promise<Proxy> {
+  const pairs: { client: net.Socket; silenced: boolean }[] = [];
+  const server = net.createServer((client) => {
+    const pair = { client, silenced: false };
+    pairs.push(pair);
+    const upstream = net.connect(targetPort, "127.0.0.1");
+    client.on("data", (d) => pair.silenced || upstream.write(d));
+    upstream.on("data", (d) => pair.silenced || client.write(d));
+    for (const s of [client, upstream]) s.on("error", () => {});
+    client.once("close", () => upstream.destroy());
+    upstream.once("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const p of pairs) p.client.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    silence: () => {
+      for (const p of pairs) p.silenced = true;
+    },
+    endAll: () => {
+      for (const p of pairs) p.client.end();
+    },
+  };
+}
+
+function track<M extends NodeHttp2ClientSessionManager & { abort(reason?: Error): void }>(manager: M): M {
+  cleanups.push(() => manager.abort());
+  return manager;
+}
+
+/** One request through the manager, the way connect-node's HTTP client makes it; resolves to the body. */
+async function call(manager: NodeHttp2ClientSessionManager, path = "/"): Promise<string> {
+  const stream = await manager.request("POST", path, {}, {});
+  stream.end();
+  return new Promise<string>((resolve, reject) => {
+    let body = "";
+    stream.on("data", (chunk: Buffer) => {
+      body += chunk.toString();
+      manager.notifyResponseByteRead(stream);
+    });
+    stream.once("end", () => resolve(body));
+    stream.once("error", reject);
+    stream.once("close", () => {
+      if (stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) reject(new Error(`stream reset with code ${stream.rstCode}`));
+    });
+  });
+}
+
+/** How a promise stands after `ms`: its value, its error's message, or "pending". */
+async function within(promise: Promise<string>, ms: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const pending = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve("pending"), ms);
+  });
+  try {
+    return await Promise.race([promise.catch((e: unknown) => `failed: ${e instanceof Error ? e.message : String(e)}`), pending]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !done(); waited += 10) {
+    if (waited > 20_000) throw new Error(`not within 20 s: ${what}`);
+    await sleep(10);
+  }
+}
+
+describe("a verification PING cut off by a graceful close", () => {
+  // A request on a session quiet for longer than the PING interval first sends a PING. The peer closes
+  // gracefully (a FIN) before answering it: the PING is cancelled, and no "error" event comes.
+  // `wait`: how long a call may take before it counts as "pending".
+  async function scenario(manager: NodeHttp2ClientSessionManager, proxy: Proxy, wait: number): Promise<string[]> {
+    const seen = [await call(manager)];
+    await sleep(150);
+    proxy.silence();
+    const cutOff = call(manager);
+    await sleep(100);
+    proxy.endAll();
+    seen.push(await within(cutOff, wait));
+    seen.push(await within(call(manager), wait));
+    await sleep(150);
+    seen.push(await within(call(manager), wait));
+    return seen;
+  }
+
+  it("connect-node 2.1's Http2SessionManager keeps the verification pending, and every later one waits on it", timeout, async () => {
+    const server = await startServer();
+    const proxy = await startProxy(server.port);
+    const manager = track(new Http2SessionManager(proxy.url, { pingIntervalMs: 50, pingTimeoutMs: 1_000 }));
+    // What is pending after 3 s stays pending: nothing settles it.
+    const seen = await scenario(manager, proxy, 3_000);
+    // The cut-off call and the one after the next quiet spell never get a stream; only a call on a fresh session does.
+    expect(seen).toEqual(["ok", "pending", "ok", "pending"]);
+  });
+
+  it("ours settles it: the cut-off call fails, the calls after it work", timeout, async () => {
+    const server = await startServer();
+    const proxy = await startProxy(server.port);
+    const manager = track(new KeepAliveSessionManager(proxy.url, { pingIntervalMs: 50, pingTimeoutMs: 1_000 }));
+    const seen = await scenario(manager, proxy, 20_000);
+    expect(seen[0]).toBe("ok");
+    // The cut-off call goes on a new session (the proxy silences only the connections open at silence()).
+    expect(seen.slice(1)).toEqual(["ok", "ok", "ok"]);
+    expect(server.connections).toBe(2);
+  });
+});
+
+describe("KeepAliveSessionManager", () => {
+  it("concurrent requests share one connection", timeout, async () => {
+    const server = await startServer();
+    const manager = track(new KeepAliveSessionManager(server.url));
+    const bodies = await Promise.all(Array.from({ length: 10 }, () => call(manager)));
+    expect(bodies).toEqual(Array(10).fill("ok"));
+    expect(await call(manager)).toBe("ok");
+    expect(server.connections).toBe(1);
+  });
+
+  it("after a GOAWAY, the streams in flight finish on the old session and new ones go to a new session", timeout, async () => {
+    const server = await startServer();
+    const manager = track(new KeepAliveSessionManager(server.url));
+    const inFlight = call(manager, "/hold");
+    await until(() => server.held.length === 1, "the held request at the server");
+    const old = server.sessions[0]!;
+    old.goaway(http2.constants.NGHTTP2_NO_ERROR, 1);
+    await sleep(100);
+    expect(await call(manager)).toBe("ok");
+    expect(server.connections).toBe(2);
+    const held = server.held[0]!;
+    held.respond({ ":status": 200 });
+    held.end("held ok");
+    expect(await inFlight).toBe("held ok");
+    await until(() => old.closed || old.destroyed, "the old session's close once drained");
+  });
+
+  it("a PING not answered in time ends the session and its streams with Unavailable; the next request connects again", timeout, async () => {
+    const server = await startServer();
+    const proxy = await startProxy(server.port);
+    const manager = track(new KeepAliveSessionManager(proxy.url, { pingIntervalMs: 100, pingTimeoutMs: 300 }));
+    const inFlight = call(manager, "/hold");
+    await until(() => server.held.length === 1, "the held request at the server");
+    proxy.silence();
+    const outcome = await within(inFlight, 10_000);
+    expect(outcome).toMatch(/^failed: .*PING timed out/);
+    expect(await call(manager)).toBe("ok");
+    expect(server.connections).toBe(2);
+  });
+
+  it("a request after a quiet spell on a dead path is sent on a new connection, transparently", timeout, async () => {
+    const server = await startServer();
+    const proxy = await startProxy(server.port);
+    const manager = track(new KeepAliveSessionManager(proxy.url, { pingIntervalMs: 100, pingTimeoutMs: 300 }));
+    expect(await call(manager)).toBe("ok");
+    await sleep(200);
+    proxy.silence();
+    expect(await call(manager)).toBe("ok");
+    expect(server.connections).toBe(2);
+  });
+
+  it("an idle session closes after idleConnectionTimeoutMs; the next request opens another", timeout, async () => {
+    const server = await startServer();
+    const manager = track(new KeepAliveSessionManager(server.url, { idleConnectionTimeoutMs: 100 }));
+    expect(await call(manager)).toBe("ok");
+    await until(() => server.sessions[0]!.closed || server.sessions[0]!.destroyed, "the idle close at the server");
+    expect(await call(manager)).toBe("ok");
+    expect(server.connections).toBe(2);
+  });
+
+  it("a too_many_pings GOAWAY doubles the PING interval", timeout, async () => {
+    const server = await startServer();
+    const manager = track(new KeepAliveSessionManager(server.url, { pingIntervalMs: 1_000 }));
+    expect(await call(manager)).toBe("ok");
+    server.sessions[0]!.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, 1, Buffer.from("too_many_pings", "latin1"));
+    await until(() => manager.pingIntervalMs !== 1_000, "the doubled interval");
+    expect(manager.pingIntervalMs).toBe(2_000);
+    expect(await call(manager)).toBe("ok");
+  });
+
+  it("a failed connect fails the requests waiting on it, with Node's error; the next request connects again", timeout, async () => {
+    const server = await startServer();
+    const refused = await startServer();
+    await refused.close();
+    let attempts = 0;
+    const nodeOptions = {
+      createConnection: () => net.connect(attempts++ === 0 ? refused.port : server.port, "127.0.0.1"),
+    };
+    const manager = track(new KeepAliveSessionManager(server.url, {}, nodeOptions));
+    const first = await Promise.all([within(call(manager), 10_000), within(call(manager), 10_000)]);
+    expect(first).toEqual([expect.stringMatching(/^failed: .*ECONNREFUSED/), expect.stringMatching(/^failed: .*ECONNREFUSED/)]);
+    expect(attempts).toBe(1);
+    expect(await call(manager)).toBe("ok");
+  });
+
+  it("abort() fails the open streams and a waiting connect with its reason; a later request connects again", timeout, async () => {
+    const server = await startServer();
+    const manager = new KeepAliveSessionManager(server.url);
+    cleanups.push(() => manager.abort());
+    const inFlight = call(manager, "/hold");
+    await until(() => server.held.length === 1, "the held request at the server");
+    manager.abort(new Error("shutting down"));
+    expect(await within(inFlight, 10_000)).toMatch(/^failed: shutting down/);
+    expect(await call(manager)).toBe("ok");
+    expect(server.connections).toBe(2);
+  });
+
+  it("an idle session does not keep the process alive", timeout, async () => {
+    const server = await startServer();
+    const child = spawn(process.execPath, ["--import", "tsx", join(root, "test", "support", "idle-session-child.ts"), server.url], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    clearTimeout(killer);
+    // Exit 0 on its own, having made its call: killed at 30 s would be a null code.
+    expect({ code, output: output.trim() }).toEqual({ code: 0, output: "ok" });
+  });
+});
