@@ -160,6 +160,8 @@ async function until(done: () => boolean, what: string): Promise<void> {
   }
 }
 
+// PING timeouts here are long enough that a loaded machine's stall does not fail a healthy PING:
+// a timer due during a stall fires before the PING's answer is read.
 describe("a verification PING cut off by a graceful close", () => {
   // A request on a session quiet for longer than the PING interval first sends a PING. The peer closes
   // gracefully (a FIN) before answering it: the PING is cancelled, and no "error" event comes.
@@ -181,7 +183,7 @@ describe("a verification PING cut off by a graceful close", () => {
   it("connect-node 2.1's Http2SessionManager keeps the verification pending, and every later one waits on it", timeout, async () => {
     const server = await startServer();
     const proxy = await startProxy(server.port);
-    const manager = track(new Http2SessionManager(proxy.url, { pingIntervalMs: 50, pingTimeoutMs: 1_000 }));
+    const manager = track(new Http2SessionManager(proxy.url, { pingIntervalMs: 50, pingTimeoutMs: 5_000 }));
     // What is pending after 3 s stays pending: nothing settles it.
     const seen = await scenario(manager, proxy, 3_000);
     // The cut-off call and the one after the next quiet spell never get a stream; only a call on a fresh session does.
@@ -191,7 +193,7 @@ describe("a verification PING cut off by a graceful close", () => {
   it("ours settles it: the cut-off call fails, the calls after it work", timeout, async () => {
     const server = await startServer();
     const proxy = await startProxy(server.port);
-    const manager = track(new KeepAliveSessionManager(proxy.url, { pingIntervalMs: 50, pingTimeoutMs: 1_000 }));
+    const manager = track(new KeepAliveSessionManager(proxy.url, { pingIntervalMs: 50, pingTimeoutMs: 5_000 }));
     const seen = await scenario(manager, proxy, 20_000);
     expect(seen[0]).toBe("ok");
     // The cut-off call goes on a new session (the proxy silences only the connections open at silence()).
@@ -230,7 +232,7 @@ describe("KeepAliveSessionManager", () => {
   it("a PING not answered in time ends the session and its streams with Unavailable; the next request connects again", timeout, async () => {
     const server = await startServer();
     const proxy = await startProxy(server.port);
-    const manager = track(new KeepAliveSessionManager(proxy.url, { pingIntervalMs: 100, pingTimeoutMs: 300 }));
+    const manager = track(new KeepAliveSessionManager(proxy.url, { pingIntervalMs: 100, pingTimeoutMs: 1_000 }));
     const inFlight = call(manager, "/hold");
     await until(() => server.held.length === 1, "the held request at the server");
     proxy.silence();
@@ -243,7 +245,7 @@ describe("KeepAliveSessionManager", () => {
   it("a request after a quiet spell on a dead path is sent on a new connection, transparently", timeout, async () => {
     const server = await startServer();
     const proxy = await startProxy(server.port);
-    const manager = track(new KeepAliveSessionManager(proxy.url, { pingIntervalMs: 100, pingTimeoutMs: 300 }));
+    const manager = track(new KeepAliveSessionManager(proxy.url, { pingIntervalMs: 100, pingTimeoutMs: 2_000 }));
     expect(await call(manager)).toBe("ok");
     await sleep(200);
     proxy.silence();
