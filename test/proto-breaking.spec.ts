@@ -50,7 +50,7 @@ async function copyWithEdit(dir: string, name: string, file: string, edit: (text
 
 describe("check:breaking against proto-baseline/", () => {
   let dir: string;
-  let runs: Record<"committed" | "renumbered" | "renamed" | "rpcRemoved" | "added" | "recommented", Run>;
+  let runs: Record<"committed" | "renumbered" | "renamed" | "rpcRemoved" | "added" | "recommented" | "routeMoved" | "bodyDropped" | "routeAdded", Run>;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "zmeta-proto-breaking-"));
@@ -60,9 +60,32 @@ describe("check:breaking against proto-baseline/", () => {
       copyWithEdit(dir, "rpc-removed", authProto, (t) => t.replace(/ {2}rpc GetMyMetadata\(.*\{\n.*\n {2}\}\n/, "")),
       copyWithEdit(dir, "added", metadataProto, (t) => t.replace("bytes value = 3;", "bytes value = 3;\n  // Added after 0.1.0.\n  string note = 4;")),
       copyWithEdit(dir, "recommented", metadataProto, (t) => t.replace(/^\/\/ .*$/m, "// A different file comment.")),
+      copyWithEdit(dir, "route-moved", authProto, (t) => t.replace('{get: "/users/me/metadata/{key}"}', '{get: "/users/me/meta/{key}"}')),
+      copyWithEdit(dir, "body-dropped", authProto, (t) =>
+        t.replace(/post: "\/users\/me\/metadata\/_search"\n\s*body: "\*"/, 'post: "/users/me/metadata/_search"'),
+      ),
+      copyWithEdit(dir, "route-added", authProto, (t) =>
+        t.replace(
+          '{get: "/users/me/metadata/{key}"}',
+          '{\n      get: "/users/me/metadata/{key}"\n      additional_bindings {get: "/v1/users/me/metadata/{key}"}\n    }',
+        ),
+      ),
     ]);
-    const [committed, renumbered, renamed, rpcRemoved, added, recommented] = await Promise.all([checkBreaking(), ...copies.map((c) => checkBreaking(c))]);
-    runs = { committed: committed!, renumbered: renumbered!, renamed: renamed!, rpcRemoved: rpcRemoved!, added: added!, recommented: recommented! };
+    const [committed, renumbered, renamed, rpcRemoved, added, recommented, routeMoved, bodyDropped, routeAdded] = await Promise.all([
+      checkBreaking(),
+      ...copies.map((c) => checkBreaking(c)),
+    ]);
+    runs = {
+      committed: committed!,
+      renumbered: renumbered!,
+      renamed: renamed!,
+      rpcRemoved: rpcRemoved!,
+      added: added!,
+      recommented: recommented!,
+      routeMoved: routeMoved!,
+      bodyDropped: bodyDropped!,
+      routeAdded: routeAdded!,
+    };
   });
 
   afterAll(async () => {
@@ -71,13 +94,13 @@ describe("check:breaking against proto-baseline/", () => {
 
   it("passes for proto/ as committed, naming the release it compared with", () => {
     expect(runs.committed).toMatchObject({ code: 0, stderr: "" });
-    expect(runs.committed.stdout).toContain("check-breaking: proto/ keeps the wire and JSON of release 0.1.0 (proto-baseline/v0.1.0.binpb)");
+    expect(runs.committed.stdout).toContain("check-breaking: proto/ keeps the wire, JSON and REST bindings of release 0.1.0 (proto-baseline/v0.1.0.binpb)");
   });
 
   it("fails for a renumbered field, with buf's rule ids, the place and the fix", () => {
     const { code, stderr } = runs.renumbered;
     expect(code).toBe(1);
-    expect(stderr).toContain("check-breaking: proto/ breaks the wire or JSON of release 0.1.0 (proto-baseline/v0.1.0.binpb):");
+    expect(stderr).toContain("check-breaking: proto/ breaks the wire, JSON or REST bindings of release 0.1.0 (proto-baseline/v0.1.0.binpb):");
     // The line and column are the message's, which comment edits move.
     expect(stderr).toMatch(
       /proto\/zitadel\/metadata\.proto:\d+:\d+: FIELD_NO_DELETE_UNLESS_NAME_RESERVED: Previously present field "2" with name "key" on message "Metadata" was deleted without reserving the name "key"\./,
@@ -99,6 +122,22 @@ describe("check:breaking against proto-baseline/", () => {
     expect(runs.rpcRemoved.stderr).toMatch(
       /proto\/zitadel\/auth\.proto:\d+:\d+: RPC_NO_DELETE: Previously present RPC "GetMyMetadata" on service "AuthService" was deleted\./,
     );
+  });
+
+  it("fails for a moved REST route or a changed body (buf does not check google.api.http; scripts/http-bindings.js does)", () => {
+    expect(runs.routeMoved.code).toBe(1);
+    expect(runs.routeMoved.stderr).toContain(
+      'proto/zitadel/auth.proto: RPC_SAME_HTTP_BINDING: RPC "zitadel.auth.v1.AuthService.GetMyMetadata" was bound to GET /users/me/metadata/{key} in release 0.1.0 and no longer is (its bindings now: GET /users/me/meta/{key}).',
+    );
+    expect(runs.routeMoved.stderr).toContain("add the new path as an additional_bindings entry and keep the old one");
+    expect(runs.bodyDropped.code).toBe(1);
+    expect(runs.bodyDropped.stderr).toContain(
+      'RPC_SAME_HTTP_BINDING: RPC "zitadel.auth.v1.AuthService.ListMyMetadata" was bound to POST /users/me/metadata/_search body=* in release 0.1.0 and no longer is (its bindings now: POST /users/me/metadata/_search).',
+    );
+  });
+
+  it("passes for a REST route added beside the released one", () => {
+    expect(runs.routeAdded).toMatchObject({ code: 0, stderr: "" });
   });
 
   it("passes for a new field and for a changed comment", () => {
@@ -144,14 +183,14 @@ describe("the baseline is the one of package.json's release", () => {
 
     const after = await checkBreaking(copy);
     expect(after).toMatchObject({ code: 0, stderr: "" });
-    expect(after.stdout).toContain("keeps the wire and JSON of release 0.2.0 (proto-baseline/v0.2.0.binpb)");
+    expect(after.stdout).toContain("keeps the wire, JSON and REST bindings of release 0.2.0 (proto-baseline/v0.2.0.binpb)");
 
     // Against 0.1.0 dropping it again would pass; against the 0.2.0 release it breaks.
     const file = join(copy, metadataProto);
     await writeFile(file, (await readFile(file, "utf8")).replace(/\n {2}\/\/ Added in 0\.2\.0\.\n {2}string note = 4;/, ""));
     const dropped = await checkBreaking(copy);
     expect(dropped.code).toBe(1);
-    expect(dropped.stderr).toContain("breaks the wire or JSON of release 0.2.0");
+    expect(dropped.stderr).toContain("breaks the wire, JSON or REST bindings of release 0.2.0");
     expect(dropped.stderr).toMatch(/FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED: Previously present field "4" with name "note" on message "Metadata" was deleted/);
   });
 });
