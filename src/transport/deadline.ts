@@ -42,9 +42,12 @@ export async function runWithDeadline<T>(
 
 /**
  * How long after its deadline a call may take to end on its own. connect's
- * transports end a call when its deadline aborts it; a call caught in a
- * session's GOAWAY under load was seen to outlive its deadline by over a
- * minute, so past this grace the call fails anyway and the caller gets control back.
+ * transports end a call when its deadline aborts it; a call waiting on
+ * connect-node 2.1's session manager, whose check of a quiet session could
+ * hang for good (keep-alive-session-manager.ts), was seen to outlive its
+ * deadline by over a minute. Whatever the transport runs on (a caller's own
+ * sessionManager too), past this grace the call fails and the caller gets
+ * control back.
  */
 const deadlineGraceMs = 1_000;
 
