@@ -299,19 +299,106 @@ describe("KeepAliveSessionManager", () => {
     expect(server.connections).toBe(2);
   });
 
-  it("an idle session does not keep the process alive", timeout, async () => {
+  it("abort() fails a request waiting on a verification PING with its reason, and opens nothing after it", timeout, async () => {
     const server = await startServer();
-    const child = spawn(process.execPath, ["--import", "tsx", join(root, "test", "support", "idle-session-child.ts"), server.url], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "pipe"],
+    const proxy = await startProxy(server.port);
+    const manager = track(new KeepAliveSessionManager(proxy.url, { pingIntervalMs: 50, pingTimeoutMs: 5_000 }));
+    expect(await call(manager)).toBe("ok");
+    await sleep(150);
+    proxy.silence();
+    const waiting = within(call(manager), 10_000);
+    await sleep(100);
+    manager.abort(new Error("shutting down"));
+    expect(await waiting).toBe("failed: shutting down");
+    expect(server.connections).toBe(1);
+  });
+});
+
+interface Lifetime {
+  /** The exit code; null when the test had to kill the child at 30 s: something held the process. */
+  code: number | null;
+  lines: string[];
+  stderr: string;
+}
+
+/** Runs a scenario of test/support/session-lifetime-child.ts; `onLine` sees each line it prints and may answer on its stdin. */
+function lifetime(scenario: string, url: string, onLine: (line: string, answer: () => void) => void = () => {}): Promise<Lifetime> {
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, "test", "support", "session-lifetime-child.ts"), scenario, url], {
+    cwd: root,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  let stderr = "";
+  let partial = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    partial += chunk.toString();
+    for (let at = partial.indexOf("\n"); at >= 0; at = partial.indexOf("\n")) {
+      const line = partial.slice(0, at);
+      partial = partial.slice(at + 1);
+      lines.push(line);
+      onLine(line, () => child.stdin.write("go\n"));
+    }
+  });
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.on("error", () => {});
+  const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  return new Promise((resolve) => {
+    child.once("close", (code) => {
+      clearTimeout(killer);
+      resolve({ code, lines, stderr });
     });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
-    clearTimeout(killer);
-    // Exit 0 on its own, having made its call: killed at 30 s would be a null code.
-    expect({ code, output: output.trim() }).toEqual({ code: 0, output: "ok" });
+  });
+}
+
+describe("the process lives exactly as long as a call needs its session", () => {
+  it("an idle session does not hold it", timeout, async () => {
+    const server = await startServer();
+    const run = await lifetime("idle", server.url);
+    expect(run, run.stderr).toMatchObject({ code: 0, lines: ["ok"] });
+  });
+
+  it("nor does a keep-alive PING of an idle session that goes unanswered (its timeout is 60 s)", timeout, async () => {
+    const server = await startServer();
+    const proxy = await startProxy(server.port);
+    const run = await lifetime("idle-ping", proxy.url, (line, answer) => {
+      if (line !== "ok") return;
+      proxy.silence();
+      answer();
+    });
+    expect(run, run.stderr).toMatchObject({ code: 0, lines: ["ok", "idle"] });
+  });
+
+  it("a call waiting on the session's PING holds it, after the session's last stream closed", timeout, async () => {
+    const server = await startServer();
+    const proxy = await startProxy(server.port);
+    const run = await lifetime("waiting", proxy.url, (line, answer) => {
+      if (line !== "holding") return;
+      proxy.silence();
+      answer();
+    });
+    // The PING timed out at 2 s; the call went on a new connection and was answered before the process ended.
+    expect(run, run.stderr).toMatchObject({ code: 0, lines: ["holding", "B ok"] });
+    expect(server.connections).toBe(2);
+  });
+
+  it("a connect that never completes (a TLS handshake left unanswered) fails at connectTimeoutMs, and the process is then free to exit", timeout, async () => {
+    // A TCP server that accepts and never answers: the TLS handshake of an https:// connect never completes.
+    const silent = net.createServer(() => {});
+    const sockets = new Set<net.Socket>();
+    silent.on("connection", (socket) => {
+      sockets.add(socket);
+      socket.on("error", () => {});
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          silent.close(() => resolve());
+        }),
+    );
+    const { port } = silent.address() as net.AddressInfo;
+    const run = await lifetime("connect-timeout", `https://127.0.0.1:${port}`);
+    expect(run, run.stderr).toMatchObject({ code: 0, lines: [`[unavailable] connecting to https://127.0.0.1:${port} did not complete within 0.5 s`] });
   });
 });

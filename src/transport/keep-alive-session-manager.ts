@@ -39,8 +39,13 @@ export interface Http2ConnectionOptions extends Http2SessionOptions {
   nodeOptions?: http2.ClientSessionOptions | http2.SecureClientSessionOptions;
 }
 
-/** A TCP (and TLS) connect that has not completed in this long fails Unavailable, as in connect-node 2.3. */
-const connectTimeoutMs = 20_000;
+/** By default, a TCP (and TLS) connect that has not completed in this long fails Unavailable, as in connect-node 2.3. */
+const defaultConnectTimeoutMs = 20_000;
+
+/** The manager's options: connect-node's, and connect-node 2.3's connectTimeoutMs (not in 2.1's type). */
+export interface KeepAliveSessionOptions extends Http2SessionOptions {
+  connectTimeoutMs?: number;
+}
 /** New sessions that may die before a stream goes on one, in one request, before it fails. */
 const maxFreshSessions = 3;
 
@@ -54,10 +59,16 @@ export class KeepAliveSessionManager implements NodeHttp2ClientSessionManager {
   private connecting: { promise: Promise<KeepAliveSession>; cancel: (reason: Error) => void } | undefined;
   /** Every session not yet closed: the current one and those finishing their streams after a GOAWAY. */
   private readonly open = new Set<KeepAliveSession>();
+  /** How many times abort() was called, and its last reason: what requests waiting across an abort fail with. */
+  private aborts = 0;
+  private abortReason: Error | undefined;
 
-  constructor(url: string, options: Http2SessionOptions = {}, nodeOptions?: http2.ClientSessionOptions | http2.SecureClientSessionOptions) {
+  private readonly connectTimeoutMs: number;
+
+  constructor(url: string, options: KeepAliveSessionOptions = {}, nodeOptions?: http2.ClientSessionOptions | http2.SecureClientSessionOptions) {
     this.authority = new URL(url).origin;
     this.nodeOptions = nodeOptions;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? defaultConnectTimeoutMs;
     this.settings = {
       pingIntervalMs: options.pingIntervalMs ?? Number.POSITIVE_INFINITY,
       pingTimeoutMs: options.pingTimeoutMs ?? 15_000,
@@ -79,14 +90,22 @@ export class KeepAliveSessionManager implements NodeHttp2ClientSessionManager {
     options: Omit<http2.ClientSessionRequestOptions, "signal">,
   ): Promise<http2.ClientHttp2Stream> {
     let lastFailure: unknown;
+    const aborts = this.aborts;
+    /** An abort() while this request waited fails it with abort's reason, rather than opening a session after it. */
+    const checkAborted = () => {
+      if (this.aborts !== aborts) throw this.abortReason;
+    };
     for (let fresh = 0; fresh < maxFreshSessions; ) {
       let session = this.current;
       if (session === undefined || !session.usable) {
         this.current = undefined;
         session = await this.connect();
+        checkAborted();
         fresh++;
       }
-      if (!(await session.verified())) {
+      const verified = await session.verified();
+      checkAborted();
+      if (!verified) {
         lastFailure = new ConnectError("the session did not answer its PING", Code.Unavailable);
         continue;
       }
@@ -115,6 +134,8 @@ export class KeepAliveSessionManager implements NodeHttp2ClientSessionManager {
   /** Ends every session and the connect in progress; their streams and waiting requests fail with `reason` (default Canceled). */
   abort(reason?: Error): void {
     const err = reason ?? new ConnectError("connection aborted", Code.Canceled);
+    this.aborts++;
+    this.abortReason = err;
     this.connecting?.cancel(err);
     this.current = undefined;
     for (const session of this.open) session.destroy(err);
@@ -135,11 +156,14 @@ export class KeepAliveSessionManager implements NodeHttp2ClientSessionManager {
 
   private startConnect(): { promise: Promise<KeepAliveSession>; cancel: (reason: Error) => void } {
     const conn = http2.connect(this.authority, this.nodeOptions);
-    // Listening from the start to the end: an error after the connect is the session's (keep-alive-session.ts).
+    // From the start to the end of the session: an error nobody else listens for is not thrown.
+    conn.on("error", ignore);
     let cancel: (reason: Error) => void = () => {};
     const promise = new Promise<KeepAliveSession>((resolve, reject) => {
       const fail = (reason: Error) => {
         cleanup();
+        // A socket still connecting (a host that drops SYNs) must not keep the process alive after the failure.
+        conn.unref();
         if (!conn.destroyed) conn.destroy(undefined, http2.constants.NGHTTP2_CANCEL);
         reject(reason);
       };
@@ -163,8 +187,8 @@ export class KeepAliveSessionManager implements NodeHttp2ClientSessionManager {
       };
       const onError = (err: Error) => fail(err);
       const timeout = setTimeout(
-        () => fail(new ConnectError(`connecting to ${this.authority} did not complete within ${connectTimeoutMs / 1000} s`, Code.Unavailable)),
-        connectTimeoutMs,
+        () => fail(new ConnectError(`connecting to ${this.authority} did not complete within ${this.connectTimeoutMs / 1000} s`, Code.Unavailable)),
+        this.connectTimeoutMs,
       );
       const cleanup = () => {
         clearTimeout(timeout);
@@ -190,3 +214,5 @@ export function keepAliveSessionManager(baseUrl: string, options: Omit<Http2Conn
   const { pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs, nodeOptions } = options;
   return new KeepAliveSessionManager(baseUrl, { pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs }, nodeOptions);
 }
+
+function ignore(): void {}

@@ -43,6 +43,8 @@ export class KeepAliveSession {
   private idleTimer: NodeJS.Timeout | undefined;
   /** The PING in flight: keep-alive and verification share it. */
   private pinging: Promise<boolean> | undefined;
+  /** Requests waiting on a verification PING. */
+  private waiting = 0;
   private readonly ended: Promise<void>;
 
   /**
@@ -73,11 +75,6 @@ export class KeepAliveSession {
     return !this.retired && !this.conn.closed && !this.conn.destroyed;
   }
 
-  /** Whether the session has streams left to finish. */
-  get busy(): boolean {
-    return this.streams > 0;
-  }
-
   /** Resolves once the session has closed. */
   get closed(): Promise<void> {
     return this.ended;
@@ -89,9 +86,17 @@ export class KeepAliveSession {
    * not, and no new stream goes on this session (one whose PING timed out has
    * been ended).
    */
-  verified(): Promise<boolean> {
-    if (Date.now() - this.lastAliveAt <= this.settings.pingIntervalMs) return Promise.resolve(true);
-    return this.ping();
+  async verified(): Promise<boolean> {
+    if (Date.now() - this.lastAliveAt <= this.settings.pingIntervalMs) return true;
+    // A request waiting on the PING keeps the process alive; a keep-alive PING alone does not.
+    this.waiting++;
+    this.holdProcess();
+    try {
+      return await this.ping();
+    } finally {
+      this.waiting--;
+      this.holdProcess();
+    }
   }
 
   /** Opens a stream; throws what Node throws if the session cannot take one (the manager then opens another session). */
@@ -99,7 +104,7 @@ export class KeepAliveSession {
     const stream = this.conn.request(headers, options);
     this.streams++;
     if (this.streams === 1) {
-      this.conn.ref();
+      this.holdProcess();
       clearTimeout(this.idleTimer);
       this.armPing();
     }
@@ -112,7 +117,7 @@ export class KeepAliveSession {
         if (!this.conn.destroyed) this.conn.destroy();
         return;
       }
-      this.conn.unref();
+      this.holdProcess();
       this.armPing();
       this.armIdle();
     });
@@ -127,6 +132,13 @@ export class KeepAliveSession {
   /** Ends the session and its streams with `reason`. */
   destroy(reason?: Error): void {
     if (!this.conn.destroyed) this.conn.destroy(reason, reason === undefined ? http2.constants.NGHTTP2_NO_ERROR : http2.constants.NGHTTP2_CANCEL);
+  }
+
+  /** The session keeps the process alive while it has streams or a request waits on its PING, and only then. */
+  private holdProcess(): void {
+    if (this.conn.destroyed) return;
+    if (this.streams > 0 || this.waiting > 0) this.conn.ref();
+    else this.conn.unref();
   }
 
   private alive(): void {
@@ -145,40 +157,41 @@ export class KeepAliveSession {
    */
   private ping(): Promise<boolean> {
     if (this.conn.destroyed) return Promise.resolve(false);
-    this.pinging ??= new Promise<boolean>((resolve) => {
-      let timeout: NodeJS.Timeout | undefined;
-      let settled = false;
-      const settle = (ok: boolean) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timeout);
-        this.conn.off("close", onClose);
-        this.pinging = undefined;
-        if (!this.busy) this.conn.unref();
-        if (ok) this.lastAliveAt = Date.now();
-        else this.retired = true;
-        resolve(ok);
-      };
-      const timedOut = () => {
-        this.destroy(new ConnectError("PING timed out", Code.Unavailable));
-        settle(false);
-      };
-      const onClose = () => settle(false);
-      this.conn.once("close", onClose);
-      // A PING in flight keeps the process alive: a call may wait on it.
-      this.conn.ref();
-      timeout = timer(timedOut, this.settings.pingTimeoutMs);
-      try {
-        this.conn.ping((err, duration) => {
-          if (err === null && duration > this.settings.pingTimeoutMs) timedOut();
-          else settle(err === null);
-        });
-      } catch {
-        // Node throws for a PING on a session it has just destroyed (connect-es #1795): not alive, nothing to throw.
-        settle(false);
-      }
+    if (this.pinging !== undefined) return this.pinging;
+    let resolve: (ok: boolean) => void = () => {};
+    const pinging = new Promise<boolean>((r) => {
+      resolve = r;
     });
-    return this.pinging;
+    this.pinging = pinging;
+    let timeout: NodeJS.Timeout | undefined;
+    let settled = false;
+    const settle = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timeout);
+      this.conn.off("close", onClose);
+      if (this.pinging === pinging) this.pinging = undefined;
+      if (ok) this.lastAliveAt = Date.now();
+      else this.retired = true;
+      resolve(ok);
+    };
+    const timedOut = () => {
+      this.destroy(new ConnectError("PING timed out", Code.Unavailable));
+      settle(false);
+    };
+    const onClose = () => settle(false);
+    this.conn.once("close", onClose);
+    timeout = timer(timedOut, this.settings.pingTimeoutMs);
+    try {
+      this.conn.ping((err, duration) => {
+        if (err === null && duration > this.settings.pingTimeoutMs) timedOut();
+        else settle(err === null);
+      });
+    } catch {
+      // Node throws for a PING on a session it has just destroyed (connect-es #1795): not alive, nothing to throw.
+      settle(false);
+    }
+    return pinging;
   }
 
   /** (Re)starts the keep-alive PING timer: while streams are open, or always with pingIdleConnection. */
