@@ -14,6 +14,7 @@ import { Http2SessionManager } from "@connectrpc/connect-node";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NodeHttp2ClientSessionManager } from "../src/transport/keep-alive-session-manager.js";
 import { KeepAliveSessionManager } from "../src/transport/keep-alive-session-manager.js";
+import { callThrough } from "./support/session-manager-call.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const timeout = { timeout: 60_000 };
@@ -122,23 +123,7 @@ function track<M extends NodeHttp2ClientSessionManager & { abort(reason?: Error)
   return manager;
 }
 
-/** One request through the manager, the way connect-node's HTTP client makes it; resolves to the body. */
-async function call(manager: NodeHttp2ClientSessionManager, path = "/"): Promise<string> {
-  const stream = await manager.request("POST", path, {}, {});
-  stream.end();
-  return new Promise<string>((resolve, reject) => {
-    let body = "";
-    stream.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-      manager.notifyResponseByteRead(stream);
-    });
-    stream.once("end", () => resolve(body));
-    stream.once("error", reject);
-    stream.once("close", () => {
-      if (stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) reject(new Error(`stream reset with code ${stream.rstCode}`));
-    });
-  });
-}
+const call = callThrough;
 
 /** How a promise stands after `ms`: its value, its error's message, or "pending". */
 async function within(promise: Promise<string>, ms: number): Promise<string> {

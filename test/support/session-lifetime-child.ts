@@ -14,28 +14,10 @@
 //                  must not hold the process.
 import * as http2 from "node:http2";
 import { KeepAliveSessionManager } from "../../src/transport/keep-alive-session-manager.js";
+import { callThrough as call } from "./session-manager-call.js";
 
 const [scenario, url] = process.argv.slice(2) as [string, string];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** One call: its body, read as connect-node reads it. */
-async function call(manager: KeepAliveSessionManager, path = "/"): Promise<string> {
-  const stream = await manager.request("POST", path, {}, {});
-  stream.end();
-  return read(manager, stream);
-}
-
-function read(manager: KeepAliveSessionManager, stream: http2.ClientHttp2Stream): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = "";
-    stream.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-      manager.notifyResponseByteRead(stream);
-    });
-    stream.once("end", () => resolve(body));
-    stream.once("error", reject);
-  });
-}
 
 /** The next line on stdin; stdin is then let go, so that it holds the process no longer. */
 function nextLine(): Promise<void> {
