@@ -11,6 +11,7 @@
 // keep-alive-session-manager.ts.)
 import * as http2 from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { maxTimerMs } from "../core/deadline.js";
 
 /** The keep-alive settings of a session, as connect-node's Http2SessionOptions names them, with their defaults applied. */
 export interface KeepAliveSettings {
@@ -23,9 +24,7 @@ export interface KeepAliveSettings {
   idleConnectionTimeoutMs: number;
 }
 
-/** The largest delay setTimeout takes; longer ones (Infinity included) mean "never". */
-const maxTimerMs = 0x7fffffff;
-
+/** An unref'd timer; a delay over the largest setTimeout takes (Infinity included) means "never". */
 function timer(callback: () => void, ms: number): NodeJS.Timeout | undefined {
   if (!(ms <= maxTimerMs)) return undefined;
   return setTimeout(callback, Math.max(0, ms)).unref();
