@@ -53,9 +53,8 @@ export class KeepAliveSession {
   constructor(conn: http2.ClientHttp2Session, settings: KeepAliveSettings, onTooManyPings: () => void) {
     this.conn = conn;
     this.settings = settings;
-    // For the session's whole life: an error after everyone else stopped listening is not thrown.
-    // The streams get their own errors, and so the calls.
-    conn.on("error", ignore);
+    // An "error" nobody else listens for is not thrown: the manager listens from http2.connect on, for the
+    // session's whole life (keep-alive-session-manager.ts). The streams get their own errors, and so the calls.
     conn.on("goaway", (code: number, _lastStreamId: number, data?: Buffer) => {
       this.retired = true;
       if (code === http2.constants.NGHTTP2_ENHANCE_YOUR_CALM && data?.toString("latin1") === "too_many_pings") onTooManyPings();
@@ -220,5 +219,3 @@ export class KeepAliveSession {
     clearTimeout(this.idleTimer);
   }
 }
-
-function ignore(): void {}
