@@ -25,3 +25,13 @@ export function runBuf(args, cwd) {
     });
   });
 }
+
+/**
+ * Builds proto/ in `cwd` into the image file `out` the way every baseline is built: descriptors with
+ * their imports, without source info (so comments never count). Resolves like runBuf.
+ * @param {string} cwd
+ * @param {string} out
+ */
+export function buildImage(cwd, out) {
+  return runBuf(["build", "--exclude-source-info", "-o", out], cwd);
+}

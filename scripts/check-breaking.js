@@ -13,7 +13,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buf, runBuf } from "./buf.js";
+import { buf, buildImage, runBuf } from "./buf.js";
 import { httpBindingRule, lostHttpBindings } from "./http-bindings.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -61,7 +61,7 @@ async function currentImage() {
   const tmp = await mkdtemp(join(tmpdir(), "check-breaking-"));
   try {
     const out = join(tmp, "current.binpb");
-    const built = await runBuf(["build", "--exclude-source-info", "-o", out], dir);
+    const built = await buildImage(dir, out);
     if (built.code !== 0) fail(`\`buf build\` failed (exit ${built.code}): ${(built.stderr || built.stdout).trim()}`);
     return await readFile(out);
   } finally {

@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buf, runBuf } from "./buf.js";
+import { buf, buildImage } from "./buf.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dir = resolve(process.argv[2] ?? root);
@@ -25,7 +25,7 @@ if (!/^\d+\.\d+\.\d+$/.test(version))
 
 const name = `v${version}.binpb`;
 await mkdir(baselines, { recursive: true });
-const built = await runBuf(["build", "--exclude-source-info", "-o", join(baselines, name)], dir);
+const built = await buildImage(dir, join(baselines, name));
 if (built.code !== 0) fail(`\`buf build\` failed (exit ${built.code}): ${(built.stderr || built.stdout).trim()}`);
 const earlier = (await readdir(baselines)).filter((file) => file.endsWith(".binpb") && file !== name);
 for (const file of earlier) await rm(join(baselines, file));
