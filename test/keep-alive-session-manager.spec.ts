@@ -118,6 +118,29 @@ async function startProxy(targetPort: number): Promise<Proxy> {
   };
 }
 
+/** A TCP server that accepts and never answers, at an https:// URL: a TLS handshake with it never completes. */
+async function startSilentPeer(): Promise<{ url: string; readonly connections: number }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return {
+    url: `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    get connections() {
+      return sockets.size;
+    },
+  };
+}
+
 function track<M extends NodeHttp2ClientSessionManager & { abort(reason?: Error): void }>(manager: M): M {
   cleanups.push(() => manager.abort());
   return manager;
@@ -283,6 +306,15 @@ describe("KeepAliveSessionManager", () => {
     expect(server.connections).toBe(2);
   });
 
+  it("abort() fails the requests waiting on a connect with its reason", timeout, async () => {
+    const silent = await startSilentPeer();
+    const manager = track(new KeepAliveSessionManager(silent.url));
+    const waiting = [within(call(manager), 10_000), within(call(manager), 10_000)];
+    await until(() => silent.connections === 1, "the connect at the server");
+    manager.abort(new Error("shutting down"));
+    expect(await Promise.all(waiting)).toEqual(["failed: shutting down", "failed: shutting down"]);
+  });
+
   it("abort() fails a request waiting on a verification PING with its reason, and opens nothing after it", timeout, async () => {
     const server = await startServer();
     const proxy = await startProxy(server.port);
@@ -366,23 +398,8 @@ describe("the process lives exactly as long as a call needs its session", () => 
   });
 
   it("a connect that never completes (a TLS handshake left unanswered) fails at connectTimeoutMs, and the process is then free to exit", timeout, async () => {
-    // A TCP server that accepts and never answers: the TLS handshake of an https:// connect never completes.
-    const silent = net.createServer(() => {});
-    const sockets = new Set<net.Socket>();
-    silent.on("connection", (socket) => {
-      sockets.add(socket);
-      socket.on("error", () => {});
-    });
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const socket of sockets) socket.destroy();
-          silent.close(() => resolve());
-        }),
-    );
-    const { port } = silent.address() as net.AddressInfo;
-    const run = await lifetime("connect-timeout", `https://127.0.0.1:${port}`);
-    expect(run, run.stderr).toMatchObject({ code: 0, lines: [`[unavailable] connecting to https://127.0.0.1:${port} did not complete within 0.5 s`] });
+    const silent = await startSilentPeer();
+    const run = await lifetime("connect-timeout", silent.url);
+    expect(run, run.stderr).toMatchObject({ code: 0, lines: [`[unavailable] connecting to ${silent.url} did not complete within 0.5 s`] });
   });
 });
