@@ -61,12 +61,22 @@ function runChild(scenario: string, protocol: string, client: string): Promise<R
   });
 }
 
-/** Runs a scenario and checks what must hold for every client: it ran, and calls before and after the event worked. */
-async function run(scenario: string, protocol: string, client: string): Promise<SafetyResult> {
-  const r = await runChild(scenario, protocol, client);
+/**
+ * Runs a scenario with connect-node's own transports: it ran and the call before the event worked. The three calls
+ * after it are not asserted: on connect-node 2.1's session manager each either works or waits for its deadline (5 s),
+ * when a verification PING was cut off by the GOAWAY and never settles (the second defect KeepAliveSessionManager
+ * fixes; test/keep-alive-session-manager.spec.ts shows it deterministically).
+ */
+async function runRaw(scenario: string, protocol: string): Promise<SafetyResult> {
+  const r = await runChild(scenario, protocol, "raw");
   const context = `exit ${r.code} ${r.signal ?? ""}\n${r.stdout}\n${r.stderr}`;
   expect(r.result, `no result line; ${context}`).toBeDefined();
-  return check(r, context);
+  const result = r.result!;
+  expect(result.problem, context).toBeUndefined();
+  expect(result.before, context).toBe("ok");
+  const { ok = 0, DeadlineExceeded = 0, ...other } = result.after;
+  expect({ ended: ok + DeadlineExceeded, other }, context).toEqual({ ended: 3, other: {} });
+  return result;
 }
 
 /** What must hold for our transports: nothing recorded, exit 0, nothing on stderr about it. */
@@ -77,10 +87,6 @@ async function runSafe(scenario: string, protocol: string, client = "ours"): Pro
   expect({ uncaught: r.result!.uncaught, unhandled: r.result!.unhandled }, context).toEqual({ uncaught: [], unhandled: [] });
   expect(r.stderr, context).not.toMatch(/uncaught|unhandled|ERR_HTTP2_INVALID_SESSION/i);
   expect(r.code, context).toBe(0);
-  return check(r, context);
-}
-
-function check(r: Run, context: string): SafetyResult {
   const result = r.result!;
   expect(result.problem, context).toBeUndefined();
   expect(result.before, context).toBe("ok");
@@ -132,7 +138,7 @@ describe("process safety over HTTP/2 with keep-alive PINGs (our transports)", ()
 describe("connect-node's own transports in the same scenarios: what KeepAliveSessionManager prevents", () => {
   for (const protocol of ["grpc", "grpc-web", "connect"] as const) {
     it(`${protocol}: GOAWAY with PINGs on throws ERR_HTTP2_INVALID_SESSION from the PING timer (connect-es #1795)`, timeout, async () => {
-      const result = await run("goaway", protocol, "raw");
+      const result = await runRaw("goaway", protocol);
       expect(result.uncaught.length).toBeGreaterThan(0);
       expect(result.uncaught[0]).toContain("ERR_HTTP2_INVALID_SESSION");
       expect(result.uncaught[0]).toMatch(/ClientHttp2Session\.ping[\s\S]*onPingInterval/);
@@ -140,7 +146,7 @@ describe("connect-node's own transports in the same scenarios: what KeepAliveSes
   }
 
   it("grpc: a PING timeout's late error event, after connect-node stopped listening, is thrown", timeout, async () => {
-    const result = await run("ping-timeout", "grpc", "raw");
+    const result = await runRaw("ping-timeout", "grpc");
     expect(result.uncaught.length).toBeGreaterThan(0);
     expect(result.uncaught[0]).toContain("PING timed out");
   });
