@@ -79,6 +79,16 @@ globalThis.transport = createZitadelTransport({ baseUrl: env.SNIPPET_URL, protoc
 globalThis.md = createMetadataClient(globalThis.transport);
 `;
 
+/** Whether a file awaits outside any function: `await x` or `for await` at module level. */
+function awaitsAtTopLevel(source: ts.SourceFile): boolean {
+  const visit = (node: ts.Node): boolean => {
+    if (ts.isFunctionLike(node)) return false;
+    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined)) return true;
+    return ts.forEachChild(node, visit) ?? false;
+  };
+  return visit(source);
+}
+
 const fileOf = (index: number) => `block-${String(index).padStart(2, "0")}.ts`;
 
 describe("README ts blocks", () => {
@@ -102,6 +112,23 @@ describe("README ts blocks", () => {
     expect(snippets.length).toBeGreaterThanOrEqual(10);
     expect(snippets.filter((s) => s.fragment).length).toBeLessThanOrEqual(3);
     expect(snippets[0]?.section).toBe("Quick start: the high-level API");
+  });
+
+  it('every block that imports and awaits at the top level says first that it is an ES module ("type": "module"), or which block it continues', () => {
+    // A CommonJS file (a .ts in a package without "type": "module", under module node16/nodenext) cannot use
+    // top-level await; a reader pasting such a block needs to know before tsc or node tells them.
+    const unsaid = snippets
+      .filter((s) => {
+        const source = ts.createSourceFile("block.ts", s.code, ts.ScriptTarget.ES2022, true);
+        return source.statements.some(ts.isImportDeclaration) && awaitsAtTopLevel(source);
+      })
+      // A block that continues another (the quick start's "// continues the quick start") inherits what that one says.
+      .filter((s) => !/^\/\/ (An ES module\b|continues )/.test(s.code.split("\n")[0] ?? ""))
+      .map((s) => `README.md:${s.line} (${s.section})`);
+    expect(unsaid).toEqual([]);
+    // The check itself: it sees top-level await, and not an await inside a function.
+    const probe = (code: string) => awaitsAtTopLevel(ts.createSourceFile("p.ts", code, ts.ScriptTarget.ES2022, true));
+    expect([probe("const a = await f();"), probe("for await (const x of y) {}"), probe("async function g() { await f(); }")]).toEqual([true, true, false]);
   });
 
   it("every block type-checks against the package's own typings", () => {
