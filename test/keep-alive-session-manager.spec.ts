@@ -15,6 +15,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { NodeHttp2ClientSessionManager } from "../src/transport/keep-alive-session-manager.js";
 import { KeepAliveSessionManager } from "../src/transport/keep-alive-session-manager.js";
 import { callThrough } from "./support/session-manager-call.js";
+import { startSynDropPeer } from "./support/syn-drop-peer.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const timeout = { timeout: 60_000 };
@@ -315,6 +316,26 @@ describe("KeepAliveSessionManager", () => {
     expect(await Promise.all(waiting)).toEqual(["failed: shutting down", "failed: shutting down"]);
   });
 
+  it("gives up a connect once no call counted with callStarted() is in flight, and not before", timeout, async () => {
+    const silent = await startSilentPeer();
+    const manager = track(new KeepAliveSessionManager(silent.url, { connectTimeoutMs: 60_000 }));
+    const endA = manager.callStarted();
+    const endB = manager.callStarted();
+    const waiting = call(manager);
+    await until(() => silent.connections === 1, "the connect at the server");
+    endA();
+    endA(); // Twice is once: B is still in flight.
+    expect(await within(waiting, 300)).toBe("pending");
+    endB();
+    expect(await within(waiting, 10_000)).toBe(`failed: [canceled] no call waits for the connection to ${silent.url} any more`);
+    // The next call connects anew.
+    const endC = manager.callStarted();
+    const next = call(manager);
+    await until(() => silent.connections === 2, "a second connect at the server");
+    endC();
+    expect(await within(next, 10_000)).toMatch(/^failed: \[canceled\] no call waits/);
+  });
+
   it("abort() fails a request waiting on a verification PING with its reason, and opens nothing after it", timeout, async () => {
     const server = await startServer();
     const proxy = await startProxy(server.port);
@@ -400,6 +421,17 @@ describe("the process lives exactly as long as a call needs its session", () => 
   it("a connect that never completes (a TLS handshake left unanswered) fails at connectTimeoutMs, and the process is then free to exit", timeout, async () => {
     const silent = await startSilentPeer();
     const run = await lifetime("connect-timeout", silent.url);
-    expect(run, run.stderr).toMatchObject({ code: 0, lines: [`[unavailable] connecting to ${silent.url} did not complete within 0.5 s`] });
+    expect(run, run.stderr).toMatchObject({ code: 0, lines: [`[unavailable] connecting to ${silent.url} did not complete within 500 ms`] });
   });
+
+  it(
+    "nor does a TCP connect to a host that drops SYNs: its socket is destroyed at connectTimeoutMs (node:http2 would leave it connecting)",
+    timeout,
+    async () => {
+      const peer = await startSynDropPeer();
+      cleanups.push(() => peer.close());
+      const run = await lifetime("connect-timeout", peer.url);
+      expect(run, run.stderr).toMatchObject({ code: 0, lines: [`[unavailable] connecting to ${peer.url} did not complete within 500 ms`] });
+    },
+  );
 });

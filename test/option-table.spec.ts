@@ -113,6 +113,7 @@ const samples = {
   pingIdleConnection: true,
   pingTimeoutMs: 10_000,
   idleConnectionTimeoutMs: 60_000,
+  connectTimeoutMs: 5_000,
 } satisfies Record<AnyOptionKey, unknown>;
 
 interface Factory {

@@ -193,6 +193,25 @@ describe("transport options", () => {
     // 0 and Infinity ask for no deadline, explicitly.
     for (const defaultTimeoutMs of [0, Number.POSITIVE_INFINITY]) expect(() => createZitadelTransport({ ...base, defaultTimeoutMs })).not.toThrow();
   });
+
+  it("takes connectTimeoutMs for HTTP/2 on every protocol (Infinity for none), refuses a value no timer can take, and refuses it over HTTP/1.1", () => {
+    const base = { baseUrl: "https://acme.zitadel.cloud", auth: "tok" };
+    for (const connectTimeoutMs of [1, 5_000, 2 ** 31 - 1, Number.POSITIVE_INFINITY]) {
+      expect(() => createZitadelTransport({ ...base, protocol: "grpc", connectTimeoutMs })).not.toThrow();
+      for (const protocol of ["grpc-web", "connect", "rest"] as const) {
+        expect(() => createZitadelTransport({ ...base, protocol, httpVersion: "2", connectTimeoutMs }), protocol).not.toThrow();
+      }
+    }
+    for (const connectTimeoutMs of [0, -1, Number.NaN, 2 ** 31, 1.5, "5000"]) {
+      expect(() => createZitadelTransport({ ...base, protocol: "grpc", connectTimeoutMs: connectTimeoutMs as number }), String(connectTimeoutMs)).toThrow(
+        /createZitadelTransport: option "connectTimeoutMs" must be a whole number of milliseconds from 1 to 2147483647, or Infinity for none, got .*; leave it out for the default of 20 s\./,
+      );
+    }
+    expect(() => createZitadelTransport({ ...base, protocol: "grpc-web", connectTimeoutMs: 5_000 })).toThrow(
+      /option "connectTimeoutMs" is a setting of HTTP\/2 connections, and this transport uses HTTP\/1\.1; set httpVersion: "2"/,
+    );
+    expect(() => createZitadelTransport({ ...base, protocol: "rest", httpVersion: "2", fetch: globalThis.fetch, connectTimeoutMs: 5_000 })).toThrow(/"fetch"/);
+  });
 });
 
 describe("a custom fetch for REST", () => {

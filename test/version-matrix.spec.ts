@@ -1,7 +1,8 @@
 // The version matrix: the packed tarball installed into a new project, the
 // way a user installs it, and used there (require, import, tsc with node16 and
 // bundler resolution, the README's interceptor on the user's own transport, a
-// real call over every protocol against the packed emulator) in two lanes:
+// real call over every protocol against the packed emulator, every option of
+// the installed connect transports known to ours) in two lanes:
 // Node 20 with the lowest peer versions we support, and the newest Node 24
 // from the npm registry with the newest @connectrpc/* and @bufbuild/protobuf.
 // Node 24 and the lanes' projects are kept in node_modules/.cache between runs.
@@ -9,6 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectOptionKeys, optionCoverageScript } from "./support/connect-option-keys.js";
 import { consumerFiles, expectedCalls } from "./support/matrix-consumer.js";
 import type { LaneSetup } from "./support/matrix-lane.js";
 import { installedCopies, matrixCache, newestPeerVersions, prepareLane } from "./support/matrix-lane.js";
@@ -86,6 +88,16 @@ describe.each(Object.entries(lanes))("%s", (_name, { setup, major }) => {
       expect(result.calls).toEqual(expectedCalls);
     }, 180_000);
   }
+
+  it("knows every option of the installed connect transports: each applies or is refused naming why, none is unknown", async () => {
+    const keys = connectOptionKeys(dir);
+    // The types did resolve: the options every version has are among them.
+    expect(keys.node).toEqual(expect.arrayContaining(["baseUrl", "sessionManager", "pingIntervalMs", "nodeOptions", "useBinaryFormat"]));
+    expect(keys.web).toEqual(expect.arrayContaining(["baseUrl", "fetch", "useBinaryFormat"]));
+    await writeFile(join(dir, "option-coverage.mjs"), optionCoverageScript(keys));
+    const out = await succeed(node, ["option-coverage.mjs"], dir, { what: `option-coverage.mjs on ${node}` });
+    expect(JSON.parse(out.trim())).toEqual([]);
+  });
 
   for (const resolution of ["node16", "bundler"]) {
     it(`type-checks with moduleResolution ${resolution}, the README's own-transport example included`, async () => {

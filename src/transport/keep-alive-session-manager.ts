@@ -29,12 +29,16 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { GrpcTransportOptions, Http2SessionOptions } from "@connectrpc/connect-node";
 import type { KeepAliveSettings } from "./keep-alive-session.js";
 import { KeepAliveSession } from "./keep-alive-session.js";
+import { ownedSocket } from "./http2-socket.js";
+import { formatDuration } from "./deadline.js";
+import { maxTimerMs } from "../core/deadline.js";
+import { ZitadelConfigError } from "../core/config-error.js";
 
 /** The session manager interface connect-node's HTTP/2 transports take (connect-node does not export its name). */
 export type NodeHttp2ClientSessionManager = NonNullable<GrpcTransportOptions["sessionManager"]>;
 
 /** The connection options of an HTTP/2 transport that configure its session manager. */
-export interface Http2ConnectionOptions extends Http2SessionOptions {
+export interface Http2ConnectionOptions extends KeepAliveSessionOptions {
   sessionManager?: NodeHttp2ClientSessionManager;
   nodeOptions?: http2.ClientSessionOptions | http2.SecureClientSessionOptions;
 }
@@ -44,7 +48,24 @@ const defaultConnectTimeoutMs = 20_000;
 
 /** The manager's options: connect-node's, and connect-node 2.3's connectTimeoutMs (not in 2.1's type). */
 export interface KeepAliveSessionOptions extends Http2SessionOptions {
+  /** A connect (TCP and TLS) not complete after this long fails Unavailable; default 20 s, Infinity for none. */
   connectTimeoutMs?: number;
+}
+
+/**
+ * Checks a connectTimeoutMs option: a whole number of milliseconds a timer
+ * can take, or Infinity for none (as connect-node 2.3 reads it).
+ */
+export function checkConnectTimeoutMs(value: unknown, entry: string): void {
+  if (value === undefined || value === Number.POSITIVE_INFINITY) return;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > maxTimerMs) {
+    throw new ZitadelConfigError({
+      code: "ERR_INVALID_OPTION",
+      option: "connectTimeoutMs",
+      entry,
+      problem: `option "connectTimeoutMs" must be a whole number of milliseconds from 1 to ${maxTimerMs}, or Infinity for none, got ${String(value)}; leave it out for the default of ${defaultConnectTimeoutMs / 1000} s.`,
+    });
+  }
 }
 /** New sessions that may die before a stream goes on one, in one request, before it fails. */
 const maxFreshSessions = 3;
@@ -64,6 +85,8 @@ export class KeepAliveSessionManager implements NodeHttp2ClientSessionManager {
   private abortReason: Error | undefined;
 
   private readonly connectTimeoutMs: number;
+  /** Calls in flight on the transport over this manager, as callStarted() counts them. */
+  private callsInFlight = 0;
 
   constructor(url: string, options: KeepAliveSessionOptions = {}, nodeOptions?: http2.ClientSessionOptions | http2.SecureClientSessionOptions) {
     this.authority = new URL(url).origin;
@@ -127,6 +150,25 @@ export class KeepAliveSessionManager implements NodeHttp2ClientSessionManager {
     );
   }
 
+  /**
+   * Says that a call of the transport over this manager started; the
+   * function returned says that it ended. When the last call in flight has
+   * ended, a connect still in progress is given up: no call waits for it
+   * (connect's transports cannot tell a request they stopped waiting for, so
+   * the transport counts its calls), and a host that drops SYNs must not hold
+   * the process for connectTimeoutMs after the calls gave up on it.
+   */
+  callStarted(): () => void {
+    this.callsInFlight++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.callsInFlight--;
+      if (this.callsInFlight === 0) this.connecting?.cancel(new ConnectError(`no call waits for the connection to ${this.authority} any more`, Code.Canceled));
+    };
+  }
+
   notifyResponseByteRead(stream: http2.ClientHttp2Stream): void {
     for (const session of this.open) session.responseByteRead(stream);
   }
@@ -155,7 +197,9 @@ export class KeepAliveSessionManager implements NodeHttp2ClientSessionManager {
   }
 
   private startConnect(): { promise: Promise<KeepAliveSession>; cancel: (reason: Error) => void } {
-    const conn = http2.connect(this.authority, this.nodeOptions);
+    // Our own socket: one still connecting is destroyed with it (http2-socket.ts says why).
+    const socket = ownedSocket(this.nodeOptions);
+    const conn = http2.connect(this.authority, { ...this.nodeOptions, createConnection: socket.createConnection });
     // From the start to the end of the session: an error nobody else listens for is not thrown.
     conn.on("error", ignore);
     let cancel: (reason: Error) => void = () => {};
@@ -165,6 +209,7 @@ export class KeepAliveSessionManager implements NodeHttp2ClientSessionManager {
         // A socket still connecting (a host that drops SYNs) must not keep the process alive after the failure.
         conn.unref();
         if (!conn.destroyed) conn.destroy(undefined, http2.constants.NGHTTP2_CANCEL);
+        socket.destroy();
         reject(reason);
       };
       const onConnect = () => {
@@ -186,10 +231,14 @@ export class KeepAliveSessionManager implements NodeHttp2ClientSessionManager {
         resolve(session);
       };
       const onError = (err: Error) => fail(err);
-      const timeout = setTimeout(
-        () => fail(new ConnectError(`connecting to ${this.authority} did not complete within ${this.connectTimeoutMs / 1000} s`, Code.Unavailable)),
-        this.connectTimeoutMs,
-      );
+      const timeout =
+        this.connectTimeoutMs > maxTimerMs
+          ? undefined
+          : setTimeout(
+              () =>
+                fail(new ConnectError(`connecting to ${this.authority} did not complete within ${formatDuration(this.connectTimeoutMs)}`, Code.Unavailable)),
+              this.connectTimeoutMs,
+            );
       const cleanup = () => {
         clearTimeout(timeout);
         conn.off("connect", onConnect);
@@ -207,12 +256,12 @@ export class KeepAliveSessionManager implements NodeHttp2ClientSessionManager {
 
 /**
  * The session manager of an HTTP/2 transport to `baseUrl`: this one, made
- * from the ping and idle settings and `nodeOptions`, as connect-node would
+ * from the ping, idle and connect settings and `nodeOptions`, as connect-node would
  * make its own.
  */
 export function keepAliveSessionManager(baseUrl: string, options: Omit<Http2ConnectionOptions, "sessionManager">): KeepAliveSessionManager {
-  const { pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs, nodeOptions } = options;
-  return new KeepAliveSessionManager(baseUrl, { pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs }, nodeOptions);
+  const { pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs, connectTimeoutMs, nodeOptions } = options;
+  return new KeepAliveSessionManager(baseUrl, { pingIntervalMs, pingIdleConnection, pingTimeoutMs, idleConnectionTimeoutMs, connectTimeoutMs }, nodeOptions);
 }
 
 function ignore(): void {}

@@ -12,7 +12,8 @@ import { parseBaseUrl } from "../core/base-url.js";
 import { withDeadlines } from "./deadline.js";
 import { withoutOwnOptions } from "./without-own-options.js";
 import type { Http2ConnectionOptions, NodeHttp2ClientSessionManager } from "./keep-alive-session-manager.js";
-import { keepAliveSessionManager } from "./keep-alive-session-manager.js";
+import { checkConnectTimeoutMs, KeepAliveSessionManager, keepAliveSessionManager } from "./keep-alive-session-manager.js";
+import { withCountedCalls } from "./counted-calls.js";
 
 type Rows = typeof nodeOptionRows;
 
@@ -20,7 +21,21 @@ type Rows = typeof nodeOptionRows;
 type Own<P extends ZitadelProtocol> = Omit<ZitadelOwnOptions, "protocol" | RefusedOption<Rows, P>> & { protocol: P };
 
 /** connect-node's options of a transport, without ours and without those the table refuses for protocol P. */
-type FromConnect<T, P extends ZitadelProtocol> = HttpVersionOptional<DistributiveOmit<T, OwnOptionKey | RefusedOption<Rows, P>>>;
+type FromConnect<T, P extends ZitadelProtocol> = HttpVersionOptional<WithConnectTimeout<DistributiveOmit<T, OwnOptionKey | RefusedOption<Rows, P>>>>;
+
+interface ConnectTimeout {
+  /**
+   * How long a connect (TCP, and TLS for https://) may take: one not
+   * complete by then fails Unavailable, and is retried as a connection
+   * failure. Default 20 s; Infinity for none. Each call's deadline applies
+   * too, whichever ends first. connect-node 2.3 has this option; ours takes
+   * it on every connect-node version, since our session manager connects.
+   */
+  connectTimeoutMs?: number;
+}
+
+/** connectTimeoutMs on the HTTP/2 options of a transport (HTTP/1.1 connects through nodeOptions' agent). */
+type WithConnectTimeout<T> = T extends { httpVersion: "1.1" } ? T : T & ConnectTimeout;
 
 interface GrpcHttpVersion {
   /** gRPC runs on HTTP/2 only: "2" is what it does anyway, "1.1" is refused. */
@@ -77,6 +92,7 @@ function checkFor<P extends ZitadelProtocol>(options: ZitadelTransportOptions, p
     throw new ZitadelConfigError({ code: "ERR_INVALID_OPTION", option: "httpVersion", entry: entry, problem: `option "httpVersion" must be "1.1" or "2".` });
   }
   checkOptions(options, nodeOptionRows, { entry, protocol, defaultHttpVersion: protocol === "grpc" ? "2" : "1.1" });
+  checkConnectTimeoutMs(Reflect.get(options, "connectTimeoutMs"), entry);
 }
 
 /**
@@ -104,27 +120,32 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
       const interceptors = validateCommonOptions(options, protocol, entry);
       const { defaultTimeoutMs, baseUrl, ...forConnect } = withoutOwnOptions(options, "fetch", "httpVersion");
       const sessionManager = http2SessionManager(baseUrl, forConnect);
-      return withDeadlines(createGrpcTransport({ ...forConnect, baseUrl, interceptors, sessionManager }), normalized(baseUrl), defaultTimeoutMs);
+      const transport = withDeadlines(createGrpcTransport({ ...forConnect, baseUrl, interceptors, sessionManager }), normalized(baseUrl), defaultTimeoutMs);
+      return countedBy(sessionManager, transport);
     }
     case "grpc-web": {
       checkFor(options, "grpc-web");
       const interceptors = validateCommonOptions(options, protocol, entry);
       const { defaultTimeoutMs, baseUrl, ...forConnect } = withoutOwnOptions(options, "fetch");
-      const transport =
-        forConnect.httpVersion === "2"
-          ? createGrpcWebTransport({ ...forConnect, ...overHttp2(baseUrl, forConnect), interceptors })
-          : createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
-      return withDeadlines(transport, normalized(baseUrl), defaultTimeoutMs);
+      if (forConnect.httpVersion !== "2") {
+        const transport = createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
+        return withDeadlines(transport, normalized(baseUrl), defaultTimeoutMs);
+      }
+      const sessionManager = http2SessionManager(baseUrl, forConnect);
+      const transport = createGrpcWebTransport({ ...forConnect, baseUrl, httpVersion: "2", sessionManager, interceptors });
+      return countedBy(sessionManager, withDeadlines(transport, normalized(baseUrl), defaultTimeoutMs));
     }
     case "connect": {
       checkFor(options, "connect");
       const interceptors = validateCommonOptions(options, protocol, entry);
       const { defaultTimeoutMs, baseUrl, ...forConnect } = withoutOwnOptions(options, "fetch");
-      const transport =
-        forConnect.httpVersion === "2"
-          ? createConnectTransport({ ...forConnect, ...overHttp2(baseUrl, forConnect), interceptors })
-          : createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
-      return withDeadlines(transport, normalized(baseUrl), defaultTimeoutMs);
+      if (forConnect.httpVersion !== "2") {
+        const transport = createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
+        return withDeadlines(transport, normalized(baseUrl), defaultTimeoutMs);
+      }
+      const sessionManager = http2SessionManager(baseUrl, forConnect);
+      const transport = createConnectTransport({ ...forConnect, baseUrl, httpVersion: "2", sessionManager, interceptors });
+      return countedBy(sessionManager, withDeadlines(transport, normalized(baseUrl), defaultTimeoutMs));
     }
     case "rest": {
       checkFor(options, "rest");
@@ -135,26 +156,34 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
         "useBinaryFormat",
       );
       // With a fetch, the table has refused the connection options: the fetch does the connecting.
+      if (fetch !== undefined || connection.httpVersion !== "2") {
+        const httpClient = fetch === undefined ? createRestNodeHttpClient(baseUrl, connection) : undefined;
+        return createRestTransport({ baseUrl, interceptors, defaultTimeoutMs, jsonOptions, readMaxBytes, writeMaxBytes, fetch, httpClient });
+      }
       // Over HTTP/2 the connection is the guarded session manager, as for the other protocols.
-      const guarded = connection.httpVersion === "2" ? { ...connection, sessionManager: http2SessionManager(baseUrl, connection) } : connection;
-      const httpClient = fetch === undefined ? createRestNodeHttpClient(baseUrl, guarded) : undefined;
-      return createRestTransport({ baseUrl, interceptors, defaultTimeoutMs, jsonOptions, readMaxBytes, writeMaxBytes, fetch, httpClient });
+      const sessionManager = http2SessionManager(baseUrl, connection);
+      const httpClient = createRestNodeHttpClient(baseUrl, { ...connection, sessionManager });
+      return countedBy(sessionManager, createRestTransport({ baseUrl, interceptors, defaultTimeoutMs, jsonOptions, readMaxBytes, writeMaxBytes, httpClient }));
     }
   }
 }
 
-/** The HTTP/2 part of a gRPC-web or Connect transport's options: the session manager for baseUrl. */
-function overHttp2(baseUrl: string, connection: Http2ConnectionOptions): { baseUrl: string; httpVersion: "2"; sessionManager: NodeHttp2ClientSessionManager } {
-  return { baseUrl, httpVersion: "2", sessionManager: http2SessionManager(baseUrl, connection) };
+/**
+ * The transport, counting its calls for the session manager when the manager
+ * is ours, so that it gives up a connect no call waits for any more
+ * (KeepAliveSessionManager.callStarted); a caller's own manager is left as it is.
+ */
+function countedBy(sessionManager: NodeHttp2ClientSessionManager, transport: Transport): Transport {
+  return sessionManager instanceof KeepAliveSessionManager ? withCountedCalls(transport, sessionManager) : transport;
 }
 
 /**
  * The session manager of an HTTP/2 transport: the caller's `sessionManager`
  * as given (the caller's connection, the caller's keep-alive), or ours made
- * from the ping and idle settings and nodeOptions, as connect-node would make
- * its own (keep-alive-session-manager.ts says why not connect-node's).
- * connect-node ignores the ping and idle settings and nodeOptions once it has
- * a session manager; they are passed on anyway, unchanged.
+ * from the ping, idle and connect settings and nodeOptions, as connect-node
+ * would make its own (keep-alive-session-manager.ts says why not
+ * connect-node's). connect-node ignores those settings and nodeOptions once
+ * it has a session manager; they are passed on anyway, unchanged.
  */
 function http2SessionManager(baseUrl: string, options: Http2ConnectionOptions): NodeHttp2ClientSessionManager {
   return options.sessionManager ?? keepAliveSessionManager(baseUrl, options);

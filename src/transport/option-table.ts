@@ -46,7 +46,7 @@ export type OptionRule =
   | { readonly refuse: string; readonly except?: boolean | string };
 
 /** Every option a Node factory knows: connect-node's, for all of its transports, and ours. */
-type NodeOptionKey = Keys<NodeGrpcOptions> | Keys<NodeGrpcWebOptions> | Keys<NodeConnectOptions> | OwnOptionKey | "fetch";
+type NodeOptionKey = Keys<NodeGrpcOptions> | Keys<NodeGrpcWebOptions> | Keys<NodeConnectOptions> | OwnOptionKey | "fetch" | "connectTimeoutMs";
 
 /** Every option a browser factory knows: connect-web's, for both of its transports, and ours. */
 type WebOptionKey = Keys<WebGrpcWebOptions> | Keys<WebConnectOptions> | OwnOptionKey | "credentials";
@@ -177,6 +177,13 @@ export const nodeOptionRows = {
     rest: { use: "http-client", refusedWhen: [withFetch, overHttp1, withSessionManager, withoutPingInterval] },
   },
   idleConnectionTimeoutMs: {
+    grpc: { use: "connect", refusedWhen: [withSessionManager] },
+    "grpc-web": { use: "connect", refusedWhen: [overHttp1, withSessionManager] },
+    connect: { use: "connect", refusedWhen: [overHttp1, withSessionManager] },
+    rest: { use: "http-client", refusedWhen: [withFetch, overHttp1, withSessionManager] },
+  },
+  // connect-node 2.3's (its types name it from 2.3 on); ours on every version, since our session manager does the connecting.
+  connectTimeoutMs: {
     grpc: { use: "connect", refusedWhen: [withSessionManager] },
     "grpc-web": { use: "connect", refusedWhen: [overHttp1, withSessionManager] },
     connect: { use: "connect", refusedWhen: [overHttp1, withSessionManager] },

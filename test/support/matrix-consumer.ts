@@ -30,7 +30,9 @@ async function main() {
     const admin = emulator.user("acme-admin").token;
     const calls = {};
     for (const protocol of ["grpc", "grpc-web", "rest"]) {
-      const v1 = md.createMetadataClient(md.createZitadelTransport({ baseUrl: emulator.url, protocol, auth: admin }));
+      // connectTimeoutMs: connect-node 2.3's option, which ours takes on 2.1 too.
+      const http2 = protocol === "grpc" ? { connectTimeoutMs: 10000 } : {};
+      const v1 = md.createMetadataClient(md.createZitadelTransport({ baseUrl: emulator.url, protocol, auth: admin, ...http2 }));
       await v1.user(alice).set("lane." + protocol, "v1 over " + protocol);
       calls["v1 " + protocol] = (await v1.user(alice).get("lane." + protocol)).text();
     }
@@ -100,7 +102,7 @@ const typedUse = `import type { Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import type { JsonReadOptions } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
-import type { MetadataClient } from "zitadel-metadata";
+import type { MetadataClient, ZitadelGrpcWebTransportOptions } from "zitadel-metadata";
 import { createManagementClient, createMetadataClient, createZitadelInterceptor, createZitadelTransport } from "zitadel-metadata";
 import { startEmulator } from "zitadel-metadata/emulator";
 
@@ -118,6 +120,11 @@ export async function read(userId: string): Promise<string> {
     await emulator.close();
   }
 }
+// connectTimeoutMs (connect-node 2.3's name) on every connect-node version, for HTTP/2 only.
+export const patient: Transport = createZitadelTransport({ baseUrl: "http://127.0.0.1:8080", protocol: "grpc", auth: "pat", connectTimeoutMs: 5_000 });
+export const patientWeb: ZitadelGrpcWebTransportOptions = { baseUrl: "http://127.0.0.1:8080", protocol: "grpc-web", auth: "pat", httpVersion: "2", connectTimeoutMs: 5_000 };
+// @ts-expect-error over HTTP/1.1 there is no connectTimeoutMs
+export const impatientWeb: ZitadelGrpcWebTransportOptions = { baseUrl: "http://127.0.0.1:8080", protocol: "grpc-web", auth: "pat", httpVersion: "1.1", connectTimeoutMs: 5_000 };
 // @ts-expect-error auth is required
 createZitadelTransport({ baseUrl: "http://127.0.0.1:8080", protocol: "grpc" });
 // @ts-expect-error useBinaryFormat is a boolean
