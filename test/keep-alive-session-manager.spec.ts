@@ -10,9 +10,11 @@ import * as http2 from "node:http2";
 import * as net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { Http2SessionManager } from "@connectrpc/connect-node";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NodeHttp2ClientSessionManager } from "../src/transport/keep-alive-session-manager.js";
+import { connectionFailureOf } from "../src/index.js";
 import { KeepAliveSessionManager } from "../src/transport/keep-alive-session-manager.js";
 import { callThrough } from "./support/session-manager-call.js";
 import { startSynDropPeer } from "./support/syn-drop-peer.js";
@@ -319,8 +321,8 @@ describe("KeepAliveSessionManager", () => {
   it("gives up a connect once no call counted with callStarted() is in flight, and not before", timeout, async () => {
     const silent = await startSilentPeer();
     const manager = track(new KeepAliveSessionManager(silent.url, { connectTimeoutMs: 60_000 }));
-    const endA = manager.callStarted();
-    const endB = manager.callStarted();
+    const endA = manager.callStarted().ended;
+    const endB = manager.callStarted().ended;
     const waiting = call(manager);
     await until(() => silent.connections === 1, "the connect at the server");
     endA();
@@ -329,11 +331,33 @@ describe("KeepAliveSessionManager", () => {
     endB();
     expect(await within(waiting, 10_000)).toBe(`failed: [canceled] no call waits for the connection to ${silent.url} any more`);
     // The next call connects anew.
-    const endC = manager.callStarted();
+    const endC = manager.callStarted().ended;
     const next = call(manager);
     await until(() => silent.connections === 2, "a second connect at the server");
     endC();
     expect(await within(next, 10_000)).toMatch(/^failed: \[canceled\] no call waits/);
+  });
+
+  it("says a call that failed at its deadline waited on a connect all along, and leaves every other failure as it was", timeout, async () => {
+    const silent = await startSilentPeer();
+    const manager = track(new KeepAliveSessionManager(silent.url, { connectTimeoutMs: 60_000 }));
+    const counted = manager.callStarted();
+    const waiting = call(manager);
+    await until(() => silent.connections === 1, "the connect at the server");
+    const deadline = new ConnectError("GetUserMetadata got no complete response within 1 s", Code.DeadlineExceeded);
+    const explained = counted.failed(deadline);
+    const host = new URL(silent.url).host;
+    expect(explained).toBeInstanceOf(ConnectError);
+    expect((explained as ConnectError).code).toBe(Code.DeadlineExceeded);
+    expect((explained as ConnectError).rawMessage).toBe(
+      `the call's deadline passed while connecting: ${host} did not answer the connection (a firewall that drops it, or a host that is down): check the host and port in baseUrl, and that this machine may reach them`,
+    );
+    expect((explained as ConnectError).cause).toBe(deadline);
+    expect(connectionFailureOf(explained)).toEqual({ kind: "no-answer", host, reason: expect.stringContaining("did not answer") });
+    const other = new ConnectError("denied", Code.PermissionDenied);
+    expect(counted.failed(other)).toBe(other);
+    counted.ended();
+    expect(await within(waiting, 10_000)).toMatch(/^failed: \[canceled\] no call waits/);
   });
 
   it("abort() fails a request waiting on a verification PING with its reason, and opens nothing after it", timeout, async () => {

@@ -24,7 +24,11 @@ afterAll(async () => {
 
 interface Ended {
   code: string;
+  /** connectionFailureOf(error)?.kind */
+  kind: string | null;
   message: string;
+  /** The messages of the error's causes, outermost first. */
+  causes: string[];
   ms: number;
 }
 
@@ -48,17 +52,55 @@ describe("a host that drops SYNs", () => {
     ["rest", "1.1"],
   ] as const;
 
+  const noAnswer = () => `127.0.0.1:${peer.port} did not answer the connection (a firewall that drops it, or a host that is down)`;
+
   for (const [protocol, httpVersion] of lanes) {
     it(`${protocol} over HTTP/${httpVersion}: the call fails at its deadline, and the process exits (the connect is given up)`, timeout, async () => {
       const ended = await callOnce(protocol, httpVersion, "deadline");
-      expect(ended).toMatchObject({ code: "DeadlineExceeded", message: expect.stringContaining("got no complete response within 1 s") });
+      if (httpVersion === "2") {
+        // Our session manager knows the call waited on a connect all along, and says so.
+        expect(ended).toMatchObject({
+          code: "DeadlineExceeded",
+          kind: "no-answer",
+          message: expect.stringContaining(`the call's deadline passed while connecting: ${noAnswer()}: check the host and port in baseUrl`),
+        });
+        expect(ended.causes).toContainEqual(expect.stringContaining("got no complete response within 1 s"));
+      } else {
+        // Over HTTP/1.1 Node's agent connects: the deadline's own message, without the cause.
+        expect(ended).toMatchObject({ code: "DeadlineExceeded", kind: null, message: expect.stringContaining("got no complete response within 1 s") });
+      }
     });
   }
+
+  it("rest on the global fetch without a deadline: undici's connect timeout is explained the same way", timeout, async () => {
+    const ended = await callOnce("rest", "1.1", "fetch");
+    expect(ended).toMatchObject({
+      code: "Unavailable",
+      kind: "no-answer",
+      message: expect.stringContaining(`${noAnswer()}: check the host and port in baseUrl`),
+    });
+  });
+
+  it("zmeta over gRPC: exit 1 at --timeout, with the cause and the fix in the CLI's flags", timeout, async () => {
+    const zmeta = join(root, "bin", "zmeta.js");
+    const r = await run(process.execPath, [zmeta, "get", "-u", "1", "plan", "--url", peer.url, "--token", "pat-unreachable", "--timeout", "2s"], root, {
+      timeoutMs: 30_000,
+    });
+    expect(r).toMatchObject({ code: 1, stdout: "" });
+    expect(r.stderr.trim()).toBe(
+      `zmeta get: DeadlineExceeded: ${noAnswer()}. Hint: check the host and port in --url (or ZITADEL_URL), and that this machine may reach them`,
+    );
+  });
 
   for (const protocol of ["grpc", "grpc-web", "connect", "rest"]) {
     it(`${protocol} over HTTP/2 without a deadline: connectTimeoutMs fails the call Unavailable, and the process exits`, timeout, async () => {
       const ended = await callOnce(protocol, "2", "connect-timeout");
-      expect(ended).toMatchObject({ code: "Unavailable", message: expect.stringContaining(`connecting to ${peer.url} did not complete within 500 ms`) });
+      expect(ended).toMatchObject({
+        code: "Unavailable",
+        kind: "no-answer",
+        message: expect.stringContaining(`${noAnswer()}: check the host and port in baseUrl`),
+      });
+      expect(ended.causes).toContainEqual(expect.stringContaining(`connecting to ${peer.url} did not complete within 500 ms`));
     });
   }
 });

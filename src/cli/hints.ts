@@ -41,6 +41,8 @@ function connectionHint(f: ConnectionFailure, ctx: HintContext): string {
     case "refused":
       // Also what a server that stopped mid-command leaves: the same hint as any other Unavailable.
       return `cannot reach ${ctx.url}: check --url (or ZITADEL_URL) and that ZITADEL is running`;
+    case "no-answer":
+      return "check the host and port in --url (or ZITADEL_URL), and that this machine may reach them";
     case "not-zitadel":
       return "--url must be the instance's origin, such as https://acme.zitadel.cloud (no path)";
   }

@@ -9,7 +9,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { tokenFailureKey } from "../zitadel/errors.js";
 
 /** The kinds of connection failure we explain. */
-export type ConnectionFailureKind = "tls-to-plain" | "plain-to-tls" | "certificate" | "dns" | "refused" | "not-zitadel";
+export type ConnectionFailureKind = "tls-to-plain" | "plain-to-tls" | "certificate" | "dns" | "refused" | "no-answer" | "not-zitadel";
 
 /** What went wrong, for a message in the caller's own terms (the CLI names its flags). */
 export interface ConnectionFailure {
@@ -19,10 +19,12 @@ export interface ConnectionFailure {
    * connection without an answer, likely one that expects TLS),
    * "certificate" (a TLS certificate Node does not trust, or one for another
    * host name), "dns" (the host name does not resolve), "refused" (nothing
-   * listens on the port), "not-zitadel" (an answer, but not ZITADEL's: an
-   * HTTP/1.1-only server, or HTTP 404 for a path in baseUrl or as an HTML
-   * page). The error's code is Unavailable, except for "not-zitadel", which
-   * keeps the original code.
+   * listens on the port), "no-answer" (the connect got no answer: a
+   * firewall that drops it, or a host that is down), "not-zitadel" (an
+   * answer, but not ZITADEL's: an HTTP/1.1-only server, or HTTP 404 for a
+   * path in baseUrl or as an HTML page). The error's code is Unavailable,
+   * except for "not-zitadel", which keeps the original code, and for a
+   * "no-answer" at the call's deadline, which stays DeadlineExceeded.
    */
   kind: ConnectionFailureKind;
   /** host[:port] of the base URL. */
@@ -113,6 +115,8 @@ export function classifyConnectionFailure(error: ConnectError, baseUrl: string):
   if (codes.includes("ECONNREFUSED")) {
     return { kind: "refused", host, reason: `nothing listens on ${host} (connection refused)` };
   }
+  // The kernel's, our HTTP/2 session manager's, or undici's (REST on a fetch) connect timeout.
+  if (codes.includes("ETIMEDOUT") || codes.includes("UND_ERR_CONNECT_TIMEOUT")) return noAnswer(host);
   const fromZitadel = error.metadata.has("grpc-status") && error.code !== Code.Unimplemented;
   if (url.protocol === "http:" && !fromZitadel) {
     // A TLS port hit with plain HTTP closes the connection without a word: a reset over HTTP/1.1, a cancelled stream over h2c.
@@ -135,6 +139,11 @@ export function classifyConnectionFailure(error: ConnectError, baseUrl: string):
   return undefined;
 }
 
+/** A connect to `host` that got no answer. */
+export function noAnswer(host: string): ConnectionFailure {
+  return { kind: "no-answer", host, reason: `${host} did not answer the connection (a firewall that drops it, or a host that is down)` };
+}
+
 /** The library's one line: the reason and the fix, in the transport's option names. */
 export function connectionFailureMessage(f: ConnectionFailure): string {
   switch (f.kind) {
@@ -148,6 +157,8 @@ export function connectionFailureMessage(f: ConnectionFailure): string {
       return `${f.reason}: check the host in baseUrl (and the network's DNS)`;
     case "refused":
       return `${f.reason}: check the port in baseUrl and that ZITADEL is running`;
+    case "no-answer":
+      return `${f.reason}: check the host and port in baseUrl, and that this machine may reach them`;
     case "not-zitadel":
       return `${f.reason}: set baseUrl to the instance's origin, such as https://acme.zitadel.cloud (no path)`;
   }
@@ -167,10 +178,18 @@ export function createConnectionFailureInterceptor(baseUrl: string): Interceptor
       if (!(e instanceof ConnectError) || req.signal.aborted || (e as unknown as Record<symbol, unknown>)[tokenFailureKey] === true) throw e;
       const failure = classifyConnectionFailure(e, baseUrl);
       if (failure === undefined) throw e;
-      const code = failure.kind === "not-zitadel" ? e.code : Code.Unavailable;
-      const explained = new ConnectError(connectionFailureMessage(failure), code, e.metadata, undefined, e);
-      Object.defineProperty(explained, failureKey, { value: failure, enumerable: false });
-      throw explained;
+      throw explainedConnectionFailure(e, failure, failure.kind === "not-zitadel" ? e.code : Code.Unavailable);
     }
   };
+}
+
+/**
+ * The error that replaces `error`: the failure's one line (after `prefix`,
+ * if given) with code `code`, `error` as its cause, and the failure for
+ * connectionFailureOf().
+ */
+export function explainedConnectionFailure(error: ConnectError, failure: ConnectionFailure, code: Code, prefix = ""): ConnectError {
+  const explained = new ConnectError(prefix + connectionFailureMessage(failure), code, error.metadata, undefined, error);
+  Object.defineProperty(explained, failureKey, { value: failure, enumerable: false });
+  return explained;
 }

@@ -4,9 +4,17 @@
 // Browser-safe.
 import type { Transport } from "@connectrpc/connect";
 
-/** Counts calls: callStarted() at the start of each, and the function it returns at its end. */
+/** One counted call: how it ends for the counter. */
+export interface CountedCall {
+  /** The call failed with `error`: returns the error the caller gets (`error`, or one that explains it better). */
+  failed(error: unknown): unknown;
+  /** The call ended, after failed() if it failed. */
+  ended(): void;
+}
+
+/** Counts calls: callStarted() at the start of each. */
 export interface CallCounter {
-  callStarted(): () => void;
+  callStarted(): CountedCall;
 }
 
 /**
@@ -24,11 +32,13 @@ export function withCountedCalls(inner: Transport, counter: CallCounter): Transp
   };
 }
 
-async function counted<T>(counter: CallCounter, call: () => Promise<T>): Promise<T> {
-  const ended = counter.callStarted();
+async function counted<T>(counter: CallCounter, run: () => Promise<T>): Promise<T> {
+  const call = counter.callStarted();
   try {
-    return await call();
+    return await run();
+  } catch (e) {
+    throw call.failed(e);
   } finally {
-    ended();
+    call.ended();
   }
 }

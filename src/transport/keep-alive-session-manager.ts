@@ -33,6 +33,8 @@ import { ownedSocket } from "./http2-socket.js";
 import { formatDuration } from "./deadline.js";
 import { maxTimerMs } from "../core/deadline.js";
 import { ZitadelConfigError } from "../core/config-error.js";
+import { explainedConnectionFailure, noAnswer } from "../interceptor/connection-failure.js";
+import type { CountedCall } from "./counted-calls.js";
 
 /** The session manager interface connect-node's HTTP/2 transports take (connect-node does not export its name). */
 export type NodeHttp2ClientSessionManager = NonNullable<GrpcTransportOptions["sessionManager"]>;
@@ -87,6 +89,8 @@ export class KeepAliveSessionManager implements NodeHttp2ClientSessionManager {
   private readonly connectTimeoutMs: number;
   /** Calls in flight on the transport over this manager, as callStarted() counts them. */
   private callsInFlight = 0;
+  /** How many sessions have connected so far. */
+  private sessionsConnected = 0;
 
   constructor(url: string, options: KeepAliveSessionOptions = {}, nodeOptions?: http2.ClientSessionOptions | http2.SecureClientSessionOptions) {
     this.authority = new URL(url).origin;
@@ -151,21 +155,36 @@ export class KeepAliveSessionManager implements NodeHttp2ClientSessionManager {
   }
 
   /**
-   * Says that a call of the transport over this manager started; the
-   * function returned says that it ended. When the last call in flight has
-   * ended, a connect still in progress is given up: no call waits for it
+   * Says that a call of the transport over this manager started. Once it
+   * has ended, the call says so with `ended()`; when the last call in flight
+   * has ended, a connect still in progress is given up: no call waits for it
    * (connect's transports cannot tell a request they stopped waiting for, so
    * the transport counts its calls), and a host that drops SYNs must not hold
-   * the process for connectTimeoutMs after the calls gave up on it.
+   * the process for connectTimeoutMs after the calls gave up on it. A call
+   * that failed at its deadline while this manager was still connecting,
+   * with no usable session when it started and none connected since, gets
+   * from `failed()` the error that says the host did not answer (kind
+   * "no-answer").
    */
-  callStarted(): () => void {
+  callStarted(): CountedCall {
     this.callsInFlight++;
+    // A call that starts on a usable session may have gone on it: only a call that had none is said to wait on the connect.
+    const sessionsBefore = this.current?.usable === true ? undefined : this.sessionsConnected;
     let ended = false;
-    return () => {
-      if (ended) return;
-      ended = true;
-      this.callsInFlight--;
-      if (this.callsInFlight === 0) this.connecting?.cancel(new ConnectError(`no call waits for the connection to ${this.authority} any more`, Code.Canceled));
+    return {
+      failed: (error) => {
+        const neverConnected = this.connecting !== undefined && this.sessionsConnected === sessionsBefore;
+        if (!neverConnected || !(error instanceof ConnectError) || error.code !== Code.DeadlineExceeded) return error;
+        const host = new URL(this.authority).host;
+        return explainedConnectionFailure(error, noAnswer(host), Code.DeadlineExceeded, "the call's deadline passed while connecting: ");
+      },
+      ended: () => {
+        if (ended) return;
+        ended = true;
+        this.callsInFlight--;
+        if (this.callsInFlight === 0)
+          this.connecting?.cancel(new ConnectError(`no call waits for the connection to ${this.authority} any more`, Code.Canceled));
+      },
     };
   }
 
@@ -228,17 +247,12 @@ export class KeepAliveSessionManager implements NodeHttp2ClientSessionManager {
           if (this.current === session) this.current = undefined;
         });
         this.current = session;
+        this.sessionsConnected++;
         resolve(session);
       };
       const onError = (err: Error) => fail(err);
       const timeout =
-        this.connectTimeoutMs > maxTimerMs
-          ? undefined
-          : setTimeout(
-              () =>
-                fail(new ConnectError(`connecting to ${this.authority} did not complete within ${formatDuration(this.connectTimeoutMs)}`, Code.Unavailable)),
-              this.connectTimeoutMs,
-            );
+        this.connectTimeoutMs > maxTimerMs ? undefined : setTimeout(() => fail(connectTimedOut(this.authority, this.connectTimeoutMs)), this.connectTimeoutMs);
       const cleanup = () => {
         clearTimeout(timeout);
         conn.off("connect", onConnect);
@@ -265,3 +279,10 @@ export function keepAliveSessionManager(baseUrl: string, options: Omit<Http2Conn
 }
 
 function ignore(): void {}
+
+/** A connect's timeout: Unavailable, caused by an ETIMEDOUT as the kernel's own connect timeout is (connection-failure.ts explains both). */
+function connectTimedOut(authority: string, timeoutMs: number): ConnectError {
+  const host = new URL(authority).host;
+  const cause = Object.assign(new Error(`connect ETIMEDOUT ${host}`), { code: "ETIMEDOUT" });
+  return new ConnectError(`connecting to ${authority} did not complete within ${formatDuration(timeoutMs)}`, Code.Unavailable, undefined, undefined, cause);
+}
