@@ -1,8 +1,9 @@
 // The version matrix: the packed tarball installed into a new project, the
 // way a user installs it, and used there (require, import, tsc with node16 and
 // bundler resolution, the README's interceptor on the user's own transport, a
-// real call over every protocol against the packed emulator, every option of
-// the installed connect transports known to ours) in two lanes:
+// real call over every protocol against the packed emulator, the installed
+// zmeta's demo, every option of the installed connect transports known to
+// ours) in two lanes:
 // Node 20 with the lowest peer versions we support, and the newest Node 24
 // from the npm registry with the newest @connectrpc/* and @bufbuild/protobuf.
 // Node 24 and the lanes' projects are kept in node_modules/.cache between runs.
@@ -88,6 +89,13 @@ describe.each(Object.entries(lanes))("%s", (_name, { setup, major }) => {
       expect(result.calls).toEqual(expectedCalls);
     }, 180_000);
   }
+
+  it("runs the installed zmeta: the demo of every metadata call over every protocol against its own emulator", async () => {
+    const zmeta = join(dir, "node_modules", "zitadel-metadata", "bin", "zmeta.js");
+    const out = await succeed(node, [zmeta, "demo"], dir, { what: `zmeta demo on ${node}`, timeoutMs: 120_000 });
+    expect(out).toContain("v1: all 45 calls behaved as expected over grpc, grpc-web, rest");
+    expect(out).toContain("v2: all 56 calls behaved as expected over grpc, grpc-web, connect, rest");
+  }, 180_000);
 
   it("knows every option of the installed connect transports: each applies or is refused naming why, none is unknown", async () => {
     const keys = connectOptionKeys(dir);
