@@ -225,9 +225,8 @@ export class KeepAliveSessionManager implements NodeHttp2ClientSessionManager {
     const promise = new Promise<KeepAliveSession>((resolve, reject) => {
       const fail = (reason: Error) => {
         cleanup();
-        // A socket still connecting (a host that drops SYNs) must not keep the process alive after the failure.
-        conn.unref();
         if (!conn.destroyed) conn.destroy(undefined, http2.constants.NGHTTP2_CANCEL);
+        // The session's destroy leaves a socket still connecting (a host that drops SYNs) to go on, holding the process.
         socket.destroy();
         reject(reason);
       };
