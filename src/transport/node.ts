@@ -120,32 +120,37 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
       const interceptors = validateCommonOptions(options, protocol, entry);
       const { defaultTimeoutMs, baseUrl, ...forConnect } = withoutOwnOptions(options, "fetch", "httpVersion");
       const sessionManager = http2SessionManager(baseUrl, forConnect);
-      const transport = withDeadlines(createGrpcTransport({ ...forConnect, baseUrl, interceptors, sessionManager }), normalized(baseUrl), defaultTimeoutMs);
-      return countedBy(sessionManager, transport);
+      return finished(createGrpcTransport({ ...forConnect, baseUrl, interceptors, sessionManager }), baseUrl, defaultTimeoutMs, sessionManager);
     }
     case "grpc-web": {
       checkFor(options, "grpc-web");
       const interceptors = validateCommonOptions(options, protocol, entry);
       const { defaultTimeoutMs, baseUrl, ...forConnect } = withoutOwnOptions(options, "fetch");
       if (forConnect.httpVersion !== "2") {
-        const transport = createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
-        return withDeadlines(transport, normalized(baseUrl), defaultTimeoutMs);
+        return finished(createGrpcWebTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" }), baseUrl, defaultTimeoutMs);
       }
       const sessionManager = http2SessionManager(baseUrl, forConnect);
-      const transport = createGrpcWebTransport({ ...forConnect, baseUrl, httpVersion: "2", sessionManager, interceptors });
-      return countedBy(sessionManager, withDeadlines(transport, normalized(baseUrl), defaultTimeoutMs));
+      return finished(
+        createGrpcWebTransport({ ...forConnect, baseUrl, httpVersion: "2", sessionManager, interceptors }),
+        baseUrl,
+        defaultTimeoutMs,
+        sessionManager,
+      );
     }
     case "connect": {
       checkFor(options, "connect");
       const interceptors = validateCommonOptions(options, protocol, entry);
       const { defaultTimeoutMs, baseUrl, ...forConnect } = withoutOwnOptions(options, "fetch");
       if (forConnect.httpVersion !== "2") {
-        const transport = createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" });
-        return withDeadlines(transport, normalized(baseUrl), defaultTimeoutMs);
+        return finished(createConnectTransport({ ...forConnect, baseUrl, interceptors, httpVersion: "1.1" }), baseUrl, defaultTimeoutMs);
       }
       const sessionManager = http2SessionManager(baseUrl, forConnect);
-      const transport = createConnectTransport({ ...forConnect, baseUrl, httpVersion: "2", sessionManager, interceptors });
-      return countedBy(sessionManager, withDeadlines(transport, normalized(baseUrl), defaultTimeoutMs));
+      return finished(
+        createConnectTransport({ ...forConnect, baseUrl, httpVersion: "2", sessionManager, interceptors }),
+        baseUrl,
+        defaultTimeoutMs,
+        sessionManager,
+      );
     }
     case "rest": {
       checkFor(options, "rest");
@@ -166,6 +171,17 @@ export function createZitadelTransport(options: ZitadelTransportOptions): Transp
       return countedBy(sessionManager, createRestTransport({ baseUrl, interceptors, defaultTimeoutMs, jsonOptions, readMaxBytes, writeMaxBytes, httpClient }));
     }
   }
+}
+
+/**
+ * One of connect-node's transports as our factory hands it out: with our
+ * deadlines, and, over HTTP/2, with its calls counted for the session
+ * manager (outermost, so that a call ends for the manager when it ends for
+ * the caller). REST has its deadlines built in and takes countedBy() alone.
+ */
+function finished(transport: Transport, baseUrl: string, defaultTimeoutMs: number | undefined, sessionManager?: NodeHttp2ClientSessionManager): Transport {
+  const withOurDeadlines = withDeadlines(transport, normalized(baseUrl), defaultTimeoutMs);
+  return sessionManager === undefined ? withOurDeadlines : countedBy(sessionManager, withOurDeadlines);
 }
 
 /**
